@@ -1,0 +1,22 @@
+# Production image: gunicorn for web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=mash.settings.production
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core npm curl \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY mash mash
+COPY referrals referrals
+COPY triage triage
+COPY agencies agencies
+COPY notifications notifications
+RUN pip install --no-cache-dir .
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN useradd --system --uid 1000 mash && mkdir -p /app/var && chown -R mash /app/var
+USER mash
+EXPOSE 8000
+CMD ["gunicorn", "mash.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine with only Python 3.11 and npm:
+#   make run    the whole system on embedded defaults (SQLite, filesystem broker, e-mail to files)
+#   make test   the whole test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ASSETS := node_modules/.installed-stamp
+
+.PHONY: run test setup assets migrate demo lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
+	mkdir -p var/mail var/broker
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo "MASH on http://127.0.0.1:8000 (web, Celery worker and one beat). Ctrl-C stops all of it."
+	$(BIN)/honcho start -f Procfile.dev
+
+test: setup
+	DJANGO_SETTINGS_MODULE=mash.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var staticfiles .pytest_cache

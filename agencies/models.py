@@ -1,0 +1,70 @@
+"""Partner agencies and the council's internal teams, and who belongs to each."""
+
+from django.conf import settings
+from django.db import models
+
+from mash.codes import ReferralSource
+
+
+class Agency(models.Model):
+    """A partner organisation that answers information requests (police, health, education...)."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        HOUSING = "housing", "Housing"
+        PROBATION = "probation", "Probation"
+        YOUTH_OFFENDING = "youth_offending", "Youth offending"
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse service"
+        SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse service"
+        EARLY_HELP = "early_help", "Early help"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # The referral source code a referral from this agency carries (CIN census N00152).
+    referral_source = models.CharField(max_length=3, choices=ReferralSource.choices, default=ReferralSource.OTHER)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="agencies", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """An internal team of the council: the MASH, assessment teams, early help hubs, the EDT."""
+
+    class Kind(models.TextChoices):
+        MASH = "mash", "MASH"
+        ASSESSMENT = "assessment", "Assessment team"
+        EARLY_HELP = "early_help", "Early help hub"
+        EMERGENCY_DUTY = "emergency_duty", "Emergency duty team"
+        CASE_HOLDING = "case_holding", "Case-holding team"
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    # Position on the duty rota among teams of the same kind (assessment teams take turns).
+    rota_position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "rota_position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MashConfig(AppConfig):
+    name = "mash"
+    verbose_name = "MASH core"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,132 @@
+"""The Department for Education's codes, used at entry so statutory returns come straight from the data.
+
+Source: ../shared/reference/statutory-facts.md section 1 (CIN census) and section 2 (Annex A).
+"""
+
+from django.db import models
+
+
+class ReferralSource(models.TextChoices):
+    """CIN census ReferralSource (N00152)."""
+
+    FAMILY = "1A", "Individual: family member, relative or carer"
+    ACQUAINTANCE = "1B", "Individual: acquaintance (including neighbour and childminder)"
+    SELF = "1C", "Individual: self"
+    OTHER_INDIVIDUAL = "1D", "Individual: other (including stranger, MP)"
+    SCHOOLS = "2A", "Schools"
+    EDUCATION_SERVICES = "2B", "Education services"
+    GP = "3A", "Health services: GP"
+    HEALTH_VISITOR = "3B", "Health services: health visitor"
+    SCHOOL_NURSE = "3C", "Health services: school nurse"
+    OTHER_PRIMARY_HEALTH = "3D", "Health services: other primary health services"
+    A_AND_E = "3E", "Health services: A&E"
+    OTHER_HEALTH = "3F", "Health services: other (e.g. hospice)"
+    HOUSING = "4", "Housing (local authority or housing association)"
+    LA_SOCIAL_CARE = "5A", "LA services: social care (e.g. adult social care)"
+    OTHER_INTERNAL = "5B", "LA services: other internal (e.g. youth offending, excluding housing)"
+    OTHER_LA = "5C", "LA services: external (another local authority's services)"
+    EARLY_HELP = "5D", "LA services: early help"
+    POLICE = "6", "Police"
+    OTHER_LEGAL = "7", "Other legal agency (courts, probation, immigration, Cafcass, prison)"
+    OTHER = "8", "Other (children's centres, independent or voluntary organisations)"
+    ANONYMOUS = "9", "Anonymous"
+    UNKNOWN = "10", "Unknown"
+
+
+class PrimaryNeed(models.TextChoices):
+    """CIN census PrimaryNeedCode (N00101). If two fit, the one higher in the list."""
+
+    ABUSE_OR_NEGLECT = "N1", "Abuse or neglect"
+    CHILD_DISABILITY = "N2", "Child's disability or illness"
+    PARENT_DISABILITY = "N3", "Parental disability, illness or addiction"
+    ACUTE_STRESS = "N4", "Family in acute stress"
+    DYSFUNCTION = "N5", "Family dysfunction"
+    SOCIALLY_UNACCEPTABLE = "N6", "Socially unacceptable behaviour"
+    LOW_INCOME = "N7", "Low income"
+    ABSENT_PARENTING = "N8", "Absent parenting"
+    NOT_CIN = "N9", "Cases other than children in need"
+    NOT_STATED = "N0", "Not stated"
+
+
+class Sex(models.TextChoices):
+    """CIN census Sex (N00783) from 2024-25; U for unborn or unknown."""
+
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Not known or unborn"
+
+
+class Ethnicity(models.TextChoices):
+    """CIN census Ethnicity (N00177)."""
+
+    WBRI = "WBRI", "White British"
+    WIRI = "WIRI", "White Irish"
+    WIRT = "WIRT", "Traveller of Irish heritage"
+    WOTH = "WOTH", "Any other White background"
+    WROM = "WROM", "Gypsy or Roma"
+    MWBC = "MWBC", "White and Black Caribbean"
+    MWBA = "MWBA", "White and Black African"
+    MWAS = "MWAS", "White and Asian"
+    MOTH = "MOTH", "Any other mixed background"
+    AIND = "AIND", "Indian"
+    APKN = "APKN", "Pakistani"
+    ABAN = "ABAN", "Bangladeshi"
+    AOTH = "AOTH", "Any other Asian background"
+    BCRB = "BCRB", "Black Caribbean"
+    BAFR = "BAFR", "Black African"
+    BOTH = "BOTH", "Any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Refused"
+    NOBT = "NOBT", "Information not yet obtained"
+
+
+class Disability(models.TextChoices):
+    """CIN census Disability (N00099)."""
+
+    NONE = "NONE", "No disability"
+    MOB = "MOB", "Mobility"
+    HAND = "HAND", "Hand function"
+    PC = "PC", "Personal care"
+    INC = "INC", "Incontinence"
+    COMM = "COMM", "Communication"
+    LD = "LD", "Learning"
+    HEAR = "HEAR", "Hearing"
+    VIS = "VIS", "Vision"
+    BEH = "BEH", "Behaviour"
+    CON = "CON", "Consciousness"
+    AUT = "AUT", "Autism or Asperger syndrome"
+    DDA = "DDA", "Other disability"
+
+
+class CategoryOfAbuse(models.TextChoices):
+    NEG = "NEG", "Neglect"
+    PHY = "PHY", "Physical abuse"
+    SAB = "SAB", "Sexual abuse"
+    EMO = "EMO", "Emotional abuse"
+    MUL = "MUL", "Multiple"
+
+
+class DomesticAbuseRisk(models.TextChoices):
+    """DASH / police risk grade on a domestic abuse notification."""
+
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class LawfulBasis(models.TextChoices):
+    """Lawful bases for sharing information (statutory-facts.md section 6)."""
+
+    PUBLIC_TASK_SAFEGUARDING = (
+        "public_task_safeguarding",
+        "UK GDPR 6(1)(e) public task with 9(2)(g), DPA 2018 Sch 1 Pt 2 para 18 (safeguarding of children)",
+    )
+    LEGAL_OBLIGATION = "legal_obligation", "UK GDPR 6(1)(c) legal obligation (Children Act 1989 s47)"
+    VITAL_INTERESTS = "vital_interests", "UK GDPR 6(1)(d) vital interests"
+    HEALTH_SOCIAL_CARE = "health_social_care", "UK GDPR 9(2)(h), DPA 2018 Sch 1 Pt 1 para 2 (health or social care)"
+    LAW_ENFORCEMENT_SAFEGUARDING = (
+        "law_enforcement_safeguarding",
+        "DPA 2018 Part 3 s35 with Sch 8 para 4 (police: safeguarding of children)",
+    )
+    CONSENT = "consent", "Consent of the parent or competent child"

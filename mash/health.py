@@ -1,0 +1,40 @@
+"""Liveness and readiness probes for the load balancer and docker-compose."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+
+from .celery import app as celery_app
+
+BROKER_TIMEOUT_SECONDS = 2
+
+
+def healthz(request) -> JsonResponse:
+    """The process is up. Touches nothing else, so a slow database never restarts the web tier."""
+    return JsonResponse({"status": "ok"})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # any failure means not ready; the reason is in the server log
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        # The URL is read from settings on each call so the probe checks what the workers use now.
+        with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS)
+        return True
+    except Exception:
+        return False
+
+
+def readyz(request) -> JsonResponse:
+    """Ready to serve: the database and the Celery broker both answer; 503 otherwise."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    ready = all(checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)

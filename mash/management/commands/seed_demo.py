@@ -1,0 +1,108 @@
+"""Demo data for `make run`: a council policy, teams, partner agencies and one user per role.
+
+Idempotent: running it again changes nothing. Refuses to run with production settings.
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from agencies.models import Agency, Team
+from mash.codes import ReferralSource
+from mash.models import User
+from mash.roles import Role, ensure_role_groups
+
+DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  (documented demo credential, local only)
+
+AGENCIES = [
+    ("Police", "police", Agency.Kind.POLICE, ReferralSource.POLICE),
+    ("Health", "health", Agency.Kind.HEALTH, ReferralSource.OTHER_PRIMARY_HEALTH),
+    ("Education", "education", Agency.Kind.EDUCATION, ReferralSource.EDUCATION_SERVICES),
+    ("Housing", "housing", Agency.Kind.HOUSING, ReferralSource.HOUSING),
+    ("Probation", "probation", Agency.Kind.PROBATION, ReferralSource.OTHER_LEGAL),
+    ("Youth Offending Service", "youth-offending", Agency.Kind.YOUTH_OFFENDING, ReferralSource.OTHER_INTERNAL),
+    ("Domestic Abuse Service", "domestic-abuse", Agency.Kind.DOMESTIC_ABUSE, ReferralSource.OTHER),
+    ("Substance Misuse Service", "substance-misuse", Agency.Kind.SUBSTANCE_MISUSE, ReferralSource.OTHER),
+    ("Early Help", "early-help", Agency.Kind.EARLY_HELP, ReferralSource.EARLY_HELP),
+]
+
+TEAMS = [
+    ("MASH", "mash", Team.Kind.MASH, "01234 500100", 0),
+    ("Assessment Team 1", "assessment-1", Team.Kind.ASSESSMENT, "01234 500201", 1),
+    ("Assessment Team 2", "assessment-2", Team.Kind.ASSESSMENT, "01234 500202", 2),
+    ("Assessment Team 3", "assessment-3", Team.Kind.ASSESSMENT, "01234 500203", 3),
+    ("Early Help Hub", "early-help-hub", Team.Kind.EARLY_HELP, "01234 500300", 0),
+    ("Emergency Duty Team", "edt", Team.Kind.EMERGENCY_DUTY, "01234 500999", 0),
+]
+
+# username, first name, last name, role, team slug, agency slug
+USERS = [
+    ("screening", "Sam", "Screener", Role.SCREENING_OFFICER, "mash", None),
+    ("lead", "Lee", "Lead", Role.MASH_LEAD, "mash", None),
+    ("police", "Pat", "Constable", Role.AGENCY_PARTNER, None, "police"),
+    ("health", "Hana", "Visitor", Role.AGENCY_PARTNER, None, "health"),
+    ("education", "Ed", "Teacher", Role.AGENCY_PARTNER, None, "education"),
+    ("manager", "Morgan", "Manager", Role.TEAM_MANAGER, "assessment-2", None),
+    ("manager1", "Max", "Manager", Role.TEAM_MANAGER, "assessment-1", None),
+    ("socialworker", "Sol", "Worker", Role.SOCIAL_WORKER, "assessment-2", None),
+    ("edt", "Eve", "Duty", Role.EMERGENCY_DUTY, "edt", None),
+    ("performance", "Perry", "Analyst", Role.PERFORMANCE_OFFICER, None, None),
+    ("admin", "Ada", "Admin", Role.ADMINISTRATOR, None, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data: policy, teams, agencies and one user per role (password in README)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not getattr(settings, "ALLOW_DEMO_DATA", False):
+            raise CommandError("Demo data is for local use only (DEBUG is off).")
+        with transaction.atomic():
+            ensure_role_groups()
+            self._policy()
+            agencies = {row[1]: self._agency(*row) for row in AGENCIES}
+            teams = {row[1]: self._team(*row) for row in TEAMS}
+            for row in USERS:
+                self._user(*row, teams=teams, agencies=agencies)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, password {DEMO_PASSWORD!r}"))
+
+    def _policy(self) -> None:
+        from triage.models import PolicyVersion
+
+        if not PolicyVersion.objects.filter(is_current=True).exists():
+            call_command("load_policy_preset", "durham", verbosity=0)
+
+    def _agency(self, name, slug, kind, source) -> Agency:
+        agency, _ = Agency.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "referral_source": source}
+        )
+        return agency
+
+    def _team(self, name, slug, kind, phone, rota) -> Team:
+        team, _ = Team.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "phone": phone, "rota_position": rota}
+        )
+        return team
+
+    def _user(self, username, first, last, role, team_slug, agency_slug, *, teams, agencies) -> None:
+        from django.contrib.auth.models import Group
+
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.gov.uk"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == Role.ADMINISTRATOR
+            user.is_superuser = role == Role.ADMINISTRATOR
+            user.save()
+        user.groups.add(Group.objects.get(name=role.value))
+        if team_slug:
+            team = teams[team_slug]
+            team.members.add(user)
+            if role == Role.TEAM_MANAGER and team.manager_id is None:
+                team.manager = user
+                team.save(update_fields=["manager"])
+        if agency_slug:
+            agencies[agency_slug].members.add(user)

@@ -1,0 +1,28 @@
+"""The staff navigation: each entry is shown to the roles that may use it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[Role]
+
+
+# Apps add their pages here as they gain them.
+NAVIGATION: list[NavItem] = []
+
+
+def items_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    return [
+        {"label": item.label, "url": reverse(item.url_name)}
+        for item in NAVIGATION
+        if user.is_superuser or user.has_role(*item.roles)
+    ]

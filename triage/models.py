@@ -1,0 +1,127 @@
+"""The council's policy, the lifecycle's history, and the stored deadlines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .states import Status
+
+
+class PolicyVersion(models.Model):
+    """One version of a council's policy. Versions are never edited: a change makes a new version,
+    and every decision records the version it used, so an old deadline can always be explained.
+
+    Structured settings are JSON validated by ``triage.policy`` (see that module for the shapes).
+    """
+
+    council = models.SlugField(max_length=60)  # e.g. "durham"
+    version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=False)
+    council_name = models.CharField(max_length=150)
+    council_address = models.TextField(blank=True)
+    council_phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    change_note = models.TextField(blank=True)
+
+    # {"mon": ["08:30", "17:00"], ..., "sat": null, "sun": null}
+    working_hours = models.JSONField(default=dict)
+    bank_holiday_subdiv = models.CharField(max_length=3, default="ENG")
+    closure_days = models.JSONField(default=list, blank=True)  # ["2026-12-29", ...]
+    # {"red": {"amount": 4, "unit": "clock_hours"}, "amber": {...}, "green": {...}}
+    rag_timescales = models.JSONField(default=dict)
+    partner_timescales = models.JSONField(default=dict)
+    consent_rules = models.JSONField(default=dict)  # {"red": "not_required_if_risk", ...}
+    default_agencies = models.JSONField(default=dict, blank=True)  # {"red": ["police", ...], ...}
+    domestic_abuse_timescales = models.JSONField(default=dict)
+    recall_window_days = models.PositiveSmallIntegerField(default=28)
+    letter_deadline_working_days = models.PositiveSmallIntegerField(default=1)
+    decision_deadline = models.JSONField(default=dict)  # referral received -> threshold decision
+    visit_working_days = models.PositiveSmallIntegerField(default=5)
+    assessment_working_days = models.PositiveSmallIntegerField(default=45)
+    icpc_working_days = models.PositiveSmallIntegerField(default=15)
+    strategy_discussion_hours = models.PositiveSmallIntegerField(default=24)
+    warning_lead_minutes = models.PositiveIntegerField(default=60)
+    edt_phone = models.CharField(max_length=40, blank=True)
+    edt_hours_text = models.CharField(max_length=200, blank=True)
+    no_consent_retention_days = models.PositiveIntegerField(default=30)
+    # Where a council's document is silent, which default the preset took and why.
+    defaults_taken = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["council", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "version"], name="policy_version_unique"),
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_policy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council_name} policy v{self.version}"
+
+    @classmethod
+    def current(cls) -> PolicyVersion:
+        return cls.objects.get(is_current=True)
+
+
+class StatusChange(models.Model):
+    """One row per lifecycle move: from, to, who, when, why, under which policy version."""
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=25, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=25, choices=Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    by_label = models.CharField(max_length=150)
+    reason = models.TextField(blank=True)
+    policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Deadline(models.Model):
+    """A stored due time. The sweeper finds open ones through partial indexes and raises
+    each warning and each breach exactly once (the stamps record that it did)."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Threshold decision"
+        PARTNER_RESPONSE = "partner_response", "Partner response"
+        STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+        MASH_DISCUSSION = "mash_discussion", "MASH discussion"
+        EARLY_HELP = "early_help", "Early help response"
+        DOMESTIC_ABUSE_SCREENING = "domestic_abuse_screening", "Domestic abuse screening"
+        LETTER = "letter", "Outcome letter"
+        ALLOCATION = "allocation", "Allocation"
+        VISIT = "visit", "Visit"
+        ASSESSMENT = "assessment", "Assessment"
+        ICPC = "icpc", "Initial child protection conference"
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # The object the clock belongs to when not the referral itself, e.g. "informationrequest:12".
+    subject = models.CharField(max_length=60, blank=True)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    warn_at = models.DateTimeField()
+    policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind", "subject"], condition=Q(met_at__isnull=True), name="one_open_deadline"
+            )
+        ]
+        indexes = [
+            # The sweeper's two questions: which open clocks need a warning, which have breached.
+            models.Index(fields=["warn_at"], name="deadline_to_warn", condition=Q(met_at__isnull=True, warned_at__isnull=True)),
+            models.Index(fields=["due_at"], name="deadline_to_breach", condition=Q(met_at__isnull=True, breached_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
