@@ -1,7 +1,7 @@
 """`make test`: SQLite by default, PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL say so."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
@@ -12,5 +12,3 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,1 @@
+"""The person index: everyone the service knows, and matching referrals against it."""
