@@ -156,6 +156,12 @@ SPECTACULAR_SETTINGS = {
 
 SERVICE_NAME = env("SERVICE_NAME", default="Multi-Agency Safeguarding Hub")
 
+# The public referral form is rate limited per client address (django-ratelimit counts in this cache).
+# Per process by default; set CACHE_URL to a shared Redis cache when running more than one web process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+RATELIMIT_USE_CACHE = "default"
+REFERRAL_RATE_LIMIT = env("REFERRAL_RATE_LIMIT", default="30/m")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
