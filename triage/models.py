@@ -125,3 +125,6 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
+
+# Threshold decisions, claims and EDT flags live in their own module (issue 5).
+from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
