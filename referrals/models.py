@@ -40,6 +40,8 @@ class Referral(models.Model):
     out_of_hours = models.BooleanField(default=False)
     # An idempotency key from the form (hidden token) or the API header: a resubmission finds the first.
     idempotency_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    # sha256 of what was sent with the key: the same key with different answers is a conflict, not a retry.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
 
     # Referrer
     referrer_type = models.CharField(max_length=15, choices=ReferrerType.choices)
@@ -168,6 +170,13 @@ class ReferralAdult(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given out in a year; its row lock makes numbers unique under concurrency."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
 
 
 class Consultation(models.Model):
