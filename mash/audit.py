@@ -66,5 +66,7 @@ def record_read(action: str, *, actor: Any, obj: models.Model | None = None, rea
 
 
 def client_ip(request) -> str | None:
-    """The client address as Django saw it (the proxy count is applied by the security middleware)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address with the trusted proxy count applied (mash.security.ip)."""
+    from .security.ip import client_ip as _client_ip
+
+    return _client_ip(request)

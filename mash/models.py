@@ -75,3 +75,61 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+class BreakGlassGrant(models.Model):
+    """Time-limited access to one referral outside a user's normal access, with the stated reason.
+
+    Every grant waits in the privacy officer's review list until an administrator reviews it;
+    see mash/security/break_glass.py for the actions and the selector triage ORs in.
+    """
+
+    class Outcome(models.TextChoices):
+        JUSTIFIED = "justified", "Justified"
+        NOT_JUSTIFIED = "not_justified", "Not justified (follow up)"
+
+    user = models.ForeignKey("mash.User", on_delete=models.PROTECT, related_name="break_glass_grants")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        "mash.User", null=True, blank=True, on_delete=models.PROTECT, related_name="break_glass_reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [
+            # The selector's question on every triage read: which grants of this user are live.
+            models.Index(fields=["user", "expires_at"]),
+            models.Index(
+                fields=["granted_at"],
+                name="break_glass_unreviewed",
+                condition=models.Q(reviewed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → referral {self.referral_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class RetentionPurge(models.Model):
+    """One row per referral whose personal data the retention task removed: counts, not content.
+    Its uniqueness makes the purge idempotent."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="retention_purge"
+    )
+    purged_at = models.DateTimeField()
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-purged_at"]
+
+    def __str__(self) -> str:
+        return f"referral {self.referral_id} purged {self.purged_at:%Y-%m-%d}"

@@ -68,9 +68,22 @@ def login(client):
     staff sign-in (for example a verified second factor), so tests keep working as that grows.
     """
 
-    def sign_in(user, c=None):
+    def sign_in(user, c=None, *, verified=True):
         c = c or client
         c.force_login(user)
+        session = c.session
+        # Session clocks start now (mash/security/sessions.py); verified=False stops after the password.
+        from mash.security import sessions
+
+        sessions.start(session)
+        if verified:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         return c
 
     return sign_in

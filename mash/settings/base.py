@@ -8,6 +8,8 @@ a filesystem Celery broker and e-mail written to files under ``var/``.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -32,6 +34,12 @@ INSTALLED_APPS = [
     "guardian",
     "govuk_frontend_django",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "drf_spectacular_sidecar",
     "mash",
     "agencies",
     "referrals",
@@ -41,15 +49,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Security (mash/security, SECURITY.md): second factor on every staff route, session limits.
+    "django_otp.middleware.OTPMiddleware",
+    "mash.security.middleware.SessionLimitsMiddleware",
+    "mash.security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mash.exceptions.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "mash.urls"
@@ -77,6 +91,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins before any password check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -152,6 +167,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake and staff API of the Multi-Agency Safeguarding Hub.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from the installed sidecar package, not a CDN (CSP: 'self' only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 SERVICE_NAME = env("SERVICE_NAME", default="Multi-Agency Safeguarding Hub")
@@ -166,11 +184,84 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Query strings and known personal fields are scrubbed before any line is written (SECURITY.md).
+    "filters": {"scrub_personal_data": {"()": "mash.security.logging.ScrubPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # runserver's request lines go through the scrubbing handler too (not Django's own).
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # One beat process only (see README): it starts the sweepers; deadlines themselves are rows, not timers.
 CELERY_BEAT_SCHEDULE = {
-    "republish-outbox": {"task": "notifications.tasks.republish_outbox", "schedule": 60.0},
+    "purge-no-consent-referrals": {
+        "task": "mash.tasks.purge_no_consent_referrals",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Warnings, breaches and outbox republishing; expires so a backlog after an outage runs once.
+    "sweep-deadlines": {
+        "task": "notifications.tasks.sweep_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+
+# --- Security (mash/security, SECURITY.md) ---------------------------------------------------
+# Sessions: idle and absolute limits in seconds, enforced by SessionLimitsMiddleware.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=900)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=36000)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Failed sign-ins (django-axes): lock the username from any address, and the address for any
+# username, after AXES_FAILURE_LIMIT failures. AXES_IPWARE_PROXY_COUNT is the number of trusted
+# reverse proxies in front of Django (0: use the socket address only, ignore X-Forwarded-For).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "mash.security.ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_VERBOSE = False
+
+# Second factor (django-otp).
+OTP_TOTP_ISSUER = SERVICE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Break-glass access lasts this long; every grant is reviewed.
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
+
+# Content Security Policy (django-csp 4): no inline script or style anywhere; the QR code is an
+# inline <svg> element, which is markup, not script. CSP_REPORT_ONLY=true reports instead of blocking.
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,126 @@
+"""Break-glass: time-limited access to a referral outside a user's normal access.
+
+A member of council staff states a reason; access to that one referral is granted for
+``settings.BREAK_GLASS_HOURS``; the grant waits in the administrators' review list (the privacy
+officer's queue) until reviewed. Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mash import audit
+from mash.exceptions import InvalidInput, NotFound, NotPermitted
+from mash.models import BreakGlassGrant
+from mash.roles import Role
+
+# Council staff who may need an out-of-hours or cross-team look at a child's referral. Partner
+# agencies, performance officers and administrators never see case records this way.
+BREAK_GLASS_ROLES = (
+    Role.SCREENING_OFFICER,
+    Role.MASH_LEAD,
+    Role.TEAM_MANAGER,
+    Role.SOCIAL_WORKER,
+    Role.EMERGENCY_DUTY,
+)
+MIN_REASON_LENGTH = 20
+
+
+def can_request(user) -> bool:
+    return user.is_authenticated and user.has_role(*BREAK_GLASS_ROLES)
+
+
+def can_review(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+
+
+def break_glass_referral_ids(user) -> QuerySet:
+    """Ids of referrals the user holds a live grant for, as a subquery:
+    ``Referral.objects.filter(Q(<normal access>) | Q(pk__in=break_glass_referral_ids(user)))``."""
+    if not getattr(user, "is_authenticated", False):
+        return BreakGlassGrant.objects.none().values("referral_id")
+    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values("referral_id")
+
+
+def break_glass_grant(*, user, reference: str, reason: str, by) -> BreakGlassGrant:
+    """Grant ``user`` access to the referral with ``reference`` for BREAK_GLASS_HOURS.
+
+    Requires a break-glass role and a reason of at least MIN_REASON_LENGTH characters. Writes the
+    grant and an audit row (with the reason) in one transaction; the grant then appears in the
+    review list. An unknown reference raises NotFound and changes nothing.
+    """
+    from referrals.models import Referral
+
+    if not can_request(user):
+        raise NotPermitted("Your role cannot use break-glass access.")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise InvalidInput(f"Give a reason of at least {MIN_REASON_LENGTH} characters.")
+    with transaction.atomic():
+        referral = Referral.objects.filter(reference=reference.strip().upper()).first()
+        if referral is None:
+            raise NotFound("No referral has that reference.")
+        now = timezone.now()
+        grant = BreakGlassGrant.objects.create(
+            user=user,
+            referral=referral,
+            reason=reason,
+            granted_at=now,
+            expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+        )
+        audit.record_write(
+            "break_glass.granted",
+            actor=by,
+            obj=grant,
+            referral_id=referral.pk,
+            reason=reason,
+            details={"expires_at": grant.expires_at.isoformat()},
+        )
+    return grant
+
+
+def break_glass_review(grant: BreakGlassGrant, *, outcome: str, note: str, by) -> BreakGlassGrant:
+    """An administrator records whether a grant was justified. Requires the administrator role;
+    a grant is reviewed once, by someone other than its holder. Writes an audit row."""
+    if not can_review(by):
+        raise NotPermitted("Only an administrator can review break-glass access.")
+    if outcome not in BreakGlassGrant.Outcome.values:
+        raise InvalidInput("Choose whether the access was justified.")
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+        if grant.user_id == by.pk:
+            raise NotPermitted("You cannot review your own break-glass access.")
+        if grant.reviewed_at is not None:
+            raise InvalidInput("This access has already been reviewed.")
+        grant.reviewed_by, grant.reviewed_at = by, timezone.now()
+        grant.review_outcome, grant.review_note = outcome, note.strip()
+        grant.save(update_fields=["reviewed_by", "reviewed_at", "review_outcome", "review_note"])
+        audit.record_write(
+            "break_glass.reviewed",
+            actor=by,
+            obj=grant,
+            referral_id=grant.referral_id,
+            reason=note,
+            details={"outcome": outcome},
+        )
+    return grant
+
+
+def grants_to_review() -> QuerySet:
+    return BreakGlassGrant.objects.filter(reviewed_at__isnull=True).select_related("user", "referral")
+
+
+def access_grant(user, grant_id: int) -> BreakGlassGrant:
+    if not can_review(user):
+        raise NotFound("No such break-glass grant.")
+    grant = (
+        BreakGlassGrant.objects.select_related("user", "referral", "reviewed_by").filter(pk=grant_id).first()
+    )
+    if grant is None:
+        raise NotFound("No such break-glass grant.")
+    return grant

@@ -1,0 +1,132 @@
+"""Sign-in, second factor, recovery codes, password change and sign-out."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from mash import audit
+from mash.forms import LoginForm
+
+from . import sessions, two_factor
+from .forms import EnrolForm, GovukPasswordChangeForm, TokenForm
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+class SignInView(auth_views.LoginView):
+    """Password step. django-axes counts failures (its backend runs first); success goes on to
+    the second-factor step, never straight to a staff page."""
+
+    template_name = "mash/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = False
+
+    def form_valid(self, form):
+        super().form_valid(form)  # auth.login: cycles the session key
+        sessions.start(self.request.session)
+        audit.record(
+            audit.AuditEvent.Kind.AUTH,
+            "auth.password_accepted",
+            actor=form.get_user(),
+            obj=form.get_user(),
+            ip_address=audit.client_ip(self.request),
+        )
+        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': self.get_success_url()})}")
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView): flushes the session row, so the cookie is worthless."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            audit.record(audit.AuditEvent.Kind.AUTH, "auth.signed_out", actor=request.user, obj=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next(request))
+    if not two_factor.has_device(request.user):
+        return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': _next(request)})}")
+    form = TokenForm(request.POST or None)
+    if form.is_valid():
+        device = two_factor.verify(request, form.cleaned_data["token"])
+        if device is not None:
+            left = two_factor.recovery_codes_left(request.user)
+            if device.persistent_id.startswith("otp_static"):
+                messages.warning(request, f"You used a recovery code. You have {left} left.")
+            return redirect(_next(request))
+        form.add_error("token", "The security code is wrong or has expired. Check your app and try again.")
+    return render(request, "security/two_factor_verify.html", {"form": form, "next": _next(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app. Only for users without one: replacing a device is an
+    administrator's job (admin, "TOTP devices"), so a stolen password cannot re-enrol."""
+    if two_factor.has_device(request.user):
+        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _next(request)})}")
+    device = two_factor.pending_totp(request.user)
+    form = EnrolForm(request.POST or None)
+    if form.is_valid():
+        codes = two_factor.totp_confirm(request, device, form.cleaned_data["token"])
+        if codes is not None:
+            return render(request, "security/recovery_codes.html", {"codes": codes, "next": _next(request)})
+        form.add_error("token", "The security code is wrong. Enter the code your app shows now.")
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_svg(device),
+        "secret": b32encode(device.bin_key).decode(),
+        "next": _next(request),
+    }
+    return render(request, "security/two_factor_setup.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """A verified user replaces their recovery codes; the new set is shown once."""
+    if request.method == "POST":
+        codes = two_factor.recovery_codes_issue(request.user, by=request.user)
+        return render(request, "security/recovery_codes.html", {"codes": codes, "next": reverse("home")})
+    left = two_factor.recovery_codes_left(request.user)
+    return render(request, "security/recovery_codes_replace.html", {"left": left})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view keeps this session (update_session_auth_hash) while the changed password
+    hash invalidates every other session of the user at their next request."""
+
+    template_name = "security/password_change.html"
+    form_class = GovukPasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(
+            audit.AuditEvent.Kind.AUTH,
+            "auth.password_changed",
+            actor=self.request.user,
+            obj=self.request.user,
+        )
+        messages.success(self.request, "Your password has been changed. Other sessions have been signed out.")
+        return response
