@@ -5,15 +5,24 @@ Each action is one transaction with an audit row; side effects run on commit.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from mash import audit
+from mash.exceptions import InvalidTransition
+from referrals.models import Referral
 
-from .models import PolicyVersion
-from .policy import validate_policy
+from . import deadlines
+from .models import Deadline, PolicyVersion, StatusChange
+from .policy import current_policy, validate_policy
 from .presets import preset
+from .states import TRANSITIONS, Status, can_transition
 
 # Fields that are bookkeeping of a version, not part of what the council decided.
 _VERSION_FIELDS = {"id", "council", "version", "is_current", "created_at", "created_by", "change_note"}
@@ -65,3 +74,131 @@ def policy_preset_load(council: str, *, by: Any, note: str = "") -> PolicyVersio
     return policy_version_create(
         council=council, settings=preset(council), by=by, note=note or f"Loaded the {council} preset"
     )
+
+
+# The referral lifecycle ---------------------------------------------------------------------------
+
+LifecycleHook = Callable[[int, str, str], None]  # (referral_id, from_status, to_status)
+_ON_ENTER: dict[str, list[LifecycleHook]] = defaultdict(list)
+
+
+def on_enter(*statuses: str) -> Callable[[LifecycleHook], LifecycleHook]:
+    """Register ``hook(referral_id, from_status, to_status)`` to run after the commit of every move
+    into one of ``statuses``. Register from an AppConfig.ready(); a hook takes ids and re-reads.
+
+    Hooks run only once the move is committed, so a rolled-back move never sends anything; work that
+    must not be lost belongs in an outbox row written by the caller inside the transaction.
+    """
+
+    def register(hook: LifecycleHook) -> LifecycleHook:
+        for status in statuses:
+            if hook not in _ON_ENTER[status]:
+                _ON_ENTER[status].append(hook)
+        return hook
+
+    return register
+
+
+def _actor_label(by: Any) -> str:
+    if getattr(by, "is_authenticated", False):
+        return by.get_username()
+    return by if isinstance(by, str) and by else audit.SYSTEM
+
+
+def _refuse(referral: Referral, to: str) -> InvalidTransition:
+    current = Status(referral.status)
+    allowed = sorted(Status(s).label.lower() for s in TRANSITIONS.get(referral.status, ()))
+    where = f"it can move to: {', '.join(allowed)}" if allowed else "it is finished and cannot move"
+    return InvalidTransition(
+        f"Referral {referral.reference} is {current.label.lower()} and cannot move to "
+        f"{Status(to).label.lower()}; {where}."
+    )
+
+
+def referral_transition(
+    referral: Referral, *, to: str, by: Any, reason: str = "", policy: PolicyVersion | None = None
+) -> Referral:
+    """Move a referral to status ``to``: the one place a status changes.
+
+    Requires the move to be allowed by ``triage.states.TRANSITIONS`` from the referral's status as
+    stored now (read under a row lock), else InvalidTransition with a clear message; nothing changes.
+    Causes, in one transaction: the new status; a StatusChange (from, to, who, when, why, policy
+    version); an audit row; the clocks the new status starts or stops (triage.deadlines). After the
+    commit, the hooks registered with ``on_enter(to)`` run. Returns the locked, updated referral; the
+    instance passed in gets the new status and next_due_at too.
+    """
+    if to not in Status.values:
+        raise InvalidTransition(f"{to!r} is not a referral status.")
+    with transaction.atomic():
+        # Lock the row: two people moving the same referral at once must not both pass the check.
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if not can_transition(locked.status, to):
+            raise _refuse(locked, to)
+        policy = policy or current_policy()
+        now = timezone.now()
+        from_status = locked.status
+        StatusChange.objects.create(
+            referral=locked,
+            from_status=from_status,
+            to_status=to,
+            at=now,
+            by=by if getattr(by, "is_authenticated", False) else None,
+            by_label=_actor_label(by),
+            reason=reason,
+            policy_version=policy if policy.pk else None,
+        )
+        locked.status = to
+        locked.save(update_fields=["status"])
+        audit.record_write(
+            "referral.transition",
+            actor=by,
+            obj=locked,
+            reason=reason,
+            details={"from": from_status, "to": to, "policy_version": policy.pk},
+        )
+        lifecycle_clocks(locked, from_status=from_status, to=to, policy=policy, at=now, by=by)
+        for hook in _ON_ENTER.get(to, ()):
+            transaction.on_commit(partial(hook, locked.pk, from_status, to))
+    referral.status, referral.next_due_at = locked.status, locked.next_due_at
+    return locked
+
+
+def lifecycle_clocks(
+    referral: Referral, *, from_status: str, to: str, policy: PolicyVersion, at: datetime, by: Any
+) -> None:
+    """The clocks a move starts and stops (inside the move's transaction)."""
+    rag_clocks = list(deadlines.RAG_CLOCK_KINDS.values())
+    if to in (Status.CLOSED, Status.RETURNED):
+        deadlines.deadlines_stop_all(referral, at=at, by=by)
+    elif to == Status.ROUTED_TO_KNOWN_CASE:
+        # Routed to the allocated worker: that is the decision on this referral.
+        deadlines.deadline_meet(referral, Deadline.Kind.DECISION, at=at, by=by)
+    elif to == Status.SCREENING and from_status != Status.RECEIVED:
+        # Stepped back up (or re-screened): a new threshold decision is due under the policy.
+        deadlines.deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=at, by=by)
+    elif to == Status.DECIDED:
+        deadlines.deadline_meet(referral, Deadline.Kind.DECISION, at=at, by=by)
+        if referral.rag:
+            deadlines.deadlines_recompute_for_rag(referral, policy=policy, by=by)
+    elif to == Status.STRATEGY_DISCUSSION:
+        # The MASH has dealt with it; the strategy discussion itself is now due (004: within 24 hours).
+        for kind in rag_clocks:
+            deadlines.deadline_meet(referral, kind, at=at, by=by)
+        deadlines.deadline_start(
+            referral,
+            Deadline.Kind.STRATEGY_DISCUSSION,
+            policy=policy,
+            start=at,
+            subject=deadlines.STRATEGY_MEETING,
+            timescale={"amount": policy.strategy_discussion_hours, "unit": "clock_hours"},
+            by=by,
+        )
+    elif to == Status.OUTCOME:
+        for kind in rag_clocks:
+            deadlines.deadline_meet(referral, kind, at=at, by=by)
+        deadlines.deadline_meet(
+            referral, Deadline.Kind.STRATEGY_DISCUSSION, at=at, subject=deadlines.STRATEGY_MEETING, by=by
+        )
+    elif to == Status.ALLOCATED:
+        deadlines.deadline_meet(referral, Deadline.Kind.ALLOCATION, at=at, by=by)
+        deadlines.clocks_for_allocation(referral, policy=policy, at=at, by=by)

@@ -1,61 +1,214 @@
-"""Council policy presets, each reproducing that council's published rules (../shared/seeds/).
+"""Council policy presets, each reproducing that council's published rules.
 
-Where a council's document is silent the preset takes a default and says so in ``defaults_taken``.
+Sources are the seed documents in ../shared/seeds/ (see INDEX.md), cited by number:
+  000 Derby City reception service leaflet      001 Durham MASH questions and answers
+  002 Wolverhampton MASH leaflet                003 Derby City board report (29 February 2016)
+  004 Cambridgeshire MASH and assessment slides
+and ../shared/reference/statutory-facts.md ("WT": Working Together; CIN census) for national timescales.
+
+Where a council's document is silent the preset takes a default and says so, in plain words, in
+``defaults_taken``; the administrator sees that list in the admin and can change any value (which
+makes a new policy version).
 """
 
 from __future__ import annotations
 
-COMMON_DEFAULTS: dict = {
-    "bank_holiday_subdiv": "ENG",
-    "recall_window_days": 28,
-    "letter_deadline_working_days": 1,
-    "visit_working_days": 5,
-    "assessment_working_days": 45,
-    "icpc_working_days": 15,
-    "strategy_discussion_hours": 24,
+from typing import Any
+
+WEEKDAY_ONLY = {"sat": None, "sun": None}
+
+
+def _hours(mon_thu: list[str], fri: list[str]) -> dict[str, list[str] | None]:
+    return {"mon": mon_thu, "tue": mon_thu, "wed": mon_thu, "thu": mon_thu, "fri": fri, **WEEKDAY_ONLY}
+
+
+# The national and shared defaults. Each key is overridden by a council that publishes its own value;
+# otherwise the preset names it in defaults_taken.
+COMMON_DEFAULTS: dict[str, Any] = {
+    "bank_holiday_subdiv": "ENG",  # England and Wales bank holidays; all four councils are in England
+    "closure_days": [],  # no seed publishes closure days beyond bank holidays
+    "recall_window_days": 28,  # 002: "closed within the last 28 days" -> the allocated worker
+    "letter_deadline_working_days": 1,  # 001: letter "within one working day"; WT: acknowledge within 1 WD
+    "decision_deadline": {"amount": 1, "unit": "working_days"},  # WT: decision within 1 working day
+    "visit_working_days": 5,  # 004: visit "within 5 working days of the referral being allocated"
+    "assessment_working_days": 45,  # WT: assessment concluded within 45 working days of referral
+    "icpc_working_days": 15,  # WT / CIN census InitialCPCtarget: 15 WD after the strategy discussion
+    "strategy_discussion_hours": 24,  # 004: "a strat discussion should take place within 24 hours"
+    # 004: Red - not needed where seeking it puts the child at significant risk; Amber - consent or a
+    # clear reason why not; Green - consent-based only; Blue - closure and signposting.
     "consent_rules": {
         "red": "not_required_if_risk",
         "amber": "consent_or_reason",
         "green": "consent_required",
         "blue": "none",
     },
-    "default_agencies": {"red": ["police", "health", "education"], "amber": ["police", "health", "education"]},
+    # 002: "for reds and ambers the Social Work Unit Manager will decide what agency information is
+    # required"; the agencies in the hub are the suggestions the manager starts from.
+    "default_agencies": {
+        "red": ["police", "health", "education"],
+        "amber": ["police", "health", "education"],
+    },
+    # 003 para 4.11: high risk discussed on the day of referral (Mon-Fri) and the next working day
+    # after a weekend or bank holiday; medium screened within 3 days, standard within 7 days.
     "domestic_abuse_timescales": {
         "high": {"amount": 0, "unit": "same_working_day"},
         "medium": {"amount": 3, "unit": "working_days"},
         "standard": {"amount": 7, "unit": "working_days"},
     },
+    # 002: Red 4 hours (or immediate), Amber 24 hours, Green 72 hours. Red runs round the clock.
+    "rag_timescales": {
+        "red": {"amount": 4, "unit": "clock_hours"},
+        "amber": {"amount": 24, "unit": "clock_hours", "starts": "next_working_moment"},
+        "green": {"amount": 72, "unit": "clock_hours", "starts": "next_working_moment"},
+    },
+    "warning_lead_minutes": 60,
+    "no_consent_retention_days": 30,
 }
 
-PRESETS: dict[str, dict] = {
+# The same wording for the same default, so the README table and the admin agree.
+D_RAG = "RAG timescales: not published; Wolverhampton's (002) Red 4 h, Amber 24 h, Green 72 h taken"
+D_OOH_START = (
+    "out-of-hours start: not published; non-Red clocks start at the next working moment, as in "
+    "Cambridgeshire (004: 'your referral will wait to be reviewed the next working day')"
+)
+D_PARTNER = "partner response times: not published; the council's own RAG timescales taken (Red and Amber)"
+D_DECISION = "decision time: not published; Working Together's one working day taken (statutory-facts.md)"
+D_RECALL = "recall window: not published; Wolverhampton's 28 days taken (002)"
+D_LETTER = "outcome letter: not published; Durham's one working day taken (001)"
+D_CONSENT = "consent rules: not published; Cambridgeshire's rules taken (004)"
+D_DOMESTIC = "domestic abuse timescales: not published; Derby's same day / 3 / 7 working days taken (003)"
+D_DOMESTIC_DAYS = (
+    "domestic abuse: 003 says '3 days' and '7 days'; read as working days (screened by a team manager)"
+)
+D_VISIT = "visit: not published; Cambridgeshire's 5 working days from allocation taken (004)"
+D_STRATEGY = "strategy discussion: not published; Cambridgeshire's 24 hours taken (004)"
+D_STATUTORY = "assessment 45 and initial conference 15 working days: national timescales (Working Together)"
+D_CLOSURES = "closure days: none published; bank holidays only"
+D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
+D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "derby": {
+        "council_name": "Derby City Council",
+        "council_address": "The Council House, Corporation Street, Derby, DE1 2FS",
+        "council_phone": "01332 641172",  # 000: "Telephone 01332 641172"
+        # 000: Careline covers "Monday to Friday between 5pm till 9am and 24 hour cover at weekends",
+        # so the daytime service runs 09:00-17:00 on weekdays.
+        "working_hours": _hours(["09:00", "17:00"], ["09:00", "17:00"]),
+        "edt_phone": "01332 956606",  # 000: Careline
+        "edt_hours_text": "Careline: 5pm to 9am Monday to Friday, 24 hours at weekends and on bank holidays",
+        "defaults_taken": [
+            D_RAG,
+            D_OOH_START,
+            D_PARTNER,
+            D_DECISION,
+            D_RECALL,
+            D_LETTER,
+            D_CONSENT,
+            D_DOMESTIC_DAYS,
+            D_VISIT,
+            D_STRATEGY,
+            D_STATUTORY,
+            D_CLOSURES,
+            D_ADDRESS,
+            "bank holidays: 000 says Careline works '365 days a year', so bank holidays are out of hours",
+        ],
+    },
     "durham": {
         "council_name": "Durham County Council",
         "council_address": "County Hall, Durham, DH1 5UL",
-        "working_hours": {
-            "mon": ["08:30", "17:00"],
-            "tue": ["08:30", "17:00"],
-            "wed": ["08:30", "17:00"],
-            "thu": ["08:30", "17:00"],
-            "fri": ["08:30", "16:30"],
-            "sat": None,
-            "sun": None,
-        },
+        "council_phone": "03000 267979",  # 001: First Contact 03000 26 79 79
+        # 001: "8.30am - 5.00pm Monday - Thursday, and 8.30am - 4.30pm on Fridays"
+        "working_hours": _hours(["08:30", "17:00"], ["08:30", "16:30"]),
+        # 001: "some decisions in no more than four hours where there are serious concerns"; "all other
+        # decisions will be made within one working day following receipt of the referral".
         "rag_timescales": {
             "red": {"amount": 4, "unit": "clock_hours"},
             "amber": {"amount": 1, "unit": "working_days"},
             "green": {"amount": 1, "unit": "working_days"},
         },
-        "partner_timescales": {
-            "red": {"amount": 4, "unit": "clock_hours"},
-            "amber": {"amount": 24, "unit": "clock_hours"},
+        "decision_deadline": {"amount": 1, "unit": "working_days"},  # 001
+        "edt_phone": "",
+        # 001: "Out of office hours the Emergency Duty Team operates an emergency social work service"
+        "edt_hours_text": "Emergency Duty Team: outside MASH hours, at weekends and on bank holidays",
+        "defaults_taken": [
+            D_PARTNER,
+            D_RECALL,
+            D_CONSENT,
+            D_DOMESTIC,
+            D_VISIT,
+            D_STRATEGY,
+            D_STATUTORY,
+            D_CLOSURES,
+            D_EDT_PHONE,
+            D_ADDRESS,
+        ],
+    },
+    "wolverhampton": {
+        "council_name": "City of Wolverhampton Council",
+        "council_address": "Civic Centre, St Peter's Square, Wolverhampton, WV1 1SH",
+        "council_phone": "01902 555392",  # 002: MASH contact number
+        # 002: "Daytime 8.30-5.00pm (Mon-Thurs) and 4.30pm (Fri)"
+        "working_hours": _hours(["08:30", "17:00"], ["08:30", "16:30"]),
+        # 002: rag_timescales as COMMON_DEFAULTS (they come from this document); recall window 28 days.
+        # 002: "Housing", "Recovery Near You" (substance misuse), "Probation" and "Wolverhampton Homes"
+        # sit in the information gathering hub with police and health.
+        "default_agencies": {
+            "red": ["police", "health", "housing", "probation", "substance_misuse"],
+            "amber": ["police", "health", "housing", "probation", "substance_misuse"],
         },
-        "decision_deadline": {"amount": 1, "unit": "working_days"},
-        "edt_phone": "03000 267 979",
-        "edt_hours_text": "Outside MASH hours: evenings, weekends and bank holidays",
-        "defaults_taken": ["partner response times: not published; Wolverhampton's 4h/24h used"],
+        "edt_phone": "",
+        "edt_hours_text": "Outside MASH daytime hours (8.30am to 5pm Monday to Thursday, 4.30pm Friday)",
+        "defaults_taken": [
+            D_OOH_START,
+            D_PARTNER,
+            D_DECISION,
+            D_LETTER,
+            D_CONSENT,
+            D_DOMESTIC,
+            D_VISIT,
+            D_STRATEGY,
+            D_STATUTORY,
+            D_CLOSURES,
+            D_EDT_PHONE,
+            D_ADDRESS,
+        ],
+    },
+    "cambridgeshire": {
+        "council_name": "Cambridgeshire County Council",
+        "council_address": "New Shire Hall, Emery Crescent, Alconbury Weald, Huntingdon, PE28 4YE",
+        "council_phone": "",
+        # 004: "MASH/Assessment work 8.45am- 5.20pm or 4.20pm on a Friday"
+        "working_hours": _hours(["08:45", "17:20"], ["08:45", "16:20"]),
+        # 004: consent rules, 5-working-day visit and 24-hour strategy discussion are COMMON_DEFAULTS'
+        # values, taken from this document; 004: outside hours only significant harm goes to EDT, the
+        # rest "will wait to be review[ed] the next working day" -> non-Red clocks start then.
+        "edt_phone": "",
+        "edt_hours_text": (
+            "Emergency Duty Team (Cambridgeshire and Peterborough): outside 8.45am to 5.20pm Monday to "
+            "Thursday and 4.20pm Friday, including bank holidays; only significant harm goes to them"
+        ),
+        "defaults_taken": [
+            D_RAG,
+            D_PARTNER,
+            D_DECISION,
+            D_RECALL,
+            D_LETTER,
+            D_DOMESTIC,
+            D_STATUTORY,
+            D_CLOSURES,
+            D_EDT_PHONE,
+            D_ADDRESS,
+            "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
+        ],
     },
 }
 
 
-def preset(council: str) -> dict:
-    return {**COMMON_DEFAULTS, **PRESETS[council]}
+def preset(council: str) -> dict[str, Any]:
+    """The full settings of ``council``'s preset, ready for ``policy_version_create``."""
+    settings = {**COMMON_DEFAULTS, **PRESETS[council]}
+    if "partner_timescales" not in settings:  # no seed publishes them: D_PARTNER
+        rag = settings["rag_timescales"]
+        settings["partner_timescales"] = {key: dict(rag[key]) for key in ("red", "amber")}
+    return settings

@@ -1,25 +1,26 @@
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+"""``manage.py load_policy_preset <council>``: make a council's preset the current policy version."""
 
-from triage.models import PolicyVersion
-from triage.presets import PRESETS, preset
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from triage.actions import policy_preset_load
+from triage.presets import PRESETS
 
 
 class Command(BaseCommand):
-    help = "Load a council's policy preset as the new current policy version."
+    help = "Load a council's policy preset as a new current policy version."
 
     def add_arguments(self, parser):
         parser.add_argument("council", choices=sorted(PRESETS))
+        parser.add_argument(
+            "--note", default="", help="Why the preset is being loaded (kept in the audit log)."
+        )
 
-    def handle(self, *args, council: str, **options):
-        with transaction.atomic():
-            latest = PolicyVersion.objects.filter(council=council).order_by("-version").first()
-            PolicyVersion.objects.filter(is_current=True).update(is_current=False)
-            version = PolicyVersion.objects.create(
-                council=council,
-                version=(latest.version + 1) if latest else 1,
-                is_current=True,
-                change_note=f"Loaded the {council} preset",
-                **preset(council),
-            )
+    def handle(self, *args, council: str, note: str, **options):
+        try:
+            version = policy_preset_load(council, by="manage.py load_policy_preset", note=note)
+        except ValidationError as exc:
+            raise CommandError(f"The {council} preset is not valid: {exc.messages}") from exc
         self.stdout.write(self.style.SUCCESS(f"{version} is now current"))
+        for default in version.defaults_taken:
+            self.stdout.write(f"  default taken: {default}")
