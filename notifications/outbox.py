@@ -3,17 +3,31 @@ by Celery and done exactly once by the handler.
 
 Usage inside an action's transaction::
 
-    outbox_enqueue("acknowledgement_email", key=f"ack:{referral.pk}", referral=referral, payload={...})
+    outbox_enqueue("email", key=f"ack:{referral.pk}", referral=referral, payload={...})
 
 Handlers register per kind with :func:`handler`; ``notifications.tasks.deliver`` runs them.
+
+Why each piece is here:
+
+- The row commits with the change, so a broker outage at that moment loses nothing: publishing
+  happens after commit and, if it fails (or the broker silently drops the message, celery#3957, or
+  Redis restarts without its append-only file), the sweeper publishes the row again.
+- A delivery locks the row (``SKIP LOCKED``) and checks ``status``: a second copy of the task (a
+  redelivery after a crash, a republish by the sweeper) either finds the row locked and leaves it
+  to the first, or finds it done and does nothing.
+- A failure is recorded on the row with the next attempt time (exponential backoff); the sweeper,
+  not a Celery countdown, starts the retry, so nothing waits inside the broker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,32 +36,71 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[OutboxMessage], None]
-_HANDLERS: dict[str, Handler] = {}
+FailureHook = Callable[[OutboxMessage, BaseException], None]
 
-MAX_ATTEMPTS = 12
+# With a 10-minute cap, about 33 hours of attempts before a message is given up (and a letter
+# still unsent by then has long since breached its deadline and alerted a manager).
+MAX_ATTEMPTS = 200
 BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 600
+# A published row not done by then is published again (its message may have been lost).
+REPUBLISH_AFTER = timedelta(minutes=2)
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+@dataclass(frozen=True)
+class _Registered:
+    run: Handler
+    on_failure: FailureHook | None
+
+
+_HANDLERS: dict[str, _Registered] = {}
+
+
+def handler(kind: str, *, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
+    """Register the function that does the work for ``kind``.
+
+    ``on_failure`` (optional) records a failed attempt on the handler's own rows; it runs in the
+    delivery's transaction after the handler's writes were rolled back.
+    """
+
     def register(fn: Handler) -> Handler:
-        _HANDLERS[kind] = fn
+        _HANDLERS[kind] = _Registered(fn, on_failure)
         return fn
 
     return register
 
 
 def handler_for(kind: str) -> Handler:
-    return _HANDLERS[kind]
+    return _HANDLERS[kind].run
+
+
+def message_id_for(key: str) -> str:
+    """A Message-ID derived from the outbox key, identical on every attempt.
+
+    If a crash repeats a send (see :func:`deliver_once`), the receiving system sees the same
+    Message-ID twice and mail systems that de-duplicate on it show one message.
+    """
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "mash.invalid"
+    return f"<{digest}@{domain}>"
 
 
 def outbox_enqueue(kind: str, *, key: str, payload: dict | None = None, referral=None) -> OutboxMessage:
     """Write the side effect in the caller's transaction; publish it to Celery after commit.
 
+    Requires: a handler registered for ``kind``; ``payload`` JSON-serialisable (ids, not objects).
     Idempotent on ``key``: enqueueing the same effect twice returns the first row.
     """
+    if kind not in _HANDLERS:
+        raise ValueError(f"No outbox handler for {kind!r}")
     message, created = OutboxMessage.objects.get_or_create(
         key=key,
-        defaults={"kind": kind, "payload": payload or {}, "referral": referral, "next_attempt_at": timezone.now()},
+        defaults={
+            "kind": kind,
+            "payload": payload or {},
+            "referral": referral,
+            "next_attempt_at": timezone.now(),
+        },
     )
     if created:
         transaction.on_commit(lambda: publish(message.pk))
@@ -60,8 +113,9 @@ def publish(message_id: int) -> bool:
     from .tasks import deliver
 
     try:
+        # retry=False: with the broker down, fail at once rather than block the request (celery#4296).
         deliver.apply_async((message_id,), retry=False)
-    except Exception:  # broker unreachable: logged, retried by the sweeper
+    except Exception:  # broker unreachable: logged, published again by the sweeper
         logger.warning("Outbox message %s not published; the sweeper will retry", message_id, exc_info=True)
         return False
     OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True).update(published_at=timezone.now())
@@ -69,44 +123,89 @@ def publish(message_id: int) -> bool:
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600))
+    return timedelta(
+        seconds=min(BACKOFF_BASE_SECONDS * 2 ** min(max(attempts - 1, 0), 16), BACKOFF_CAP_SECONDS)
+    )
 
 
-def deliver_once(message_id: int) -> None:
-    """Run the message's handler once, under a row lock, and stamp it done.
+def deliver_once(message_id: int) -> str:
+    """Run the message's handler once, under a row lock, and stamp it done. Returns what happened.
 
-    The lock makes a redelivered copy wait for the first; the status check then makes it a no-op.
+    The lock is taken with SKIP LOCKED: a second copy of the task arriving while the first works
+    returns at once ("busy") instead of queueing behind it; if the first dies, its transaction is
+    rolled back, the row is still pending, and the sweeper publishes it again.
+
+    The handler runs inside the lock and its writes commit with the done stamp. The one window left
+    is a crash after an external system accepted the work (an SMTP server took the message) and
+    before this transaction commits: the row is then still pending and the work is done again.
+    That window is the length of one COMMIT; e-mail carries a Message-ID derived from the key
+    (:func:`message_id_for`) so a repeat is recognisable as the same message.
     """
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status in (OutboxMessage.Status.DONE, OutboxMessage.Status.DEAD):
-            return
+        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+        if message is None:
+            exists = OutboxMessage.objects.filter(pk=message_id).exists()
+            return "busy" if exists else "missing"
+        if message.status in (OutboxMessage.Status.DONE, OutboxMessage.Status.DEAD):
+            return "already done"
         message.attempts += 1
+        registered = _HANDLERS.get(message.kind)
         try:
-            handler_for(message.kind)(message)
-        except Exception as error:  # recorded on the row and retried with backoff
-            message.status = OutboxMessage.Status.DEAD if message.attempts >= MAX_ATTEMPTS else OutboxMessage.Status.FAILED
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            message.next_attempt_at = timezone.now() + backoff(message.attempts)
-            message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-            logger.warning("Outbox message %s failed (attempt %s): %s", message_id, message.attempts, error)
-            return
+            if registered is None:
+                raise LookupError(f"No outbox handler for {message.kind!r}")
+            with transaction.atomic():  # a savepoint: a failing handler leaves none of its writes
+                registered.run(message)
+        except Exception as error:  # also SoftTimeLimitExceeded; recorded on the row and retried
+            _record_failure(message, error, registered)
+            return "failed"
         message.status = OutboxMessage.Status.DONE
         message.done_at = timezone.now()
         message.last_error = ""
         message.save(update_fields=["status", "attempts", "done_at", "last_error"])
+        return "done"
 
 
-def republish_due(now=None, limit: int = 500) -> int:
-    """Publish again what is pending or failed and due for another attempt (called by the sweeper)."""
-    now = now or timezone.now()
-    due = list(
-        OutboxMessage.objects.filter(
-            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED], next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+def _record_failure(message: OutboxMessage, error: BaseException, registered: _Registered | None) -> None:
+    gave_up = message.attempts >= MAX_ATTEMPTS
+    message.status = OutboxMessage.Status.DEAD if gave_up else OutboxMessage.Status.FAILED
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.next_attempt_at = timezone.now() + backoff(message.attempts)
+    message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    if registered is not None and registered.on_failure is not None:
+        registered.on_failure(message, error)
+    logger.warning(
+        "Outbox message %s failed (attempt %s): %s", message.pk, message.attempts, message.last_error
     )
-    # Push the next attempt out first so a slow broker does not get the same message every minute.
-    OutboxMessage.objects.filter(pk__in=due).update(next_attempt_at=now + timedelta(minutes=2))
+
+
+def republish_due(now: datetime | None = None, limit: int = 500) -> int:
+    """Publish again what is pending or failed and due for another attempt (called by the sweeper).
+
+    The rows are claimed with SKIP LOCKED and their next attempt pushed out before publishing, so
+    two sweepers (or a slow broker) do not publish the same row every minute.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED],
+                next_attempt_at__lte=now,
+            )
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutboxMessage.objects.filter(pk__in=due).update(next_attempt_at=now + REPUBLISH_AFTER)
     return sum(publish(pk) for pk in due)
+
+
+def outbox_retry(message: OutboxMessage, *, by) -> None:
+    """Give a failed or abandoned message another go now (the admin's "retry" action)."""
+    from mash.audit import record_write
+
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk, status__in=["failed", "dead"]).update(
+            status=OutboxMessage.Status.FAILED, next_attempt_at=timezone.now()
+        )
+        record_write("outbox_retry", actor=by, obj=message, reason="retried from the admin")
+        transaction.on_commit(lambda: publish(message.pk))

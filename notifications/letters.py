@@ -1,0 +1,235 @@
+"""Outcome letters: queued in the outcome's transaction, rendered to PDF and e-mailed by the outbox.
+
+Only professional referrers get the outcome letter; a member of the public gets an acknowledgement
+of their referral (intake), never the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mash.audit import SYSTEM, record_write
+from triage.deadlines import deadline_meet, deadline_start
+from triage.models import Deadline
+
+from .models import Letter, LetterOutcome, LetterTemplate, OutboxMessage
+from .outbox import handler, message_id_for, outbox_enqueue
+from .pdf import StaticOnlyFetcher, render_pdf, static_url
+from .wording import DEFAULT_BODY, DEFAULT_SUBJECT
+
+logger = logging.getLogger(__name__)
+
+OUTCOME_LETTER = "outcome_letter"
+# An isolated engine for the administrator's wording: no template directories and no tag libraries
+# beyond the built-ins, so the wording can use {{ placeholders }} and {% if %} but cannot load or
+# include anything. Its output is plain text; the letter's base template escapes it.
+_WORDING_ENGINE = Engine(dirs=[], app_dirs=False, libraries={}, autoescape=False)
+PLACEHOLDERS = ("reference", "initials", "outcome", "team_name", "team_phone", "council_name", "decided_on")
+
+
+# Queueing -----------------------------------------------------------------------------------------
+
+
+def letter_enqueue_outcome(
+    referral, *, by, outcome: str | None = None, decided_at: datetime | None = None
+) -> Letter | None:
+    """Queue the outcome letter to the professional referrer. Call inside the outcome action's
+    transaction, after the outcome is saved (``referral.outcome``, issue 7).
+
+    Requires: the referral row locked by the caller; ``outcome`` (a ``LetterOutcome`` code) and
+    ``decided_at`` default to ``referral.outcome.destination`` / ``.decided_at``.
+    Causes: a Letter row (queued), a LETTER deadline due ``letter_deadline_working_days`` working
+    days after the decision, an audit row, and an outbox row that renders and e-mails the PDF after
+    commit. Returns None, and does nothing, when the referrer is a member of the public.
+    """
+    if referral.referrer_type != referral.ReferrerType.PROFESSIONAL:
+        return None
+    from triage.policy import current_policy
+
+    decision = getattr(referral, "outcome", None)
+    code = outcome or getattr(decision, "destination", "")
+    if code not in LetterOutcome.values:
+        raise ValueError(f"Unknown outcome {code!r} for the letter")
+    decided_at = decided_at or getattr(decision, "decided_at", None) or timezone.now()
+    policy = current_policy()
+    sequence = referral.letters.count() + 1
+    deadline = deadline_start(
+        referral, Deadline.Kind.LETTER, policy=policy, start=decided_at, subject=f"letter:{sequence}", by=by
+    )
+    letter = Letter.objects.create(
+        referral=referral,
+        sequence=sequence,
+        outcome=code,
+        recipient=referral.referrer_email,
+        decided_at=decided_at,
+        due_at=deadline.due_at,
+        deadline=deadline,
+        policy_version=policy,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record_write(
+        "letter_queued",
+        actor=by,
+        obj=letter,
+        reason=f"outcome {code}; letter due {letter.due_at.isoformat()}",
+    )
+    if letter.recipient:
+        outbox_enqueue(
+            OUTCOME_LETTER, key=letter.outbox_key, payload={"letter_id": letter.pk}, referral=referral
+        )
+    else:  # nowhere to send it: stays failed, and its deadline breaches and alerts like any other
+        Letter.objects.filter(pk=letter.pk).update(
+            status=Letter.Status.FAILED, last_error="The referrer gave no e-mail address"
+        )
+    return letter
+
+
+# Rendering ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedLetter:
+    subject: str
+    pdf: bytes
+    email_body: str
+    fetcher: StaticOnlyFetcher
+
+
+def wording_for(outcome: str) -> tuple[str, str]:
+    template = LetterTemplate.objects.filter(outcome=outcome).first()
+    if template is not None:
+        return template.subject, template.body
+    return DEFAULT_SUBJECT, DEFAULT_BODY[outcome]
+
+
+def render_wording(text: str, values: dict[str, Any]) -> str:
+    """The administrator's wording with its placeholders filled in, as plain text."""
+    return _WORDING_ENGINE.from_string(text).render(Context(values, autoescape=False))
+
+
+def check_wording(text: str) -> None:
+    """Raise ValueError with a readable message if the wording cannot be rendered."""
+    try:
+        render_wording(text, {name: "" for name in PLACEHOLDERS})
+    except TemplateSyntaxError as error:
+        raise ValueError(f"The wording has a template error: {error}") from error
+    except Exception as error:  # e.g. {% include %} of anything: there is nothing to include
+        raise ValueError(f"The wording cannot be used: {type(error).__name__}") from error
+
+
+def _destination(letter: Letter) -> tuple[str, str]:
+    """The team (or lead agency) the referral went to: name and phone."""
+    from agencies.models import Team
+
+    decision = getattr(letter.referral, "outcome", None)
+    lead_agency = getattr(decision, "lead_agency", None)
+    if letter.outcome == LetterOutcome.OTHER_AGENCY_LEAD and lead_agency is not None:
+        return lead_agency.name, lead_agency.phone
+    team = getattr(decision, "team", None) or letter.referral.team
+    team = team or Team.objects.filter(kind=Team.Kind.MASH, is_active=True).first()
+    return (team.name, team.phone) if team else ("The MASH", "")
+
+
+def letter_context(letter: Letter) -> dict[str, Any]:
+    referral = letter.referral
+    policy = letter.policy_version
+    team_name, team_phone = _destination(letter)
+    initials = ", ".join(child.initials for child in referral.children.all() if child.initials)
+    values = {
+        "reference": referral.reference,
+        "initials": initials or "the child",
+        "outcome": letter.get_outcome_display(),
+        "team_name": team_name,
+        "team_phone": team_phone,
+        "council_name": policy.council_name if policy else "",
+        "decided_on": f"{timezone.localtime(letter.decided_at):%-d %B %Y}",
+    }
+    subject_text, body_text = wording_for(letter.outcome)
+    subject = " ".join(render_wording(subject_text, values).split())
+    paragraphs = [p.strip() for p in render_wording(body_text, values).split("\n\n") if p.strip()]
+    return {
+        **values,
+        "subject": subject,
+        "paragraphs": paragraphs,
+        "outcome_label": values["outcome"],
+        "initials": initials,
+        "council_address": policy.council_address if policy else "",
+        "mash_phone": policy.council_phone if policy else "",
+        "letter_date": timezone.localdate(),
+        "received_at": referral.received_at,
+        "decided_at": letter.decided_at,
+        "recipient_name": referral.referrer_name,
+        "recipient_organisation": referral.referrer_organisation,
+        "stylesheet_url": static_url("notifications/letter.css"),
+    }
+
+
+def letter_render(letter: Letter, *, fetcher: StaticOnlyFetcher | None = None) -> RenderedLetter:
+    """The letter's subject, PDF and covering e-mail, from the server-owned templates."""
+    context = letter_context(letter)
+    fetcher = fetcher or StaticOnlyFetcher()
+    html = render_to_string("notifications/letter_outcome.html", context)
+    pdf = render_pdf(html, fetcher=fetcher)
+    email_body = render_to_string("notifications/letter_outcome_email.txt", context)
+    return RenderedLetter(context["subject"], pdf, email_body, fetcher)
+
+
+# Sending (the outbox handler) -----------------------------------------------------------------------
+
+
+def _letter_failed(message: OutboxMessage, error: BaseException) -> None:
+    Letter.objects.filter(pk=message.payload["letter_id"]).exclude(status=Letter.Status.SENT).update(
+        status=Letter.Status.FAILED, attempts=message.attempts, last_error=message.last_error
+    )
+
+
+@handler(OUTCOME_LETTER, on_failure=_letter_failed)
+def send_outcome_letter(message: OutboxMessage) -> None:
+    """Render the PDF and e-mail it, inside the outbox row's lock; then stamp the letter sent and
+    meet its deadline in the same transaction (see outbox.deliver_once for the one remaining window)."""
+    letter = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("referral", "policy_version", "deadline")
+        .get(pk=message.payload["letter_id"])
+    )
+    if letter.status == Letter.Status.SENT:
+        return
+    if letter.referral.referrer_type != letter.referral.ReferrerType.PROFESSIONAL:
+        raise PermissionError("Outcome letters go to professional referrers only")
+    rendered = letter_render(letter)
+    message_id = message_id_for(message.key)
+    email = EmailMessage(
+        subject=rendered.subject,
+        body=rendered.email_body,
+        to=[letter.recipient],
+        headers={"Message-ID": message_id},
+    )
+    email.attach(f"outcome-{letter.referral.reference}.pdf", rendered.pdf, "application/pdf")
+    email.send()
+    now = timezone.now()
+    letter.status, letter.sent_at, letter.attempts = Letter.Status.SENT, now, message.attempts
+    letter.last_error, letter.message_id = "", message_id
+    letter.save(update_fields=["status", "sent_at", "attempts", "last_error", "message_id"])
+    _meet_deadline(letter, now)
+    record_write(
+        "letter_sent", actor=SYSTEM, obj=letter, reason=f"e-mailed to the referrer, attempt {letter.attempts}"
+    )
+
+
+def _meet_deadline(letter: Letter, now: datetime) -> None:
+    deadline_meet(
+        letter.referral, Deadline.Kind.LETTER, at=now, subject=f"letter:{letter.sequence}", by=SYSTEM
+    )
+
+
+def letters_unsent():
+    """Letters not yet sent, oldest deadline first (the admin's and the performance view's list)."""
+    return Letter.objects.exclude(status=Letter.Status.SENT).select_related("referral").order_by("due_at")

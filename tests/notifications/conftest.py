@@ -1,0 +1,39 @@
+"""Fixtures for the notifications tests."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.notifications.factories import ChildFactory, ReferralFactory, TeamFactory
+
+
+@pytest.fixture
+def policy(db):
+    from triage.actions import policy_preset_load
+
+    return policy_preset_load("durham", by=None)
+
+
+@pytest.fixture
+def decided_referral(policy):
+    """A professional's referral about one child, decided to go to an assessment team."""
+
+    def make(**fields):
+        team = fields.pop("team", None) or TeamFactory(name="Assessment Team 2", phone="03000 267 111")
+        referral = ReferralFactory(team=team, **fields)
+        ChildFactory(referral=referral, first_name="Alex", last_name="Brown")
+        return referral
+
+    return make
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def flat(text: str) -> str:
+    """PDF text with line breaks and runs of spaces collapsed, for substring checks."""
+    return " ".join(text.split())
