@@ -55,11 +55,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Security (mash/security, SECURITY.md): second factor on every staff route, session limits.
     "django_otp.middleware.OTPMiddleware",
     "mash.security.middleware.SessionLimitsMiddleware",
     "mash.security.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mash.exceptions.DomainErrorMiddleware",
