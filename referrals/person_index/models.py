@@ -105,7 +105,11 @@ class Involvement(models.Model):
     case_reference = models.CharField(max_length=40, blank=True)
     team = models.ForeignKey("agencies.Team", on_delete=models.PROTECT, related_name="involvements")
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="involvements"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="involvements",
     )
     # The case system's worker may have no account here: the name and e-mail are kept as given.
     worker_name = models.CharField(max_length=150, blank=True)
@@ -137,12 +141,22 @@ class MatchDecision(models.Model):
         CONFIRMED = "confirmed", "Confirmed: the same person"
         REJECTED = "rejected", "Rejected: a different person"
 
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="match_decisions")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="match_decisions"
+    )
     child = models.ForeignKey(
-        "referrals.ReferralChild", null=True, blank=True, on_delete=models.CASCADE, related_name="match_decisions"
+        "referrals.ReferralChild",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_decisions",
     )
     adult = models.ForeignKey(
-        "referrals.ReferralAdult", null=True, blank=True, on_delete=models.CASCADE, related_name="match_decisions"
+        "referrals.ReferralAdult",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_decisions",
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_decisions")
     decision = models.CharField(max_length=10, choices=Decision.choices)
@@ -157,12 +171,16 @@ class MatchDecision(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(child__isnull=False, adult__isnull=True) | Q(child__isnull=True, adult__isnull=False),
+                condition=Q(child__isnull=False, adult__isnull=True)
+                | Q(child__isnull=True, adult__isnull=False),
                 name="matchdecision_one_subject",
             ),
             models.UniqueConstraint(fields=["child", "person"], name="matchdecision_child_person"),
             models.UniqueConstraint(fields=["adult", "person"], name="matchdecision_adult_person"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.score})"
 
 
 class PersonMerge(models.Model):
@@ -185,5 +203,10 @@ class PersonMerge(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             # A record can be absorbed by one survivor at a time.
-            models.UniqueConstraint(fields=["merged"], condition=Q(undone_at__isnull=True), name="one_live_merge"),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(undone_at__isnull=True), name="one_live_merge"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"Record {self.merged_id} merged into {self.survivor_id}"

@@ -1,0 +1,296 @@
+"""Every write to the person index: confirming and rejecting candidates, adding a referral's people,
+merging and unmerging records, and routing a referral to a known case.
+
+Each action runs in one transaction, writes an audit row, and queues e-mail through the outbox so it
+leaves only if the change commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from mash import audit
+from mash.exceptions import Conflict, InvalidInput
+from notifications.outbox import outbox_enqueue
+from referrals.models import Referral, ReferralAdult, ReferralChild
+from triage.states import Status, can_transition
+
+from . import selectors
+from .keys import normalise_nhs_number, normalise_postcode, person_keys
+from .models import Involvement, MatchDecision, Person, PersonAddress, PersonMerge
+
+Subject = ReferralChild | ReferralAdult
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """What confirming a match did to the referral: routed to a team, or why not."""
+
+    routed: bool
+    involvement: Involvement | None = None
+    note: str = ""
+
+
+def _subject_fields(subject: Subject) -> dict:
+    return {"child": subject} if isinstance(subject, ReferralChild) else {"adult": subject}
+
+
+def _lock(referral: Referral, subject: Subject) -> Subject:
+    """Lock the referral row: two officers deciding on the same person wait for each other."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    subject.refresh_from_db(fields=["person"])
+    return subject
+
+
+def _decide(
+    referral: Referral, subject: Subject, person: Person, decision: str, *, by, reason: str
+) -> MatchDecision:
+    """Write (or overwrite) the decision with the candidate's score and explanation as now shown,
+    and the audit row for it. Runs inside the caller's transaction, after ``_lock``."""
+    candidate = selectors.candidate_for(subject, person)
+    row, _ = MatchDecision.objects.update_or_create(
+        person=person,
+        **_subject_fields(subject),
+        defaults={
+            "referral": referral,
+            "decision": decision,
+            "by": by,
+            "at": timezone.now(),
+            "reason": reason,
+            "score": candidate.score if candidate else 0,
+            "explanation": candidate.explanation() if candidate else [],
+        },
+    )
+    audit.record_write(
+        f"person_index.match_{decision}",
+        actor=by,
+        obj=subject,
+        referral_id=referral.pk,
+        reason=reason or "known-child check",
+        details={"person": person.pk},
+    )
+    return row
+
+
+def match_confirm(
+    referral: Referral, subject: Subject, person: Person, *, by, reason: str = ""
+) -> RoutingResult:
+    """Confirm that the referral's ``subject`` is index record ``person`` (or the record it was
+    merged into). Requires the subject not already linked to another record. Links the subject,
+    records the decision with its score and explanation, and, for a child whose record has an open
+    case or one closed within the policy's recall window, routes the referral to that case's team."""
+    with transaction.atomic():
+        subject = _lock(referral, subject)
+        person = selectors.root_person(person)
+        if subject.person_id and subject.person_id != person.pk:
+            raise Conflict("This person is already linked to another index record.")
+        _decide(referral, subject, person, MatchDecision.Decision.CONFIRMED, by=by, reason=reason)
+        subject.person = person
+        subject.save(update_fields=["person"])
+        if not isinstance(subject, ReferralChild):
+            return RoutingResult(False, note="Adults do not route the referral.")
+        return referral_route_to_known_case(referral, person, by=by)
+
+
+def match_reject(referral: Referral, subject: Subject, person: Person, *, by, reason: str) -> MatchDecision:
+    """Record that ``person`` is not the referral's ``subject``; the candidate is not offered again
+    for this subject. Requires a reason. Unlinks the subject if it was linked to that record."""
+    if not reason.strip():
+        raise InvalidInput("Say why this is a different person.")
+    with transaction.atomic():
+        subject = _lock(referral, subject)
+        person = selectors.root_person(person)
+        decision = _decide(referral, subject, person, MatchDecision.Decision.REJECTED, by=by, reason=reason)
+        if subject.person_id == person.pk:
+            subject.person = None
+            subject.save(update_fields=["person"])
+        return decision
+
+
+def _recall_window_days() -> int:
+    from triage.policy import current_policy  # triage.policy imports triage.actions at call time
+
+    return current_policy().recall_window_days
+
+
+def referral_route_to_known_case(referral: Referral, person: Person, *, by) -> RoutingResult:
+    """Route the referral to the team of ``person``'s open case, or of a case closed within the
+    policy's recall window, when the referral can still move to ROUTED_TO_KNOWN_CASE. Sets the team,
+    moves the status through ``triage.actions.referral_transition`` (which writes the history row),
+    and e-mails the allocated worker through the outbox. Must run inside a transaction."""
+    recall_days = _recall_window_days()
+    involvement = selectors.routable_involvement(
+        person, today=timezone.localdate(), recall_window_days=recall_days
+    )
+    if involvement is None:
+        return RoutingResult(False, note="No open case, and none closed within the recall window.")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not can_transition(referral.status, Status.ROUTED_TO_KNOWN_CASE):
+        return RoutingResult(
+            False, involvement, note=f"The referral is {referral.get_status_display().lower()}."
+        )
+    state = "open" if involvement.is_open else f"closed on {involvement.closed_on:%d/%m/%Y}"
+    why = (
+        f"Known child: {involvement.get_kind_display().lower()} case {state} with {involvement.team} "
+        f"(recall window {recall_days} days)"
+    )
+    _transition(referral, involvement, by=by, reason=why)
+    _tell_worker(referral, involvement, why)
+    audit.record_write(
+        "person_index.route_to_known_case",
+        actor=by,
+        obj=referral,
+        reason=why,
+        details={"team": involvement.team_id, "involvement": involvement.pk},
+    )
+    return RoutingResult(True, involvement, note=why)
+
+
+def _transition(referral: Referral, involvement: Involvement, *, by, reason: str) -> None:
+    from triage.actions import referral_transition
+
+    Referral.objects.filter(pk=referral.pk).update(team=involvement.team)
+    referral.team = involvement.team
+    referral_transition(referral, to=Status.ROUTED_TO_KNOWN_CASE, by=by, reason=reason)
+
+
+def _tell_worker(referral: Referral, involvement: Involvement, why: str) -> None:
+    to = (
+        involvement.worker.email
+        if involvement.worker and involvement.worker.email
+        else involvement.worker_email
+    )
+    to = to or involvement.team.email
+    if not to:
+        return
+    outbox_enqueue(
+        "email",
+        key=f"known-case:{referral.pk}:{involvement.pk}",
+        referral=referral,
+        payload={
+            "to": to,
+            "subject": f"New referral {referral.reference} about a child on your caseload",
+            "body": (
+                f"Referral {referral.reference} is about a child known to {involvement.team}.\n{why}.\n"
+                "It has been routed to your team's queue: please sign in to the MASH service to read it."
+            ),
+        },
+    )
+
+
+def person_create(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None = None,
+    sex: str = "U",
+    nhs_number: str = "",
+    local_id: str = "",
+    upn: str = "",
+    address: str = "",
+    postcode: str = "",
+    by,
+    reason: str,
+) -> Person:
+    """Add one person to the index with their blocking keys and current address."""
+    with transaction.atomic():
+        person = Person.objects.create(
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            date_of_birth=date_of_birth,
+            sex=sex,
+            nhs_number=normalise_nhs_number(nhs_number),
+            local_id=local_id,
+            upn=upn,
+            address=address,
+            postcode=normalise_postcode(postcode),
+            **person_keys(first_name, last_name),
+        )
+        if address or postcode:
+            PersonAddress.objects.create(
+                person=person, address=address, postcode=person.postcode, from_date=timezone.localdate()
+            )
+        audit.record_write("person_index.person_create", actor=by, obj=person, reason=reason)
+        return person
+
+
+def person_index_add_from_referral(referral: Referral, *, by) -> list[Person]:
+    """Add every child and adult of ``referral`` not linked to an index record as a new record, and
+    link them (called when the referral is decided). People already linked are left alone."""
+    created = []
+    with transaction.atomic():
+        Referral.objects.select_for_update().filter(pk=referral.pk).first()
+        for _kind, subject in selectors.referral_subjects(referral):
+            if subject.person_id or not (subject.first_name or subject.last_name):
+                continue
+            person = person_create(
+                first_name=subject.first_name,
+                last_name=subject.last_name,
+                date_of_birth=subject.date_of_birth or getattr(subject, "expected_date_of_birth", None),
+                sex=subject.sex,
+                nhs_number=getattr(subject, "nhs_number", ""),
+                address=subject.address,
+                postcode=subject.postcode,
+                by=by,
+                reason=f"Added from referral {referral.reference}",
+            )
+            subject.person = person
+            subject.save(update_fields=["person"])
+            created.append(person)
+    return created
+
+
+def person_merge(survivor: Person, merged: Person, *, by, reason: str) -> PersonMerge:
+    """Record that ``merged`` is the same person as ``survivor``. Nothing is moved or deleted: the
+    merged record points at the survivor, so both histories stay and the merge can be undone.
+    Requires two different, unmerged records and a reason."""
+    if not reason.strip():
+        raise InvalidInput("Say why these records are the same person.")
+    with transaction.atomic():
+        records = {
+            p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
+        }
+        if survivor.pk == merged.pk or len(records) != 2:
+            raise InvalidInput("Choose two different index records.")
+        survivor, merged = records[survivor.pk], records[merged.pk]
+        if survivor.merged_into_id or merged.merged_into_id:
+            raise Conflict("One of these records is already merged into another: merge into that one.")
+        merged.merged_into = survivor
+        merged.save(update_fields=["merged_into"])
+        merge = PersonMerge.objects.create(
+            survivor=survivor, merged=merged, reason=reason, by=by, at=timezone.now()
+        )
+        audit.record_write(
+            "person_index.person_merge",
+            actor=by,
+            obj=survivor,
+            reason=reason,
+            details={"merged": merged.pk, "merge": merge.pk},
+        )
+        return merge
+
+
+def person_unmerge(merge: PersonMerge, *, by, reason: str) -> PersonMerge:
+    """Undo a merge: the merged record stands alone again with everything it had. Requires a reason
+    and a merge not already undone."""
+    if not reason.strip():
+        raise InvalidInput("Say why the merge is being undone.")
+    with transaction.atomic():
+        merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+        if merge.undone_at:
+            raise Conflict("This merge has already been undone.")
+        Person.objects.filter(pk=merge.merged_id, merged_into=merge.survivor_id).update(merged_into=None)
+        merge.undone_at, merge.undone_by, merge.undone_reason = timezone.now(), by, reason
+        merge.save(update_fields=["undone_at", "undone_by", "undone_reason"])
+        audit.record_write(
+            "person_index.person_unmerge",
+            actor=by,
+            obj=merge.survivor,
+            reason=reason,
+            details={"merged": merge.merged_id, "merge": merge.pk},
+        )
+        return merge
