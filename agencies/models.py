@@ -68,3 +68,35 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """A partner system's key to the intake API, scoped to one agency.
+
+    Only the SHA-256 of the key is stored: the key is shown once when it is made. A fast hash is
+    enough because keys are 256 random bits (nothing to guess from a dictionary), and it lets the
+    key be found by an indexed lookup. Revoking stamps ``revoked_at``; the row stays for the audit.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)  # e.g. "Police domestic abuse notifications"
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The key's first characters, shown in lists so an administrator can tell keys apart.
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agency", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} – {self.name} ({self.prefix}…)"
+
+    @property
+    def label(self) -> str:
+        """How the audit log names what this key did."""
+        return f"api:{self.agency.slug}:{self.prefix}"

@@ -1,0 +1,188 @@
+"""POST /api/v1/referrals/: partner systems (for example a police force's domestic abuse
+notifications) send referrals, checked by the same forms as the online form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.authentication import AgencyTokenAuthentication, IsAgencyClient
+from mash.exceptions import InvalidInput
+
+from ..actions import referral_submit_once
+from ..forms import AdultForm, ChildForm
+from ..intake import TOPICS, IntakeInvalid, clean_intake
+from ..models import Referral
+from ..selectors import referral_by_idempotency_key
+from .serializers import IntakeErrorSerializer, ReferralInputSerializer, ReferralReceiptSerializer, partner_topic_forms
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+PEOPLE_FORMS = {"children": ChildForm, "adults": AdultForm}
+NOT_SCALAR = "Enter a single value, not a list or an object"
+
+
+class BodyInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise ValueError(NOT_SCALAR)
+
+
+def _topic_data(obj: dict, names, path: str, errors: dict) -> dict[str, str]:
+    data = {}
+    for name in names:
+        if name in obj:
+            try:
+                data[name] = _scalar(obj[name])
+            except ValueError as problem:
+                errors[f"{path}{name}"] = [str(problem)]
+    return data
+
+
+def _people(body: dict, kind: str, errors: dict) -> list[dict]:
+    entries = body.get(kind, [])
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        errors[kind] = ["Send a list of objects"]
+        return []
+    names = set(PEOPLE_FORMS[kind]().fields)
+    result = []
+    for index, entry in enumerate(entries):
+        path = f"{kind}[{index}]."
+        if not isinstance(entry, dict):
+            errors[path.rstrip(".")] = ["Send each person as an object"]
+            continue
+        for unknown in sorted(set(entry) - names):
+            errors[f"{path}{unknown}"] = ["Unknown field"]
+        result.append(_topic_data(entry, names, path, errors))
+    return result
+
+
+def body_to_raw(body: Any) -> dict[str, Any]:
+    """The JSON body in the shape ``clean_intake`` reads: one dict per topic and the people lists."""
+    if not isinstance(body, dict):
+        raise BodyInvalid({"non_field_errors": ["Send the referral as a JSON object"]})
+    errors: dict[str, list[str]] = {}
+    topic_forms = dict(zip([t for t in TOPICS if t != "route"], partner_topic_forms(), strict=True))
+    known = {"children", "adults"}
+    raw: dict[str, Any] = {}
+    for topic, form_class in topic_forms.items():
+        names = set(form_class().fields)
+        known |= names
+        raw[topic] = _topic_data(body, names, "", errors)
+    for unknown in sorted(set(body) - known):
+        errors[unknown] = ["Unknown field"]
+    raw["children"] = _people(body, "children", errors)
+    raw["adults"] = _people(body, "adults", errors)
+    if errors:
+        raise BodyInvalid(errors)
+    return raw
+
+
+def fingerprint(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
+
+
+def _receipt(referral: Referral, created: bool) -> Response:
+    data = ReferralReceiptSerializer(
+        {"reference": referral.reference, "status": referral.status, "received_at": referral.received_at}
+    ).data
+    return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _invalid(errors: dict[str, list[str]]) -> Response:
+    return Response(
+        {"code": "invalid", "detail": "The referral has problems; nothing was saved.", "errors": errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class ReferralCreateApi(APIView):
+    authentication_classes = [AgencyTokenAuthentication]
+    permission_classes = [IsAgencyClient]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="referral_create",
+        summary="Send a referral",
+        description=(
+            "Checked by the same rules as the online form. The referrer's agency, and so the DfE "
+            "referral source, is the API key's agency. Send an `Idempotency-Key` with every request: "
+            "a retry with the same key and the same body returns the first referral with **200**; "
+            "the first time gives **201**; the same key with a different body gives **409** and saves "
+            "nothing. Domestic abuse notifications give `domestic_abuse_risk` (standard, medium, high)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
+                description="1 to 64 letters, digits, '.', '_', ':' or '-', unique per referral (e.g. your own id).",
+            )
+        ],
+        request=ReferralInputSerializer,
+        responses={
+            201: OpenApiResponse(ReferralReceiptSerializer, description="Referral received"),
+            200: OpenApiResponse(ReferralReceiptSerializer, description="Already received with this key and body"),
+            400: OpenApiResponse(IntakeErrorSerializer, description="Invalid: every problem listed, nothing saved"),
+            401: OpenApiResponse(description="No valid API key"),
+            409: OpenApiResponse(IntakeErrorSerializer, description="Idempotency key reused with a different body"),
+        },
+        examples=[
+            OpenApiExample(
+                "Domestic abuse notification",
+                request_only=True,
+                value={
+                    "referrer_name": "PC Sam Jones", "referrer_role": "Domestic abuse officer",
+                    "referrer_organisation": "Durham Constabulary", "referrer_email": "sam.jones@police.example",
+                    "referrer_phone": "0191 496 0000",
+                    "concerns": "Police attended a domestic incident; the child was present.",
+                    "risks": "Repeat incidents; the child witnessed an assault.", "why_now": "Incident on 21 November.",
+                    "domestic_abuse_risk": "high", "early_help": "not_known", "gillick_considered": "not_known",
+                    "parents_aware": "yes", "safe_to_contact_parents": "no", "consent": "not_sought",
+                    "consent_notes": "Seeking consent could put the child at risk of significant harm.",
+                    "children": [{"unborn": "no", "first_name": "Amy", "last_name": "Smith",
+                                  "date_of_birth": "2018-04-02", "sex": "F", "ethnicity": "WBRI"}],
+                    "adults": [{"first_name": "Jo", "last_name": "Smith", "relationship": "Mother",
+                                "lives_with_children": "yes", "has_parental_responsibility": "yes",
+                                "sex": "F", "ethnicity": "WBRI"}],
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key", "")
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise InvalidInput("Send an Idempotency-Key header of 1 to 64 letters, digits, '.', '_', ':' or '-'.")
+        token = request.auth
+        # Keys are per agency, so one partner can neither collide with nor find another's referrals.
+        scoped_key = f"api:{token.agency_id}:{key}"
+        body_print = fingerprint(request.data)
+        existing = referral_by_idempotency_key(scoped_key, body_print)
+        if existing is not None:
+            return _receipt(existing, created=False)
+        try:
+            data = clean_intake(body_to_raw(request.data), partner=True)
+        except (BodyInvalid, IntakeInvalid) as problems:
+            return _invalid(problems.errors)
+        data.referral.update(source=token.agency.referral_source, referrer_agency=token.agency)
+        outcome = referral_submit_once(
+            data, by=token.label, channel=Referral.Channel.API, idempotency_key=scoped_key, fingerprint=body_print
+        )
+        return _receipt(outcome.referral, outcome.created)

@@ -1,0 +1,235 @@
+"""The online referral form (public and staff routes) and the advice-only consultation page.
+
+One topic per page; answers live in the session (``referrals.wizard``) until the referrer checks
+them and submits. No personal data and no reference ever appears in a URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from mash import audit
+from mash.exceptions import NotPermitted
+from mash.roles import MASH_STAFF_ROLES
+
+from . import answers
+from .actions import consultation_record, referral_submit
+from .forms import MAX_ADULTS, MAX_CHILDREN, YES, AdultForm, AnotherForm, ChildForm, ConsultationForm, StaffChannelForm
+from .intake import IntakeInvalid, clean_intake, form_class_for
+from .models import Referral
+from .selectors import out_of_hours_notice, referral_for_confirmation
+from .wizard import Wizard, form_data, submitted
+
+# The topics asked one per page, by URL name; the people pages sit between referrer and concern.
+TOPIC_NEXT = {
+    "route": "referrals:referrer",
+    "referrer": "referrals:children",
+    "concern": "referrals:support",
+    "support": "referrals:voices",
+    "voices": "referrals:consent",
+    "consent": "referrals:check",
+}
+PEOPLE = {
+    "children": {"form": ChildForm, "limit": MAX_CHILDREN, "next": "referrals:adults", "singular": "child"},
+    "adults": {"form": AdultForm, "limit": MAX_ADULTS, "next": "referrals:concern", "singular": "adult"},
+}
+
+
+def _rate_of_posts(group, request) -> str:
+    return settings.REFERRAL_RATE_LIMIT
+
+
+def rate_limited(view: Callable) -> Callable:
+    """Count every POST to the form per client address; over the limit, a 429 page and nothing saved."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_ratelimited(request, group="referrals:form", key="ip", rate=_rate_of_posts, method="POST", increment=True):
+            return render(request, "referrals/referral_rate_limited.html", status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def is_intake_staff(user) -> bool:
+    return user.is_authenticated and user.has_role(*MASH_STAFF_ROLES)
+
+
+def _wizard_or_start(request: HttpRequest) -> Wizard | None:
+    wizard = Wizard(request.session)
+    return wizard if wizard.active else None
+
+
+def _after(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the check page when the referrer came from a change link, else on to the next page."""
+    return redirect("referrals:check" if request.GET.get("change") else default)
+
+
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        Wizard.begin(request.session, channel=Referral.Channel.ONLINE)
+        return redirect("referrals:route")
+    return render(request, "referrals/referral_start.html", {"out_of_hours": out_of_hours_notice(timezone.now())})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_start(request: HttpRequest) -> HttpResponse:
+    """Staff recording a referral taken by telephone or e-mail, through the same pages."""
+    if not is_intake_staff(request.user):
+        raise NotPermitted("Only screening officers and MASH leads can record referrals.")
+    form = StaffChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        Wizard.begin(request.session, channel=form.cleaned_data["channel"], recorded_by=request.user.pk)
+        return redirect("referrals:route")
+    return render(request, "referrals/referral_record.html", {"form": form, "heading": "Record a referral"})
+
+
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def topic(request: HttpRequest, topic: str) -> HttpResponse:
+    wizard = _wizard_or_start(request)
+    if wizard is None:
+        return redirect("referrals:start")
+    if topic != "route" and wizard.referrer_type is None:
+        return redirect("referrals:route")
+    form_class = form_class_for(topic, wizard.referrer_type)
+    saved = wizard.answers(topic)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            changed_route = topic == "route" and saved and saved != form_data(form, request.POST)
+            wizard.save_answers(topic, form_data(form, request.POST))
+            if changed_route:  # the other route asks different questions about the referrer
+                wizard.forget("referrer")
+                return redirect("referrals:referrer")
+            return _after(request, TOPIC_NEXT[topic])
+    else:
+        form = form_class(saved) if saved else form_class()
+    template = f"referrals/referral_{topic}.html" if topic == "consent" else "referrals/referral_step.html"
+    return render(request, template, {"form": form, "wizard": wizard, "topic": topic, "heading": form.title})
+
+
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def people(request: HttpRequest, kind: str) -> HttpResponse:
+    """The children (or adults) added so far, and 'do you need to add another?'."""
+    wizard = _wizard_or_start(request)
+    if wizard is None:
+        return redirect("referrals:start")
+    config = PEOPLE[kind]
+    entries = wizard.people(kind)
+    if kind == "children" and not entries:
+        return redirect("referrals:children_add")
+    question = f"Do you need to add {'another' if entries else 'an'} {config['singular']}?"
+    form = AnotherForm(request.POST or None, question=question, required=f"Select yes if you need to add {'another' if entries else 'an'} {config['singular']}")
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["add_another"] == YES and len(entries) < config["limit"]:
+            return redirect(f"referrals:{kind}_add")
+        return _after(request, config["next"])
+    rows = [answers.person_name(kind, entry, index) for index, entry in enumerate(entries)]
+    return render(
+        request,
+        "referrals/referral_people.html",
+        {"form": form, "kind": kind, "rows": rows, "full": len(entries) >= config["limit"], "limit": config["limit"]},
+    )
+
+
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def person(request: HttpRequest, kind: str, index: int | None = None) -> HttpResponse:
+    """Add a child or adult, or change one already added (by position in this session's list)."""
+    wizard = _wizard_or_start(request)
+    if wizard is None:
+        return redirect("referrals:start")
+    config = PEOPLE[kind]
+    saved = wizard.person(kind, index) if index is not None else {}
+    if saved is None or (index is None and len(wizard.people(kind)) >= config["limit"]):
+        return redirect(f"referrals:{kind}")
+    if request.method == "POST":
+        form = config["form"](request.POST)
+        if form.is_valid():
+            wizard.save_person(kind, index, form_data(form, request.POST))
+            return redirect(f"{reverse(f'referrals:{kind}')}{'?change=1' if request.GET.get('change') else ''}")
+    else:
+        form = config["form"](saved) if saved else config["form"]()
+    return render(
+        request, "referrals/referral_person.html", {"form": form, "wizard": wizard, "heading": form.title, "kind": kind}
+    )
+
+
+@rate_limited
+@require_POST
+def person_remove(request: HttpRequest, kind: str, index: int) -> HttpResponse:
+    wizard = _wizard_or_start(request)
+    if wizard is None:
+        return redirect("referrals:start")
+    wizard.remove_person(kind, index)
+    return redirect(f"referrals:{kind}")
+
+
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest) -> HttpResponse:
+    """Check your answers, then submit. A second click, or the back button and submit again, finds the first."""
+    done = submitted(request.session)
+    if request.method == "POST" and done and request.POST.get("idempotency_key") == done["key"]:
+        return redirect("referrals:confirmation")
+    wizard = _wizard_or_start(request)
+    if wizard is None:
+        return redirect("referrals:start")
+    try:
+        data = clean_intake(wizard.raw())
+    except IntakeInvalid as problems:
+        return redirect(answers.url_for_problem(problems.topics[0]))
+    if request.method == "POST":
+        if request.POST.get("idempotency_key") != wizard.key:
+            return redirect("referrals:check")  # an old page from another form: show the current answers
+        by = _submitter(request, wizard)
+        referral = referral_submit(data, by=by, channel=wizard.channel, idempotency_key=f"web:{wizard.key}")
+        wizard.finish(referral.pk)
+        return redirect("referrals:confirmation")
+    sections = answers.sections(wizard)
+    return render(request, "referrals/referral_check.html", {"sections": sections, "wizard": wizard})
+
+
+def _submitter(request: HttpRequest, wizard: Wizard):
+    if wizard.channel == Referral.Channel.ONLINE:
+        return request.user if is_intake_staff(request.user) else audit.PUBLIC
+    # Recorded by staff: only the officer who started it, and only while they are still staff.
+    if not (is_intake_staff(request.user) and request.user.pk == wizard.recorded_by):
+        raise NotPermitted("Only the officer who started recording this referral can submit it.")
+    return request.user
+
+
+def confirmation(request: HttpRequest) -> HttpResponse:
+    done = submitted(request.session)
+    referral = referral_for_confirmation(done["id"]) if done else None
+    if referral is None:
+        return redirect("referrals:start")
+    return render(request, "referrals/referral_confirmation.html", {"referral": referral})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation(request: HttpRequest) -> HttpResponse:
+    """Record a call for advice only: it is not a referral and is counted separately."""
+    if not is_intake_staff(request.user):
+        raise NotPermitted("Only screening officers and MASH leads can record consultations.")
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consultation_record(form.cleaned_data, by=request.user)
+        return render(request, "referrals/consultation_recorded.html")
+    return render(request, "referrals/consultation_create.html", {"form": form, "heading": "Record a consultation"})

@@ -1,0 +1,190 @@
+"""POST /api/v1/referrals/: agency keys, the shared validation, idempotency."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from agencies.authentication import api_token_create, api_token_revoke, hash_key
+from agencies.models import ApiToken
+from mash.models import AuditEvent
+from notifications.models import OutboxMessage
+from referrals.models import Referral, ReferralAdult, ReferralChild
+from tests.referrals.factories import AgencyFactory, api_body
+
+URL = "/api/v1/referrals/"
+
+
+@pytest.fixture
+def police(db):
+    return AgencyFactory(name="Durham Constabulary", slug="durham-police", referral_source="6")
+
+
+@pytest.fixture
+def key(police):
+    _token, key = api_token_create(police, name="DA notifications", by="test")
+    return key
+
+
+def post(client, body, *, key, idem="n-1", **extra):
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if key else {}
+    if idem is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = idem
+    return client.post(URL, body, content_type="application/json", **headers, **extra)
+
+
+def test_url_name_resolves():
+    assert reverse("referrals-api:create") == URL
+
+
+def test_token_is_stored_hashed_and_shown_once(police):
+    token, key = api_token_create(police, name="Case system", by="test")
+    assert key.startswith("mash_") and len(key) > 40
+    token.refresh_from_db()
+    assert token.key_hash == hash_key(key)
+    assert key not in {token.key_hash, token.prefix, token.name}
+    assert AuditEvent.objects.filter(action="api_token.create", object_id=str(token.pk)).exists()
+
+
+def test_valid_domestic_abuse_notification_is_received(client, key, police):
+    response = post(client, api_body(), key=key)
+    assert response.status_code == 201, response.json()
+    referral = Referral.objects.get()
+    assert response.json()["reference"] == referral.reference
+    assert referral.reference.startswith("MASH-") and len(referral.reference) == len("MASH-2026-000001")
+    assert referral.channel == Referral.Channel.API
+    assert referral.referrer_agency == police
+    assert referral.source == "6"  # from the key's agency
+    assert referral.domestic_abuse_risk == "high"
+    assert referral.parents_aware is True and referral.safe_to_contact_parents is False
+    assert referral.consent == "not_sought"
+    child = ReferralChild.objects.get()
+    assert child.nhs_number == "9434765919"
+    assert ReferralAdult.objects.get().relationship == "Mother"
+    event = AuditEvent.objects.get(action="referral.submit")
+    assert event.actor_label.startswith("api:durham-police:")
+    ack = OutboxMessage.objects.get(referral=referral)
+    assert ack.payload["to"] == "sam.jones@police.example"
+    assert referral.reference in ack.payload["body"]
+    assert referral.deadlines.filter(kind="decision").exists()
+
+
+def test_same_key_same_body_returns_the_first_referral_with_200(client, key):
+    first = post(client, api_body(), key=key, idem="retry-1")
+    second = post(client, api_body(), key=key, idem="retry-1")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json() == second.json()
+    assert Referral.objects.count() == 1
+
+
+def test_same_key_different_body_is_a_conflict(client, key):
+    post(client, api_body(), key=key, idem="retry-2")
+    response = post(client, api_body(concerns="Something else entirely"), key=key, idem="retry-2")
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert Referral.objects.count() == 1
+
+
+def test_keys_are_scoped_per_agency(client, key):
+    other = AgencyFactory(name="Health", slug="health", referral_source="3F")
+    _token, other_key = api_token_create(other, name="GP system", by="test")
+    assert post(client, api_body(), key=key, idem="same").status_code == 201
+    response = post(client, api_body(concerns="Different"), key=other_key, idem="same")
+    assert response.status_code == 201
+    assert Referral.objects.filter(source="3F").count() == 1
+
+
+@pytest.mark.parametrize("idem", [None, "", "has spaces", "x" * 65])
+def test_idempotency_key_is_required_and_well_formed(client, key, idem):
+    response = post(client, api_body(), key=key, idem=idem)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert not Referral.objects.exists()
+
+
+def test_no_key_or_a_bad_key_is_refused(client, key):
+    assert post(client, api_body(), key=None).status_code == 401
+    assert post(client, api_body(), key="mash_not-a-real-key").status_code == 401
+    assert not Referral.objects.exists()
+
+
+def test_revoked_key_stops_working(client, key):
+    token = ApiToken.objects.get()
+    api_token_revoke(token, by="test", reason="Leaked in a log")
+    assert post(client, api_body(), key=key).status_code == 401
+
+
+def test_staff_session_cannot_use_the_intake_api(client, make_user, login):
+    from mash.roles import Role
+
+    login(make_user(Role.MASH_LEAD))
+    response = client.post(URL, api_body(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="a")
+    assert response.status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        ({"referrer_email": "not-an-email"}, "referrer_email", "Enter an email address in the correct format"),
+        ({"referrer_phone": "12345"}, "referrer_phone", "Enter a UK telephone number"),
+        ({"domestic_abuse_risk": "extreme"}, "domestic_abuse_risk", "standard, medium or high"),
+        ({"consent": "maybe"}, "consent", "Select whether consent was given, refused or not asked for"),
+        ({"concerns": "x" * 5001}, "concerns", "must be 5,000 characters or fewer"),
+        ({"concerns": ""}, "concerns", "Enter what you are worried about"),
+        ({"surprise": "field"}, "surprise", "Unknown field"),
+        ({"risks": ["a", "list"]}, "risks", "Enter a single value"),
+        ({"children": []}, "children", "Add at least one child"),
+        ({"children": "Amy"}, "children", "Send a list of objects"),
+    ],
+)
+def test_invalid_fields_get_clear_messages_and_nothing_is_saved(client, key, change, path, message):
+    response = post(client, api_body(**change), key=key)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert any(message in text for text in errors[path]), errors
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("child", "path", "message"),
+    [
+        ({"nhs_number": "943 476 5918"}, "children[0].nhs_number", "the last digit does not match"),
+        ({"nhs_number": "12345"}, "children[0].nhs_number", "Enter an NHS number with 10 digits"),
+        ({"date_of_birth": "2001-02-30"}, "children[0].date_of_birth", "Date of birth must be a real date"),
+        ({"date_of_birth": "31/01/2020"}, "children[0].date_of_birth", "Date of birth must be a real date"),
+        ({"date_of_birth": "2000-01-01"}, "children[0].date_of_birth", "A child must be under 18"),
+        ({"date_of_birth": "2999-01-01"}, "children[0].date_of_birth", "Date of birth must be in the past"),
+        ({"sex": "Q"}, "children[0].sex", "from the list"),
+        ({"ethnicity": "MARS"}, "children[0].ethnicity", "from the list"),
+        ({"unborn": "yes"}, "children[0].expected_date_of_birth", "Enter the expected date of birth"),
+        ({"postcode": "ZZ 12345"}, "children[0].postcode", "Enter a real postcode"),
+        ({"hobby": "chess"}, "children[0].hobby", "Unknown field"),
+    ],
+)
+def test_invalid_child_fields(client, key, child, path, message):
+    body = api_body()
+    body["children"][0].update(child)
+    response = post(client, body, key=key)
+    assert response.status_code == 400
+    assert any(message in text for text in response.json()["errors"][path]), response.json()
+    assert not ReferralChild.objects.exists()
+
+
+def test_unparseable_json_is_a_400(client, key):
+    response = client.post(
+        URL, "{not json", content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}", HTTP_IDEMPOTENCY_KEY="j"
+    )
+    assert response.status_code == 400
+
+
+def test_a_json_list_is_a_400(client, key):
+    assert post(client, [api_body()], key=key).status_code == 400
+
+
+def test_endpoint_is_in_the_openapi_schema(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/api/v1/referrals/" in text
+    assert "Idempotency-Key" in text
+    assert "domestic_abuse_risk" in text
