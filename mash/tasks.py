@@ -1,0 +1,12 @@
+"""Project-wide scheduled tasks (Celery beat entries in settings.CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+
+from mash.security import retention
+
+
+@shared_task(name="mash.tasks.purge_no_consent_referrals")
+def purge_no_consent_referrals() -> dict:
+    """Daily: remove the personal data of referrals not progressed for lack of consent once the
+    policy's retention period has passed. Idempotent: a purged referral is never touched again."""
+    return retention.purge_due()
