@@ -1,0 +1,146 @@
+"""Input and output serializers of the triage staff API. Input serializers check shapes only;
+the rules live in ``triage.decisions`` so the API and the pages break them the same way."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from mash.codes import PrimaryNeed
+from referrals.models import Referral, ReferralAdult, ReferralChild
+
+from ..decisions import BATCH_RAGS, ChildDecisionInput
+from ..models_decisions import ChildDecision, ConsentBasis
+from ..states import Rag
+from ..templatetags.triage_tags import age_text, time_left_text
+
+
+class QueueChildSerializer(serializers.Serializer):
+    name = serializers.CharField(source="full_name")
+    age = serializers.SerializerMethodField()
+
+    def get_age(self, child: ReferralChild) -> str:
+        return age_text(child.date_of_birth, child.expected_date_of_birth)
+
+
+class QueueRowSerializer(serializers.ModelSerializer):
+    claimed_by = serializers.CharField(source="claimed_by.display_name", default=None)
+    team = serializers.CharField(source="team.name", default=None)
+    children = QueueChildSerializer(many=True)
+    overdue = serializers.SerializerMethodField()
+    time_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "reference",
+            "status",
+            "rag",
+            "rag_changed",
+            "source",
+            "received_at",
+            "out_of_hours",
+            "next_due_at",
+            "overdue",
+            "time_left",
+            "domestic_abuse_risk",
+            "claimed_by",
+            "team",
+            "children",
+        ]
+
+    def get_overdue(self, referral: Referral) -> bool:
+        return referral.next_due_at is not None and referral.next_due_at <= timezone.now()
+
+    def get_time_left(self, referral: Referral) -> str:
+        return time_left_text(referral.next_due_at)
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralChild
+        exclude = ["referral", "person"]
+
+
+class AdultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralAdult
+        exclude = ["referral", "person"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.display_name")
+    policy_version = serializers.IntegerField(source="policy_version.version", default=None)
+
+    class Meta:
+        model = ChildDecision
+        fields = [
+            "id",
+            "child",
+            "version",
+            "is_current",
+            "rag",
+            "level_of_need",
+            "rationale",
+            "primary_need",
+            "consent_basis",
+            "consent_reason",
+            "advice_given",
+            "decided_by",
+            "decided_at",
+            "policy_version",
+            "change_reason",
+            "superseded_by",
+        ]
+
+
+class ReferralDetailSerializer(serializers.ModelSerializer):
+    claimed_by = serializers.CharField(source="claimed_by.display_name", default=None)
+    team = serializers.CharField(source="team.name", default=None)
+
+    class Meta:
+        model = Referral
+        exclude = ["id", "idempotency_key", "recorded_by", "allocated_worker", "policy_version"]
+
+
+class ChildDecisionInputSerializer(serializers.Serializer):
+    child_id = serializers.IntegerField()
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    level_of_need = serializers.IntegerField(min_value=1, max_value=4)
+    rationale = serializers.CharField()
+    primary_need = serializers.ChoiceField(
+        choices=PrimaryNeed.choices, required=False, allow_blank=True, default=""
+    )
+    consent_basis = serializers.ChoiceField(choices=ConsentBasis.choices)
+    consent_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    advice_given = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_input(self, data: dict) -> ChildDecisionInput:
+        return ChildDecisionInput(**data)
+
+
+class DecideInputSerializer(serializers.Serializer):
+    decisions = ChildDecisionInputSerializer(many=True, allow_empty=False)
+
+
+class ChangeRagInputSerializer(ChildDecisionInputSerializer):
+    reason = serializers.CharField()
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ReassignInputSerializer(ReasonInputSerializer):
+    to = serializers.CharField(help_text="The username of the member of MASH staff")
+
+
+class DaBatchInputSerializer(serializers.Serializer):
+    references = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    rag = serializers.ChoiceField(choices=[(r, Rag(r).label) for r in BATCH_RAGS])
+    level_of_need = serializers.IntegerField(min_value=1, max_value=4)
+    rationale = serializers.CharField()
+    primary_need = serializers.ChoiceField(
+        choices=PrimaryNeed.choices, required=False, allow_blank=True, default=""
+    )
+    advice_given = serializers.CharField(required=False, allow_blank=True, default="")

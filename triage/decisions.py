@@ -1,0 +1,589 @@
+"""Triage writes: claiming, the threshold decision per child, RAG changes, step-up, returns,
+the emergency duty team flag and the domestic abuse batch decision.
+
+Each action is one transaction: lock the referral row, check, write, history and audit rows;
+side effects (e-mails) go through the outbox and leave after commit. Status moves go through
+``triage.actions.referral_transition`` (the lifecycle's one entry point).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Team
+from mash import audit
+from mash.codes import DomesticAbuseRisk, PrimaryNeed
+from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTransition, NotPermitted
+from notifications.outbox import outbox_enqueue
+from referrals.models import Referral
+
+from . import clocks
+from .models import PolicyVersion
+from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag, highest_rag
+from .policy import calendar_for, current_policy
+from .selectors import (
+    EARLY_HELP_STATUSES,
+    in_early_help,
+    is_edt,
+    is_mash_lead,
+    is_mash_staff,
+    is_team_member,
+    mash_staff_users,
+)
+from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
+
+DECIDABLE = (Status.RECEIVED, Status.SCREENING)
+RETURNABLE = (Status.RECEIVED, Status.SCREENING, Status.DECIDED)
+
+
+def _transition(
+    referral: Referral, *, to: str, by: Any, reason: str = "", policy: PolicyVersion | None = None
+):
+    from .actions import referral_transition  # the lifecycle's one entry point (issue 4)
+
+    return referral_transition(referral, to=to, by=by, reason=reason, policy=policy)
+
+
+def _lock(referral: Referral) -> Referral:
+    """Re-read the referral under a row lock: two leads deciding at once are serialised here."""
+    return Referral.objects.select_for_update().select_related("team").get(pk=referral.pk)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise NotPermitted(message)
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# --- claiming -------------------------------------------------------------------------------
+
+
+def referral_claim(referral: Referral, *, by: Any) -> Referral:
+    """A screening officer (or lead) claims an open referral.
+
+    Requires MASH staff and an unclaimed referral in the queue. Exactly one of two simultaneous
+    claims wins: the conditional UPDATE (``WHERE claimed_by IS NULL``) makes the database decide,
+    and the loser's UPDATE, re-evaluated after the winner commits, touches no row and raises
+    ``AlreadyClaimed`` naming who has it. Claiming again one's own claim is a no-op.
+    Causes: a claim history row, an audit row, and RECEIVED -> SCREENING.
+    """
+    _require(is_mash_staff(by), "Only MASH staff can claim referrals.")
+    now = timezone.now()
+    with transaction.atomic():
+        won = Referral.objects.filter(
+            pk=referral.pk, claimed_by__isnull=True, status__in=QUEUE_STATUSES
+        ).update(claimed_by=by, claimed_at=now)
+        current = Referral.objects.select_related("claimed_by").get(pk=referral.pk)
+        if not won:
+            if current.claimed_by_id == by.pk:
+                return current
+            if current.claimed_by_id:
+                raise AlreadyClaimed(
+                    f"{current.claimed_by.display_name} has already claimed referral {current.reference}."
+                )
+            raise InvalidTransition(
+                f"Referral {current.reference} is {current.get_status_display().lower()}."
+            )
+        ClaimEvent.objects.create(referral=current, kind=ClaimEvent.Kind.CLAIM, to_user=by, by=by, at=now)
+        audit.record_write("triage.claim", actor=by, obj=current)
+        if current.status == Status.RECEIVED:
+            _transition(current, to=Status.SCREENING, by=by, reason="Claimed for screening")
+            current.refresh_from_db()
+    return current
+
+
+def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referral:
+    """The claimant (or a MASH lead) gives a referral back to the queue. Causes a history and audit row."""
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.claimed_by_id is None:
+            raise Conflict(f"Referral {locked.reference} is not claimed.")
+        _require(
+            locked.claimed_by_id == by.pk or is_mash_lead(by),
+            "Only the claimant or a MASH lead can release it.",
+        )
+        ClaimEvent.objects.create(
+            referral=locked,
+            kind=ClaimEvent.Kind.RELEASE,
+            from_user_id=locked.claimed_by_id,
+            by=by,
+            at=timezone.now(),
+            reason=_text(reason),
+        )
+        Referral.objects.filter(pk=locked.pk).update(claimed_by=None, claimed_at=None)
+        audit.record_write("triage.release", actor=by, obj=locked, reason=_text(reason))
+        locked.refresh_from_db()
+    return locked
+
+
+def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Any) -> Referral:
+    """A MASH lead hands a referral to another member of MASH staff, with a reason.
+
+    Requires a lead, an open referral, a reason, and a target who is active MASH staff.
+    Causes: a REASSIGN history row (from, to, why) and an audit row.
+    """
+    _require(is_mash_lead(by), "Only a MASH lead can reassign referrals.")
+    if not _text(reason):
+        raise InvalidInput("Give a reason for reassigning the referral.")
+    if to is None or not mash_staff_users().filter(pk=to.pk).exists():
+        raise InvalidInput("Referrals can only be reassigned to active MASH staff.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status not in QUEUE_STATUSES:
+            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        if locked.claimed_by_id == to.pk:
+            raise Conflict(f"{to.display_name} already has referral {locked.reference}.")
+        now = timezone.now()
+        ClaimEvent.objects.create(
+            referral=locked,
+            kind=ClaimEvent.Kind.REASSIGN,
+            from_user_id=locked.claimed_by_id,
+            to_user=to,
+            by=by,
+            at=now,
+            reason=_text(reason),
+        )
+        Referral.objects.filter(pk=locked.pk).update(claimed_by=to, claimed_at=now)
+        audit.record_write(
+            "triage.reassign", actor=by, obj=locked, reason=_text(reason), details={"to": to.get_username()}
+        )
+        if locked.status == Status.RECEIVED:
+            _transition(locked, to=Status.SCREENING, by=by, reason=f"Reassigned to {to.display_name}")
+        locked.refresh_from_db()
+    return locked
+
+
+# --- the threshold decision -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildDecisionInput:
+    """What a lead decides about one child."""
+
+    child_id: int
+    rag: str
+    level_of_need: int
+    rationale: str
+    consent_basis: str
+    consent_reason: str = ""
+    primary_need: str = ""
+    advice_given: str = ""
+
+
+CONSENT_MESSAGES = {
+    "consent_required": (
+        "{rag} needs consent. If consent has not been given, return the referral for lack of consent."
+    ),
+    "consent_or_reason": "{rag} needs consent, or a recorded reason for proceeding without it.",
+    "not_required_if_risk": (
+        "Without consent, {rag} needs a recorded reason why seeking it would put the child at risk."
+    ),
+}
+
+
+def check_consent(policy: PolicyVersion, referral: Referral, decision: ChildDecisionInput) -> None:
+    """Apply the policy's consent rule for the decision's RAG; ``InvalidInput`` says what is missing.
+
+    Rules (``PolicyVersion.consent_rules``): consent_required (consent only), consent_or_reason
+    (consent, or a reason recorded), not_required_if_risk (consent, or a reason that seeking it
+    would put the child at risk), none. A RAG with no rule is treated as consent_required: when the
+    policy is silent the child's family keeps its say.
+    """
+    rule = (policy.consent_rules or {}).get(decision.rag, "consent_required")
+    basis, reason = decision.consent_basis, _text(decision.consent_reason)
+    if basis == ConsentBasis.GIVEN:
+        if referral.consent != Referral.Consent.GIVEN and not reason:
+            raise InvalidInput(
+                "The referral does not record consent: say who gave consent and when in the consent note."
+            )
+        return
+    label = Rag(decision.rag).label
+    if rule == "none":
+        return
+    if rule == "consent_required":
+        raise InvalidInput(CONSENT_MESSAGES[rule].format(rag=label))
+    if rule == "consent_or_reason" and not (
+        basis in (ConsentBasis.WITHOUT_CONSENT_REASON, ConsentBasis.RISK) and reason
+    ):
+        raise InvalidInput(CONSENT_MESSAGES[rule].format(rag=label))
+    if rule == "not_required_if_risk" and not (
+        basis in (ConsentBasis.RISK, ConsentBasis.WITHOUT_CONSENT_REASON) and reason
+    ):
+        raise InvalidInput(CONSENT_MESSAGES[rule].format(rag=label))
+
+
+def check_decision(policy: PolicyVersion, referral: Referral, decision: ChildDecisionInput) -> None:
+    """Everything a decision must carry, checked before anything is written."""
+    if decision.rag not in Rag.values:
+        raise InvalidInput("Choose a RAG rating: Red, Amber, Green or Blue.")
+    if not isinstance(decision.level_of_need, int) or not 1 <= decision.level_of_need <= 4:
+        raise InvalidInput("The level of need must be 1, 2, 3 or 4.")
+    if not _text(decision.rationale):
+        raise InvalidInput("Write the rationale for the decision.")
+    if decision.primary_need and decision.primary_need not in PrimaryNeed.values:
+        raise InvalidInput("The primary need code is not one of the CIN census codes.")
+    if decision.consent_basis not in ConsentBasis.values:
+        raise InvalidInput("Say on what basis the decision proceeds regarding consent.")
+    if decision.rag == Rag.BLUE and not _text(decision.advice_given):
+        raise InvalidInput("Blue closes the referral: record the advice or signposting given.")
+    check_consent(policy, referral, decision)
+
+
+def _new_decision(
+    referral: Referral,
+    decision: ChildDecisionInput,
+    *,
+    policy: PolicyVersion,
+    by: Any,
+    version: int,
+    reason: str = "",
+) -> ChildDecision:
+    return ChildDecision.objects.create(
+        referral=referral,
+        child_id=decision.child_id,
+        version=version,
+        rag=decision.rag,
+        level_of_need=decision.level_of_need,
+        rationale=_text(decision.rationale),
+        primary_need=decision.primary_need,
+        consent_basis=decision.consent_basis,
+        consent_reason=_text(decision.consent_reason),
+        advice_given=_text(decision.advice_given),
+        decided_by=by,
+        decided_at=timezone.now(),
+        policy_version=policy,
+        change_reason=reason,
+    )
+
+
+def _early_help_team() -> Team | None:
+    return (
+        Team.objects.filter(kind=Team.Kind.EARLY_HELP, is_active=True).order_by("rota_position", "pk").first()
+    )
+
+
+def _roll_up(referral: Referral) -> tuple[str, int | None]:
+    """The referral's RAG is the highest child RAG; its level of need the highest child level."""
+    rows = list(
+        ChildDecision.objects.filter(referral=referral, is_current=True).values_list("rag", "level_of_need")
+    )
+    return highest_rag(r for r, _ in rows), max((level for _, level in rows), default=None)
+
+
+def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
+    """Every child is decided: the referral takes the highest RAG and moves on.
+    Blue closes; Green goes to the early help hub's queue; Red and Amber stay with the MASH."""
+    rag, level = _roll_up(referral)
+    fields: dict[str, Any] = {"rag": rag, "level_of_need": level, "policy_version": policy}
+    if rag == Rag.GREEN:
+        fields["team"] = _early_help_team()
+    Referral.objects.filter(pk=referral.pk).update(**fields)
+    referral.refresh_from_db()
+    if rag == Rag.BLUE:
+        _transition(
+            referral, to=Status.CLOSED, by=by, reason="Blue: closed with advice or signposting", policy=policy
+        )
+    else:
+        reason = f"Threshold decided: {Rag(rag).label}"
+        if rag == Rag.GREEN:
+            reason += " (to the early help hub)"
+        _transition(referral, to=Status.DECIDED, by=by, reason=reason, policy=policy)
+    referral.refresh_from_db()
+    clocks.after_decision(referral, by=by)
+    clocks.add_to_person_index(referral, by=by)
+
+
+def referral_decide(
+    referral: Referral, *, decisions: Sequence[ChildDecisionInput], by: Any
+) -> list[ChildDecision]:
+    """A MASH lead records the threshold decision for one or more of the referral's children.
+
+    Requires a lead; a referral received or in screening; each child belonging to the referral and
+    not yet decided; each decision complete and within the policy's consent rule for its RAG
+    (``check_decision``). All or nothing: one bad decision writes none.
+    Causes: a ChildDecision per child under the current policy version and an audit row each. Once
+    every child is decided the referral takes the highest RAG and moves (Blue: CLOSED; Green: DECIDED
+    with the early help hub; Red/Amber: DECIDED), the decision clock is met and the RAG's clocks start.
+    """
+    _require(is_mash_lead(by), "Only a MASH lead can make a threshold decision.")
+    if not decisions:
+        raise InvalidInput("Record a decision for at least one child.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status not in DECIDABLE:
+            raise InvalidTransition(
+                f"Referral {locked.reference} is {locked.get_status_display().lower()}: "
+                "change a child's RAG instead."
+            )
+        children = set(locked.children.values_list("pk", flat=True))
+        decided = set(
+            ChildDecision.objects.filter(referral=locked, is_current=True).values_list("child_id", flat=True)
+        )
+        ids = [d.child_id for d in decisions]
+        if len(ids) != len(set(ids)) or not set(ids) <= children:
+            raise InvalidInput("Each decision must be about a different child named in this referral.")
+        if set(ids) & decided:
+            raise Conflict("A child already has a decision: change their RAG with a reason instead.")
+        policy = current_policy()
+        for decision in decisions:
+            check_decision(policy, locked, decision)
+        rows = [_new_decision(locked, d, policy=policy, by=by, version=1) for d in decisions]
+        for row in rows:
+            audit.record_write(
+                "triage.decide",
+                actor=by,
+                obj=row,
+                referral_id=locked.pk,
+                details={"rag": row.rag, "child": row.child_id},
+            )
+        if locked.status == Status.RECEIVED:  # deciding a child is screening it
+            _transition(
+                locked,
+                to=Status.SCREENING,
+                by=by,
+                reason="Screened for the threshold decision",
+                policy=policy,
+            )
+        if decided | set(ids) == children:
+            _conclude(locked, policy=policy, by=by)
+    return rows
+
+
+def referral_change_rag(
+    referral: Referral, *, decision: ChildDecisionInput, reason: str, by: Any
+) -> ChildDecision:
+    """A MASH lead changes a decided child's rating, with a reason.
+
+    Requires a lead, a referral not closed or returned, a current decision for the child, a reason
+    and a complete decision within the consent rules. Causes: a new version that supersedes the old
+    (both kept), the referral's RAG re-rolled and marked as changed, the clocks recomputed for the
+    new RAG (a step up never extends a deadline: issue 4's recompute keeps the earlier due time).
+    """
+    _require(is_mash_lead(by), "Only a MASH lead can change a RAG rating.")
+    if not _text(reason):
+        raise InvalidInput("Give the reason for changing the rating.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status in TERMINAL:
+            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        old = (
+            ChildDecision.objects.select_for_update()
+            .filter(referral=locked, child_id=decision.child_id, is_current=True)
+            .first()
+        )
+        if old is None:
+            raise Conflict("That child has no decision yet: make the threshold decision first.")
+        policy = current_policy()
+        check_decision(policy, locked, decision)
+        # Retire the old version first: the partial unique index allows one current row per child.
+        ChildDecision.objects.filter(pk=old.pk).update(is_current=False)
+        new = _new_decision(
+            locked, decision, policy=policy, by=by, version=old.version + 1, reason=_text(reason)
+        )
+        ChildDecision.objects.filter(pk=old.pk).update(superseded_by=new)
+        previous_rag = locked.rag
+        concluded = locked.status not in DECIDABLE
+        # Before every child is decided the referral has no RAG yet; the roll-up waits for the last one.
+        rag, level = _roll_up(locked) if concluded else (locked.rag, locked.level_of_need)
+        Referral.objects.filter(pk=locked.pk).update(
+            rag=rag, level_of_need=level, rag_changed=locked.rag_changed or old.rag != new.rag
+        )
+        audit.record_write(
+            "triage.change_rag",
+            actor=by,
+            obj=new,
+            referral_id=locked.pk,
+            reason=_text(reason),
+            details={"child": new.child_id, "from": old.rag, "to": new.rag, "referral_rag": rag},
+        )
+        locked.refresh_from_db()
+        if concluded and rag != previous_rag:
+            clocks.after_rag_change(locked, policy=policy, previous_rag=previous_rag, by=by)
+    return new
+
+
+# --- after the decision: early help, returns ------------------------------------------------
+
+
+def referral_step_up(referral: Referral, *, reason: str, by: Any) -> Referral:
+    """Early help steps a Green referral back up to the MASH, with a reason.
+
+    Requires a member or manager of the early help hub holding it (or a MASH lead) and a reason.
+    Causes: back to SCREENING, unclaimed, with no team; the reason in the status history and the
+    audit log; the decision clock starts again (``referral_transition``) so the MASH re-decides in time.
+    """
+    if not _text(reason):
+        raise InvalidInput("Give the reason for stepping the referral up to the MASH.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status not in EARLY_HELP_STATUSES or not in_early_help(locked):
+            raise InvalidTransition(f"Referral {locked.reference} is not with an early help hub.")
+        _require(
+            is_mash_lead(by) or is_team_member(by, locked.team_id),
+            "Only the early help hub holding the referral, or a MASH lead, can step it up.",
+        )
+        Referral.objects.filter(pk=locked.pk).update(team=None, claimed_by=None, claimed_at=None)
+        locked.refresh_from_db()
+        policy = current_policy()
+        _transition(
+            locked,
+            to=Status.SCREENING,
+            by=by,
+            reason=f"Stepped up to the MASH: {_text(reason)}",
+            policy=policy,
+        )
+        audit.record_write("triage.step_up", actor=by, obj=locked, reason=_text(reason))
+        locked.refresh_from_db()
+    return locked
+
+
+def referral_return_for_consent(referral: Referral, *, reason: str, by: Any) -> Referral:
+    """Not progressed for lack of consent: the referral is RETURNED with the reason.
+
+    Requires MASH staff, a referral not yet beyond the decision, and a reason. Causes: RETURNED
+    (terminal) with the reason in the status history and the audit log.
+    """
+    _require(is_mash_staff(by), "Only MASH staff can return a referral.")
+    if not _text(reason):
+        raise InvalidInput("Give the reason the referral is not progressed (for example, consent refused).")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status not in RETURNABLE:
+            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        _transition(
+            locked, to=Status.RETURNED, by=by, reason=f"Not progressed for lack of consent: {_text(reason)}"
+        )
+        audit.record_write("triage.return_for_consent", actor=by, obj=locked, reason=_text(reason))
+        locked.refresh_from_db()
+    return locked
+
+
+# --- out of hours ---------------------------------------------------------------------------
+
+
+def indicates_significant_harm(referral: Referral) -> bool:
+    """Red at intake: a high-risk domestic abuse grade, or the intake's significant-harm flag where
+    the intake records one (read defensively: the field belongs to the referrals app)."""
+    return referral.domestic_abuse_risk == DomesticAbuseRisk.HIGH or bool(
+        getattr(referral, "significant_harm", False)
+    )
+
+
+def received_out_of_hours(referral: Referral, policy: PolicyVersion) -> bool:
+    return referral.out_of_hours or calendar_for(policy).is_out_of_hours(referral.received_at)
+
+
+def referral_route_out_of_hours(referral: Referral, *, by: Any = audit.SYSTEM) -> EdtFlag | None:
+    """Called when a referral arrives: one received out of hours that indicates significant harm is
+    flagged to the emergency duty team at once (its queue, and an e-mail to each EDT team).
+
+    Idempotent: a second call finds the flag. Everything else waits for the next working day; its
+    clocks are started by the intake under the policy (issue 4's deadlines).
+    """
+    policy = current_policy()
+    if not (received_out_of_hours(referral, policy) and indicates_significant_harm(referral)):
+        return None
+    with transaction.atomic():
+        flag, created = EdtFlag.objects.get_or_create(
+            referral=referral,
+            defaults={"raised_at": timezone.now(), "reason": _edt_reason(referral)},
+        )
+        if not created:
+            return flag
+        audit.record_write("triage.edt_flag", actor=by, obj=referral, reason=flag.reason)
+        for team in Team.objects.filter(kind=Team.Kind.EMERGENCY_DUTY, is_active=True).exclude(email=""):
+            outbox_enqueue(
+                "email",
+                key=f"edt_alert:{referral.pk}:{team.pk}",
+                referral=referral,
+                payload={
+                    "to": team.email,
+                    "subject": f"Out of hours referral {referral.reference}: significant harm indicated",
+                    # No child's details in an e-mail: the EDT reads them in the service.
+                    "body": f"{flag.reason}\nSee referral {referral.reference} in the service's EDT queue.",
+                },
+            )
+    return flag
+
+
+def _edt_reason(referral: Referral) -> str:
+    if referral.domestic_abuse_risk == DomesticAbuseRisk.HIGH:
+        return "Received out of hours with a high-risk domestic abuse grade."
+    return "Received out of hours; the referrer indicated significant harm."
+
+
+def referral_edt_acknowledge(referral: Referral, *, by: Any) -> EdtFlag:
+    """The emergency duty team has picked up a flagged referral. Causes an audit row."""
+    _require(is_edt(by), "Only the emergency duty team can acknowledge an EDT flag.")
+    with transaction.atomic():
+        flag = EdtFlag.objects.select_for_update().filter(referral=referral).first()
+        if flag is None:
+            raise Conflict("This referral was not flagged to the emergency duty team.")
+        if flag.acknowledged_at is None:
+            flag.acknowledged_by, flag.acknowledged_at = by, timezone.now()
+            flag.save(update_fields=["acknowledged_by", "acknowledged_at"])
+            audit.record_write("triage.edt_acknowledge", actor=by, obj=referral)
+    return flag
+
+
+# --- domestic abuse notifications -----------------------------------------------------------
+
+BATCH_RAGS = (Rag.GREEN, Rag.BLUE)
+
+
+def da_batch_decide(
+    referrals: Sequence[Referral],
+    *,
+    rag: str,
+    level_of_need: int,
+    rationale: str,
+    advice_given: str = "",
+    primary_need: str = "",
+    by: Any,
+) -> int:
+    """One decision for many standard-risk domestic abuse notifications (Green or Blue only).
+
+    Requires a lead; every referral standard risk and not yet decided; for Green, consent recorded
+    on each referral. All or nothing, in one transaction: a referral that does not qualify is named
+    and nothing is written. Causes, per referral: the same decision for every child (``referral_decide``).
+    """
+    _require(is_mash_lead(by), "Only a MASH lead can make a threshold decision.")
+    if rag not in BATCH_RAGS:
+        raise InvalidInput("A batch decision can only be Green or Blue; decide higher ratings one by one.")
+    if not referrals:
+        raise InvalidInput("Choose at least one notification.")
+    with transaction.atomic():
+        for referral in referrals:
+            if referral.domestic_abuse_risk != DomesticAbuseRisk.STANDARD:
+                raise InvalidInput(f"{referral.reference} is not a standard-risk notification.")
+            given = referral.consent == Referral.Consent.GIVEN
+            basis = ConsentBasis.GIVEN if given else ConsentBasis.NOT_NEEDED
+            if rag == Rag.GREEN and not given:
+                raise InvalidInput(f"{referral.reference}: Green needs consent, and none is recorded.")
+            decisions = [
+                ChildDecisionInput(
+                    child_id=child_id,
+                    rag=rag,
+                    level_of_need=level_of_need,
+                    rationale=rationale,
+                    consent_basis=basis,
+                    primary_need=primary_need,
+                    advice_given=advice_given,
+                )
+                for child_id in referral.children.values_list("pk", flat=True)
+            ]
+            if not decisions:
+                raise InvalidInput(f"{referral.reference} names no child.")
+            try:
+                referral_decide(referral, decisions=decisions, by=by)
+            except (InvalidInput, Conflict) as error:
+                raise type(error)(f"{referral.reference}: {error.message}") from error
+    return len(referrals)

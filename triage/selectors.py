@@ -1,0 +1,264 @@
+"""Every read in triage, and every access check: what a user may see, and what they may do.
+
+Pages and the API both come through here, so the queue, the referral page, the EDT and domestic
+abuse views and their API twins cannot disagree about who sees what. Anything outside a user's
+visibility is ``NotFound``: we never confirm that a referral exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from agencies.models import Team
+from mash import audit
+from mash.codes import DomesticAbuseRisk
+from mash.exceptions import NotFound, NotPermitted
+from mash.roles import MASH_STAFF_ROLES, Role
+from referrals.models import Referral, ReferralChild
+
+from .models_decisions import ChildDecision, ClaimEvent
+from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
+
+# Roles whose visibility comes from team membership (assessment, early help, EDT teams).
+TEAM_ROLES = (Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY)
+# Statuses after a threshold decision in which early help holds a Green referral.
+EARLY_HELP_STATUSES = (Status.DECIDED, Status.OUTCOME, Status.ALLOCATED)
+DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
+
+
+def is_mash_staff(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.has_role(*MASH_STAFF_ROLES)))
+
+
+def is_mash_lead(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.MASH_LEAD)))
+
+
+def is_edt(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.EMERGENCY_DUTY)))
+
+
+def _team_ids(user) -> QuerySet:
+    return Team.objects.filter(Q(members=user) | Q(manager=user)).values("pk")
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """The referrals ``user`` may see. MASH staff see every referral; team roles see their teams'
+    referrals (and social workers those allocated to them); the EDT sees what was flagged to it.
+    Agency partners and performance officers see none here (they have their own views)."""
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    if is_mash_staff(user):
+        return Referral.objects.all()
+    if not user.has_role(*TEAM_ROLES):
+        return Referral.objects.none()
+    visible = Q(team__in=_team_ids(user)) | Q(allocated_worker=user)
+    if user.has_role(Role.EMERGENCY_DUTY):
+        visible |= Q(edt_flag__isnull=False)
+    return Referral.objects.filter(visible)
+
+
+def access_referral(user, reference_or_id: str | int) -> Referral:
+    """The referral by reference (or id), if ``user`` may see it; ``NotFound`` otherwise."""
+    lookup = Q(reference=str(reference_or_id))
+    if isinstance(reference_or_id, int) or str(reference_or_id).isdigit():
+        lookup |= Q(pk=int(reference_or_id))
+    referral = (
+        referrals_visible_to(user)
+        .filter(lookup)
+        .select_related("claimed_by", "team", "allocated_worker", "policy_version", "referrer_agency")
+        .first()
+    )
+    if referral is None:
+        raise NotFound("There is no referral with that reference that you can see.")
+    return referral
+
+
+def referral_read(
+    user, reference_or_id: str | int, *, purpose: str, ip_address: str | None = None
+) -> Referral:
+    """Access a referral and record that ``user`` read it (if the audit row fails, so does the read)."""
+    referral = access_referral(user, reference_or_id)
+    audit.record_read("triage.referral_view", actor=user, obj=referral, reason=purpose, ip_address=ip_address)
+    return referral
+
+
+# --- the queues -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    statuses: tuple[str, ...] = ()
+    rag: str = ""
+    team_id: int | None = None
+    overdue: bool | None = None
+    out_of_hours: bool | None = None
+    domestic_abuse: bool | None = None
+    source: str = ""
+
+
+def _children_prefetch() -> Prefetch:
+    # Only what a queue row shows: a constant two queries however many rows.
+    return Prefetch(
+        "children",
+        queryset=ReferralChild.objects.only(
+            "id", "referral_id", "first_name", "last_name", "date_of_birth", "expected_date_of_birth"
+        ),
+    )
+
+
+def _queue_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    return qs.select_related("claimed_by", "team").prefetch_related(_children_prefetch())
+
+
+def referral_queue(
+    user, filters: QueueFilters | None = None, *, now: datetime | None = None
+) -> QuerySet[Referral]:
+    """The triage queue: open referrals ``user`` may see, nearest deadline first (an indexed column),
+    then the oldest received; referrals with no clock yet come last."""
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    qs = referrals_visible_to(user).filter(status__in=filters.statuses or tuple(QUEUE_STATUSES))
+    if filters.rag:
+        qs = qs.filter(rag=filters.rag)
+    if filters.team_id:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.overdue is True:
+        qs = qs.filter(next_due_at__lt=now)
+    elif filters.overdue is False:
+        qs = qs.exclude(next_due_at__lt=now)
+    if filters.out_of_hours is not None:
+        qs = qs.filter(out_of_hours=filters.out_of_hours)
+    if filters.domestic_abuse is True:
+        qs = qs.exclude(domestic_abuse_risk="")
+    elif filters.domestic_abuse is False:
+        qs = qs.filter(domestic_abuse_risk="")
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    return _queue_rows(qs).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "pk")
+
+
+def early_help_queue(user) -> QuerySet[Referral]:
+    """Green referrals held by an early help hub the user belongs to (MASH staff see every hub's)."""
+    qs = referrals_visible_to(user).filter(team__kind=Team.Kind.EARLY_HELP, status__in=EARLY_HELP_STATUSES)
+    return _queue_rows(qs).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "pk")
+
+
+def edt_queue(user) -> QuerySet[Referral]:
+    """Referrals flagged to the emergency duty team and not yet acknowledged, oldest flag first."""
+    if not (is_edt(user) or is_mash_staff(user)):
+        raise NotPermitted("Only the emergency duty team and MASH staff can see the EDT queue.")
+    qs = referrals_visible_to(user).filter(edt_flag__isnull=False, edt_flag__acknowledged_at__isnull=True)
+    return _queue_rows(qs.select_related("edt_flag")).order_by("edt_flag__raised_at", "pk")
+
+
+def domestic_abuse_queue(user, *, grade: str = "") -> QuerySet[Referral]:
+    """Open domestic abuse notifications, highest risk grade first, then the nearest deadline."""
+    if not is_mash_staff(user):
+        raise NotPermitted("Only MASH staff can triage domestic abuse notifications.")
+    qs = (
+        referrals_visible_to(user)
+        .exclude(domestic_abuse_risk="")
+        .filter(status__in=(Status.RECEIVED, Status.SCREENING))
+    )
+    if grade:
+        qs = qs.filter(domestic_abuse_risk=grade)
+    grade_rank = Case(
+        *(When(domestic_abuse_risk=g, then=Value(rank)) for g, rank in DA_GRADE_ORDER.items()),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return _queue_rows(qs.annotate(grade_rank=grade_rank)).order_by(
+        "grade_rank", F("next_due_at").asc(nulls_last=True), "received_at", "pk"
+    )
+
+
+# --- one referral's page --------------------------------------------------------------------
+
+
+def referral_decisions(referral: Referral) -> list[ChildDecision]:
+    """Every version of every child's decision, oldest first."""
+    return list(
+        ChildDecision.objects.filter(referral=referral)
+        .select_related("child", "decided_by", "policy_version")
+        .order_by("child_id", "version")
+    )
+
+
+def current_decisions(referral: Referral) -> dict[int, ChildDecision]:
+    """child id -> the child's current decision."""
+    rows = ChildDecision.objects.filter(referral=referral, is_current=True).select_related("decided_by")
+    return {row.child_id: row for row in rows}
+
+
+def referral_claim_history(referral: Referral) -> list[ClaimEvent]:
+    return list(ClaimEvent.objects.filter(referral=referral).select_related("from_user", "to_user", "by"))
+
+
+def referral_status_history(referral: Referral) -> list:
+    return list(referral.status_changes.select_related("by").order_by("at", "id"))
+
+
+def referral_deadlines(referral: Referral) -> list:
+    return list(referral.deadlines.order_by("due_at"))
+
+
+def in_early_help(referral: Referral) -> bool:
+    return referral.team_id is not None and referral.team.kind == Team.Kind.EARLY_HELP
+
+
+def is_team_member(user, team_id: int | None) -> bool:
+    return bool(team_id) and _team_ids(user).filter(pk=team_id).exists()
+
+
+def allowed_actions(user, referral: Referral) -> frozenset[str]:
+    """What ``user`` may do to ``referral`` in its current state (the page shows exactly these)."""
+    if referral.status in TERMINAL:
+        return frozenset()
+    allowed: set[str] = set()
+    open_for_screening = referral.status in (Status.RECEIVED, Status.SCREENING)
+    if is_mash_staff(user) and referral.status in QUEUE_STATUSES:
+        if referral.claimed_by_id is None:
+            allowed.add("claim")
+        elif referral.claimed_by_id == user.pk or is_mash_lead(user):
+            allowed.add("release")
+    if is_mash_lead(user):
+        if referral.status in QUEUE_STATUSES:
+            allowed.add("reassign")
+        if open_for_screening:
+            allowed.update({"decide"})
+        if referral.child_decisions.filter(is_current=True).exists():
+            allowed.add("change_rag")
+    if is_mash_staff(user) and referral.status in (Status.RECEIVED, Status.SCREENING, Status.DECIDED):
+        allowed.add("return")
+    if referral.status in EARLY_HELP_STATUSES and in_early_help(referral):
+        if is_mash_lead(user) or is_team_member(user, referral.team_id):
+            allowed.add("step_up")
+    if is_edt(user) and hasattr(referral, "edt_flag") and referral.edt_flag.acknowledged_at is None:
+        allowed.add("acknowledge_edt")
+    return frozenset(allowed)
+
+
+def mash_staff_users() -> QuerySet:
+    """Who a MASH lead can reassign a referral to."""
+    from django.contrib.auth import get_user_model
+
+    roles = [role.value for role in MASH_STAFF_ROLES]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def domestic_abuse_timescale(policy, grade: str) -> dict | None:
+    return (policy.domestic_abuse_timescales or {}).get(grade) if policy else None
+
+
+def rag_label(rag: str) -> str:
+    return Rag(rag).label if rag else "Not yet rated"

@@ -1,0 +1,289 @@
+"""Triage pages: validate, access (selectors), act (decisions), redirect. Thin on purpose.
+
+A DomainError raised by an action on a form page is shown in the form's error summary; anything
+else a DomainError raises is rendered by ``mash.exceptions.DomainErrorMiddleware``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mash import audit
+from mash.exceptions import DomainError, InvalidInput, NotPermitted
+
+from . import decisions, selectors
+from .forms import ChangeRagForm, DaBatchForm, DecisionFields, QueueFilterForm, ReasonForm, ReassignForm
+from .policy import current_policy
+
+PAGE_SIZE = 25
+
+
+def _can_use_triage(user) -> bool:
+    return selectors.is_mash_staff(user) or user.has_role(*selectors.TEAM_ROLES)
+
+
+def _page(request: HttpRequest, queryset, *, action: str, template: str, context: dict) -> HttpResponse:
+    """Paginate a queue, record who saw which referrals, and render the page (or, for htmx, its rows)."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_read(
+        action,
+        actor=request.user,
+        reason="Working the queue",
+        details={"page": page.number, "referrals": [r.pk for r in page.object_list]},
+        ip_address=audit.client_ip(request),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {**context, "page": page, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "triage/queue_rows.html", context)
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    if not _can_use_triage(request.user):
+        raise NotPermitted("The triage queue is for MASH and council team staff.")
+    form = QueueFilterForm(request.GET or None)
+    rows = selectors.referral_queue(request.user, form.to_filters() if request.GET else None)
+    return _page(
+        request,
+        rows,
+        action="triage.queue_view",
+        template="triage/queue_list.html",
+        context={"form": form, "title": "Triage queue"},
+    )
+
+
+@login_required
+@require_GET
+def early_help_queue(request: HttpRequest) -> HttpResponse:
+    if not _can_use_triage(request.user):
+        raise NotPermitted("The early help queue is for council staff.")
+    rows = selectors.early_help_queue(request.user)
+    return _page(
+        request,
+        rows,
+        action="triage.early_help_queue_view",
+        template="triage/queue_list.html",
+        context={"title": "Early help queue"},
+    )
+
+
+@login_required
+@require_GET
+def edt_queue(request: HttpRequest) -> HttpResponse:
+    rows = selectors.edt_queue(request.user)
+    return _page(
+        request,
+        rows,
+        action="triage.edt_queue_view",
+        template="triage/queue_list.html",
+        context={"title": "Emergency duty team queue", "edt": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def domestic_abuse_queue(request: HttpRequest) -> HttpResponse:
+    rows = selectors.domestic_abuse_queue(request.user, grade=request.GET.get("grade", ""))
+    candidates = selectors.domestic_abuse_queue(request.user, grade="standard")
+    form = DaBatchForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = decisions.da_batch_decide(
+                list(data["referrals"]),
+                rag=data["rag"],
+                level_of_need=data["level_of_need"],
+                rationale=data["rationale"],
+                advice_given=data["advice_given"],
+                primary_need=data["primary_need"],
+                by=request.user,
+            )
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{count} notification{'s' if count != 1 else ''} decided.")
+            return redirect("triage:domestic_abuse")
+    policy = current_policy()
+    return _page(
+        request,
+        rows,
+        action="triage.domestic_abuse_queue_view",
+        template="triage/domestic_abuse_list.html",
+        context={
+            "title": "Domestic abuse notifications",
+            "form": form,
+            "timescales": policy.domestic_abuse_timescales,
+            "da": True,
+        },
+    )
+
+
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.referral_read(
+        request.user,
+        reference,
+        purpose="Screening and threshold decision",
+        ip_address=audit.client_ip(request),
+    )
+    context = {
+        "referral": referral,
+        "children": list(referral.children.all()),
+        "adults": list(referral.adults.all()),
+        "decisions": selectors.referral_decisions(referral),
+        "status_history": selectors.referral_status_history(referral),
+        "claim_history": selectors.referral_claim_history(referral),
+        "deadlines": selectors.referral_deadlines(referral),
+        "actions": selectors.allowed_actions(request.user, referral),
+        "edt_flag": getattr(referral, "edt_flag", None),
+    }
+    return render(request, "triage/referral_detail.html", context)
+
+
+def _button(action, success: str, *, back_to: str = ""):
+    """A one-button POST view: access the referral, run ``action(referral, by=user)``, say so, go back.
+    A broken rule (e.g. already claimed: 409) is rendered by the DomainError middleware."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        referral = selectors.access_referral(request.user, reference)
+        action(referral, by=request.user)
+        messages.success(request, success.format(reference=referral.reference))
+        if back_to:
+            return redirect(back_to)
+        return redirect("triage:referral", reference=referral.reference)
+
+    return view
+
+
+referral_claim = _button(decisions.referral_claim, "You have claimed referral {reference}.")
+referral_release = _button(decisions.referral_release, "Referral {reference} is back in the queue.")
+referral_edt_acknowledge = _button(
+    decisions.referral_edt_acknowledge,
+    "Referral {reference} acknowledged by the emergency duty team.",
+    back_to="triage:edt",
+)
+
+
+def _form_page(request, referral, form, *, template: str, run, success: str, extra: dict | None = None):
+    """The shared GET/POST cycle of an action form: a broken rule shows in the error summary."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form)
+        except DomainError as error:
+            if error.status_code != 400:
+                raise
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, success)
+            return redirect("triage:referral", reference=referral.reference)
+    return render(request, template, {"referral": referral, "form": form, **(extra or {})})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_reassign(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_referral(request.user, reference)
+    return _form_page(
+        request,
+        referral,
+        ReassignForm(request.POST or None),
+        template="triage/referral_reassign.html",
+        run=lambda f: decisions.referral_reassign(
+            referral, to=f.cleaned_data["to"], reason=f.cleaned_data["reason"], by=request.user
+        ),
+        success="Referral reassigned.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_step_up(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_referral(request.user, reference)
+    return _form_page(
+        request,
+        referral,
+        ReasonForm(request.POST or None),
+        template="triage/referral_step_up.html",
+        run=lambda f: decisions.referral_step_up(referral, reason=f.cleaned_data["reason"], by=request.user),
+        success="Referral stepped up to the MASH.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_return(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_referral(request.user, reference)
+    return _form_page(
+        request,
+        referral,
+        ReasonForm(request.POST or None),
+        template="triage/referral_return.html",
+        run=lambda f: decisions.referral_return_for_consent(
+            referral, reason=f.cleaned_data["reason"], by=request.user
+        ),
+        success="Referral returned: not progressed for lack of consent.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_change_rag(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_referral(request.user, reference)
+    decided = selectors.current_decisions(referral)
+    children = [c for c in referral.children.all() if c.pk in decided]
+    form = ChangeRagForm(request.POST or None, children=children)
+    return _form_page(
+        request,
+        referral,
+        form,
+        template="triage/referral_change_rag.html",
+        run=lambda f: decisions.referral_change_rag(
+            referral,
+            decision=f.decision_for(f.cleaned_data["child"]),
+            reason=f.cleaned_data["reason"],
+            by=request.user,
+        ),
+        success="Rating changed; the earlier rating is kept in the history.",
+        extra={"current": decided, "children": children},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
+    """One form per child not yet decided, submitted together (a decision per child)."""
+    referral = selectors.access_referral(request.user, reference)
+    if "decide" not in selectors.allowed_actions(request.user, referral):
+        raise NotPermitted("You cannot make a threshold decision on this referral now.")
+    decided = selectors.current_decisions(referral)
+    pending = [c for c in referral.children.all() if c.pk not in decided]
+    data = request.POST or None
+    forms = [(child, DecisionFields(data, prefix=f"child-{child.pk}")) for child in pending]
+    error = ""
+    if request.method == "POST" and all(form.is_valid() for _, form in forms):
+        try:
+            decisions.referral_decide(
+                referral, decisions=[form.decision_for(child.pk) for child, form in forms], by=request.user
+            )
+        except DomainError as exc:
+            if exc.status_code != 400:
+                raise
+            error = exc.message
+        else:
+            messages.success(request, "Threshold decision recorded.")
+            return redirect("triage:referral", reference=referral.reference)
+    return render(
+        request, "triage/referral_decide.html", {"referral": referral, "forms": forms, "error": error}
+    )
