@@ -11,7 +11,11 @@ urlpatterns = [
     # Sign-in, second factor, sign-out, password, audit view and break-glass (mash/security).
     path("", include("mash.security.urls")),
     path("admin/", admin.site.urls),
+    # Before triage.urls, whose "<reference>/" would otherwise take "mash" (issue 7).
+    path("triage/mash/", include("triage.outcome_urls")),
     path("triage/", include("triage.urls")),
+    path("partners/", include("agencies.urls")),
+    path("api/v1/partners/", include("agencies.api.urls")),
     path("api/v1/triage/", include("triage.api.urls")),
     path("refer/", include("referrals.urls")),
     path("api/v1/referrals/", include("referrals.api.urls")),

@@ -1,0 +1,109 @@
+"""Break-glass: a stated reason grants time-limited access to one referral; grants are reviewed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from mash.exceptions import InvalidInput, NotFound, NotPermitted
+from mash.models import AuditEvent, BreakGlassGrant
+from mash.roles import Role
+from mash.security import break_glass
+from tests.mash.security_helpers import make_referral
+
+REASON = "Out of hours call from police about this child; need the history now."
+
+
+@pytest.mark.django_db
+def test_grant_gives_access_until_it_expires(make_user, settings):
+    settings.BREAK_GLASS_HOURS = 4
+    user = make_user(Role.EMERGENCY_DUTY)
+    referral, other = make_referral(), make_referral()
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        grant = break_glass.break_glass_grant(
+            user=user, reference=referral.reference.lower(), reason=REASON, by=user
+        )
+        assert grant.expires_at - grant.granted_at == timedelta(hours=4)
+        from referrals.models import Referral
+
+        visible = Referral.objects.filter(pk__in=break_glass.break_glass_referral_ids(user))
+        assert list(visible) == [referral] and other not in visible
+        traveller.shift(timedelta(hours=4, seconds=1))
+        assert not Referral.objects.filter(pk__in=break_glass.break_glass_referral_ids(user)).exists()
+    event = AuditEvent.objects.get(action="break_glass.granted")
+    assert event.referral_id == referral.pk and event.reason == REASON and event.actor == user
+
+
+@pytest.mark.django_db
+def test_grant_needs_a_role_a_reason_and_a_real_reference(make_user):
+    referral = make_referral()
+    partner = make_user(Role.AGENCY_PARTNER)
+    worker = make_user(Role.SOCIAL_WORKER)
+    with pytest.raises(NotPermitted):
+        break_glass.break_glass_grant(user=partner, reference=referral.reference, reason=REASON, by=partner)
+    with pytest.raises(InvalidInput):
+        break_glass.break_glass_grant(user=worker, reference=referral.reference, reason="because", by=worker)
+    with pytest.raises(NotFound):
+        break_glass.break_glass_grant(user=worker, reference="NOPE-1", reason=REASON, by=worker)
+    assert (
+        not BreakGlassGrant.objects.exists()
+        and not AuditEvent.objects.filter(action__startswith="break").exists()
+    )
+
+
+@pytest.mark.django_db
+def test_request_page_and_review_by_an_administrator(client, login, make_user):
+    referral = make_referral()
+    worker = make_user(Role.SOCIAL_WORKER)
+    login(worker)
+    page = client.get("/break-glass/")
+    assert page.status_code == 200 and b"Emergency access" in page.content
+    bad = client.post("/break-glass/", {"reference": "NOPE-1", "reason": REASON})
+    assert bad.status_code == 200 and b"No referral has that reference" in bad.content
+    ok = client.post("/break-glass/", {"reference": referral.reference, "reason": REASON})
+    assert ok.status_code == 302
+    grant = BreakGlassGrant.objects.get()
+    assert client.get("/break-glass/review/").status_code == 404  # workers cannot review
+
+    admin = make_user(Role.ADMINISTRATOR)
+    login(admin)
+    listing = client.get("/break-glass/review/")
+    assert listing.status_code == 200 and referral.reference.encode() in listing.content
+    missing = client.post(f"/break-glass/review/{grant.pk}/", {"outcome": ""})
+    assert missing.status_code == 400
+    done = client.post(
+        f"/break-glass/review/{grant.pk}/", {"outcome": "justified", "note": "EDT call logged"}
+    )
+    assert done.status_code == 302
+    grant.refresh_from_db()
+    assert grant.reviewed_by == admin and grant.review_outcome == "justified"
+    assert referral.reference.encode() not in client.get("/break-glass/review/").content
+
+
+@pytest.mark.django_db
+def test_administrator_cannot_review_their_own_grant(make_user):
+    both = make_user(Role.ADMINISTRATOR, Role.SOCIAL_WORKER)
+    grant = break_glass.break_glass_grant(
+        user=both, reference=make_referral().reference, reason=REASON, by=both
+    )
+    with pytest.raises(NotPermitted):
+        break_glass.break_glass_review(grant, outcome="justified", note="", by=both)
+
+
+@pytest.mark.django_db
+def test_review_list_query_count_does_not_grow_with_grants(
+    client, login, make_user, django_assert_max_num_queries
+):
+    admin = make_user(Role.ADMINISTRATOR)
+    login(admin)
+    for _ in range(5):
+        worker = make_user(Role.SOCIAL_WORKER)
+        break_glass.break_glass_grant(
+            user=worker, reference=make_referral().reference, reason=REASON, by=worker
+        )
+    with django_assert_max_num_queries(6):
+        response = client.get("/break-glass/review/")
+    assert response.status_code == 200 and response.content.count(b"Review<span") == 5
