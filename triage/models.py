@@ -128,3 +128,5 @@ class Deadline(models.Model):
 
 # Threshold decisions, claims and EDT flags live in their own module (issue 5).
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
+# MASH and strategy discussions, outcomes, allocations and challenges (issue 7).
+from .models_outcomes import Allocation, Challenge, DiscussionContribution, MashDiscussion, Outcome, StrategyDiscussion  # noqa: E402,F401

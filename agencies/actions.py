@@ -1,0 +1,287 @@
+"""Every write of an information request: send, chase, decline, answer.
+
+Each action is one transaction: the referral (or request) row is locked, the move is checked, the
+change, its deadline and an audit row are written together, and e-mails go through the outbox.
+E-mails to agencies never carry a child's details: they point at the partner portal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mash import audit
+from mash.codes import LawfulBasis
+from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from notifications.outbox import outbox_enqueue
+from referrals.models import Referral
+from triage.actions import referral_transition
+from triage.models import Deadline, PolicyVersion
+from triage.outcome_clocks import clock_meet, clock_start
+from triage.policy import current_policy, due_at
+from triage.states import Rag, Status
+
+from .models import Agency, InformationRequest
+from .permissions import is_mash_lead, is_mash_staff
+
+REQUESTABLE_RAGS = (Rag.RED, Rag.AMBER)
+# While the MASH is still gathering or discussing, more agencies can be asked.
+REQUESTABLE_STATUSES = (
+    Status.DECIDED,
+    Status.INFORMATION_GATHERING,
+    Status.MASH_DISCUSSION,
+    Status.STRATEGY_DISCUSSION,
+)
+
+
+def _status(referral: Referral) -> str:
+    return referral.get_status_display().lower()
+
+
+def policy_of(referral: Referral) -> PolicyVersion:
+    """The policy the referral's clocks run under: the version it was decided with, else the current one."""
+    return referral.policy_version or current_policy()
+
+
+def partner_due_at(referral: Referral, *, start: datetime, policy: PolicyVersion) -> datetime:
+    timescale = (policy.partner_timescales or {}).get(referral.rag)
+    if not timescale:
+        raise InvalidInput(
+            f"The policy sets no partner response time for {referral.get_rag_display()} referrals."
+        )
+    return due_at(policy, timescale, start)
+
+
+def information_requests_send(
+    referral: Referral,
+    *,
+    agencies: Iterable[Agency],
+    question: str,
+    lawful_basis: str,
+    by: Any,
+    now: datetime | None = None,
+) -> list[InformationRequest]:
+    """Ask each of ``agencies`` the same question about ``referral``.
+
+    Requires: a MASH lead; a Red or Amber referral that is decided or being gathered/discussed;
+    a question; a lawful basis from LawfulBasis; no open request to the same agency.
+    Causes: one request per agency due by the policy's partner timescale for the RAG, with a
+    PARTNER_RESPONSE deadline ("informationrequest:<id>"); the referral moves to information gathering
+    if it was only decided; an audit row each; an e-mail to each agency pointing at the portal.
+    """
+    if not is_mash_lead(by):
+        raise NotPermitted("Only a MASH lead can request information from agencies.")
+    agencies = list(agencies)
+    question = (question or "").strip()
+    if not agencies:
+        raise InvalidInput("Choose at least one agency.")
+    if not question:
+        raise InvalidInput("Enter what you are asking the agencies.")
+    if lawful_basis not in LawfulBasis.values:
+        raise InvalidInput("Choose the lawful basis for sharing.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock the referral: two leads sending at once must not both open a request to one agency.
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.rag not in REQUESTABLE_RAGS:
+            raise Conflict("Information is requested from agencies for Red and Amber referrals only.")
+        if referral.status not in REQUESTABLE_STATUSES:
+            raise Conflict(f"Information cannot be requested while the referral is {_status(referral)}.")
+        busy = set(
+            referral.information_requests.filter(status__in=InformationRequest.OPEN_STATUSES).values_list(
+                "agency__name", flat=True
+            )
+        )
+        clash = sorted(busy & {agency.name for agency in agencies})
+        if clash:
+            raise Conflict(f"A request is already open with {', '.join(clash)}.")
+        policy = policy_of(referral)
+        due = partner_due_at(referral, start=now, policy=policy)
+        if referral.status == Status.DECIDED:
+            referral_transition(
+                referral,
+                to=Status.INFORMATION_GATHERING,
+                by=by,
+                reason="Information requested from agencies",
+                policy=policy,
+            )
+        created = [
+            _create_one(referral, agency, question, lawful_basis, due, now, policy, by) for agency in agencies
+        ]
+    return created
+
+
+def _create_one(referral, agency, question, lawful_basis, due, now, policy, by) -> InformationRequest:
+    if not agency.is_active:
+        raise InvalidInput(f"{agency.name} is no longer an active agency.")
+    request = InformationRequest.objects.create(
+        referral=referral,
+        agency=agency,
+        question=question,
+        lawful_basis=lawful_basis,
+        requested_by=by,
+        requested_at=now,
+        due_at=due,
+    )
+    deadline = clock_start(
+        referral,
+        Deadline.Kind.PARTNER_RESPONSE,
+        start=now,
+        policy=policy,
+        subject=request.deadline_subject,
+        by=by,
+    )
+    if deadline is not None and deadline.due_at != due:
+        # The deadline module is the one authority on due times; keep the request's copy in step.
+        request.due_at = deadline.due_at
+        request.save(update_fields=["due_at"])
+    audit.record_write(
+        "information_request.send",
+        actor=by,
+        obj=request,
+        reason=question,
+        details={"agency": agency.slug, "lawful_basis": lawful_basis, "due_at": request.due_at.isoformat()},
+    )
+    _email_agency(request, key=f"inforequest:{request.pk}:sent", subject="New MASH information request")
+    return request
+
+
+def _email_agency(request: InformationRequest, *, key: str, subject: str) -> None:
+    if not request.agency.email:
+        return
+    link = reverse("partners:request_detail", kwargs={"public_id": request.public_id})
+    due = timezone.localtime(request.due_at).strftime("%d %B %Y at %H:%M")
+    body = (
+        "The MASH has asked your agency for information.\n\n"
+        f"Please answer in the partner portal by {due}: {link}\n\n"
+        "Details of the people concerned are shown only in the portal."
+    )
+    outbox_enqueue(
+        "email",
+        key=key,
+        referral=request.referral,
+        payload={"to": request.agency.email, "subject": subject, "body": body},
+    )
+
+
+def _lock_open(request: InformationRequest) -> InformationRequest:
+    request = (
+        InformationRequest.objects.select_for_update().select_related("agency", "referral").get(pk=request.pk)
+    )
+    if not request.is_open:
+        raise Conflict(f"This request has already been {request.get_status_display().lower()}.")
+    return request
+
+
+def information_request_chase(
+    request: InformationRequest, *, by: Any, now: datetime | None = None
+) -> InformationRequest:
+    """Remind the agency of an open request.
+
+    Requires: MASH staff; the request still open. Causes: status chased, the chase counted and
+    stamped, an audit row, an e-mail to the agency (one per chase). The due time is unchanged.
+    """
+    if not is_mash_staff(by):
+        raise NotPermitted("Only MASH staff can chase a request.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _lock_open(request)
+        request.status = InformationRequest.Status.CHASED
+        request.chase_count += 1
+        request.chased_at = now
+        request.save(update_fields=["status", "chase_count", "chased_at"])
+        audit.record_write(
+            "information_request.chase", actor=by, obj=request, details={"chase": request.chase_count}
+        )
+        _email_agency(
+            request,
+            key=f"inforequest:{request.pk}:chase:{request.chase_count}",
+            subject="Reminder: MASH information request",
+        )
+    return request
+
+
+def _check_partner(request: InformationRequest, by: Any) -> None:
+    # Callers reach the request through partner_requests_visible_to; this guards direct use too.
+    if not by.agencies.filter(pk=request.agency_id).exists():
+        raise NotPermitted("Only the agency the request is addressed to can respond to it.")
+
+
+def information_request_decline(
+    request: InformationRequest, *, reason: str, by: Any, now: datetime | None = None
+) -> InformationRequest:
+    """The agency declines to share. Requires: a member of the agency; a reason; an open request.
+    Causes: status declined with the reason, the partner deadline met, an audit row."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Enter why your agency is declining.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _lock_open(request)
+        _check_partner(request, by)
+        request.status = InformationRequest.Status.DECLINED
+        request.declined_reason, request.declined_at, request.declined_by = reason, now, by
+        request.save(update_fields=["status", "declined_reason", "declined_at", "declined_by"])
+        clock_meet(
+            request.referral, Deadline.Kind.PARTNER_RESPONSE, subject=request.deadline_subject, at=now, by=by
+        )
+        audit.record_write("information_request.decline", actor=by, obj=request, reason=reason)
+    return request
+
+
+def information_request_answer(
+    request: InformationRequest,
+    *,
+    known: str,
+    summary: str,
+    risk_indicators: Iterable[str],
+    date_checked: date,
+    free_text: str = "",
+    by: Any,
+    now: datetime | None = None,
+) -> InformationRequest:
+    """The agency's structured answer. Requires: a member of the agency; an open request; known or
+    not known; a summary when known; indicators from the list; a check date not in the future.
+    Causes: status answered, the partner deadline met, an audit row."""
+    now = now or timezone.now()
+    indicators = list(dict.fromkeys(risk_indicators))
+    _validate_answer(known, summary, indicators, date_checked, now)
+    with transaction.atomic():
+        request = _lock_open(request)
+        _check_partner(request, by)
+        request.status = InformationRequest.Status.ANSWERED
+        request.known, request.summary, request.risk_indicators = known, summary.strip(), indicators
+        request.date_checked, request.free_text = date_checked, (free_text or "").strip()
+        request.answered_by, request.answered_at = by, now
+        request.save()
+        clock_meet(
+            request.referral, Deadline.Kind.PARTNER_RESPONSE, subject=request.deadline_subject, at=now, by=by
+        )
+        audit.record_write(
+            "information_request.answer",
+            actor=by,
+            obj=request,
+            details={"known": known, "risk_indicators": indicators},
+        )
+    return request
+
+
+def _validate_answer(
+    known: str, summary: str, indicators: list[str], date_checked: date | None, now: datetime
+) -> None:
+    if known not in InformationRequest.Known.values:
+        raise InvalidInput("Say whether the people are known to your agency.")
+    if known == InformationRequest.Known.KNOWN and not (summary or "").strip():
+        raise InvalidInput("Summarise what your agency knows.")
+    unknown = set(indicators) - set(InformationRequest.RiskIndicator.values)
+    if unknown:
+        raise InvalidInput(f"Unknown risk indicators: {', '.join(sorted(unknown))}.")
+    if date_checked is None:
+        raise InvalidInput("Enter the date your records were checked.")
+    if date_checked > timezone.localdate(now):
+        raise InvalidInput("The date checked cannot be in the future.")

@@ -1,0 +1,54 @@
+"""The partner API's own serializers: an agency sees its request, the people, and its own answer only."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from ..models import InformationRequest
+
+
+class PersonOutput(serializers.Serializer):
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+
+
+class AdultOutput(PersonOutput):
+    relationship = serializers.CharField()
+
+
+class PartnerRequestOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    agency = serializers.CharField(source="agency.name")
+    question = serializers.CharField()
+    lawful_basis = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    children = PersonOutput(source="referral.children.all", many=True)
+    adults = AdultOutput(source="referral.adults.all", many=True)
+    known = serializers.CharField()
+    summary = serializers.CharField()
+    risk_indicators = serializers.ListField(child=serializers.CharField())
+    date_checked = serializers.DateField(allow_null=True)
+    free_text = serializers.CharField()
+    declined_reason = serializers.CharField()
+
+
+class PartnerAnswerInput(serializers.Serializer):
+    known = serializers.ChoiceField(choices=InformationRequest.Known.choices)
+    summary = serializers.CharField(allow_blank=True, required=False, default="")
+    risk_indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=InformationRequest.RiskIndicator.choices),
+        required=False,
+        default=list,
+    )
+    date_checked = serializers.DateField()
+    free_text = serializers.CharField(allow_blank=True, required=False, default="")
+
+    def validate_date_checked(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The date checked cannot be in the future.")
+        return value

@@ -1,0 +1,65 @@
+"""The partner API: the same selector as the portal, so the API cannot show what the portal hides."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mash import audit
+from mash.exceptions import NotFound
+
+from .. import actions, selectors
+from ..permissions import is_partner
+from .serializers import PartnerAnswerInput, PartnerRequestOutput
+
+
+class PartnerOnly(IsAuthenticated):
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if not is_partner(request.user):
+            raise NotFound("There is no such resource.")
+        return True
+
+
+class PartnerRequestListApi(APIView):
+    permission_classes = [PartnerOnly]
+
+    @extend_schema(responses=PartnerRequestOutput(many=True))
+    def get(self, request):
+        rows = list(
+            selectors.partner_request_list(request.user, open_only=request.query_params.get("open") == "1")
+        )
+        audit.record_read(
+            "partner_api.list",
+            actor=request.user,
+            ip_address=audit.client_ip(request),
+            details={"requests": [str(row.public_id) for row in rows]},
+        )
+        return Response(PartnerRequestOutput(rows, many=True).data)
+
+
+class PartnerRequestDetailApi(APIView):
+    permission_classes = [PartnerOnly]
+
+    @extend_schema(responses=PartnerRequestOutput)
+    def get(self, request, public_id):
+        row = selectors.access_partner_request(request.user, public_id)
+        audit.record_read(
+            "partner_api.request", actor=request.user, obj=row, ip_address=audit.client_ip(request)
+        )
+        return Response(PartnerRequestOutput(row).data)
+
+
+class PartnerRequestAnswerApi(APIView):
+    permission_classes = [PartnerOnly]
+
+    @extend_schema(request=PartnerAnswerInput, responses=PartnerRequestOutput)
+    def post(self, request, public_id):
+        row = selectors.access_partner_request(request.user, public_id)
+        data = PartnerAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.information_request_answer(row, by=request.user, **data.validated_data)
+        return Response(PartnerRequestOutput(selectors.access_partner_request(request.user, public_id)).data)

@@ -1,0 +1,135 @@
+"""Every read of agencies' information requests.
+
+A partner's access is a relationship filter: ``InformationRequest.agency`` among the user's
+agencies, through one queryset (:func:`partner_requests_visible_to`) that the portal's list and
+detail and the API all use, so none of them can show what another does not. It is a plain indexed
+join (``inforequest_partner_queue``), which stays fast at a million rows where generic object
+permissions do not (reliability-security-notes.md section 3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from mash.exceptions import NotFound
+from referrals.models import Referral, ReferralAdult, ReferralChild
+
+from .models import Agency, InformationRequest, Team
+from .permissions import is_mash_staff, is_partner
+
+# What a partner may see of the people in a referral: enough to search their own systems.
+CHILD_FIELDS = (
+    "id",
+    "referral_id",
+    "first_name",
+    "last_name",
+    "other_names",
+    "date_of_birth",
+    "address",
+    "postcode",
+)
+ADULT_FIELDS = (
+    "id",
+    "referral_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "address",
+    "postcode",
+    "relationship",
+)
+
+
+def partner_requests_visible_to(user: Any) -> QuerySet[InformationRequest]:
+    """The requests addressed to the user's agencies; nothing for anyone who is not a partner."""
+    if not is_partner(user):
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(agency__in=Agency.objects.filter(members=user).values("pk"))
+
+
+def _partner_view(queryset: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
+    # Only the people's identifying fields are loaded: a partner's page cannot show more by accident.
+    return (
+        queryset.select_related("agency")
+        .only(
+            "public_id",
+            "agency__name",
+            "question",
+            "lawful_basis",
+            "due_at",
+            "status",
+            "requested_at",
+            "chase_count",
+            "chased_at",
+            "declined_reason",
+            "declined_at",
+            "known",
+            "summary",
+            "risk_indicators",
+            "date_checked",
+            "free_text",
+            "answered_at",
+            "referral_id",
+            "agency_id",
+        )
+        .prefetch_related(
+            Prefetch("referral__children", queryset=ReferralChild.objects.only(*CHILD_FIELDS)),
+            Prefetch("referral__adults", queryset=ReferralAdult.objects.only(*ADULT_FIELDS)),
+        )
+    )
+
+
+def partner_request_list(user: Any, *, open_only: bool = False) -> QuerySet[InformationRequest]:
+    queryset = partner_requests_visible_to(user)
+    if open_only:
+        queryset = queryset.filter(status__in=InformationRequest.OPEN_STATUSES)
+    return _partner_view(queryset.order_by("due_at", "id"))
+
+
+def access_partner_request(user: Any, public_id: Any) -> InformationRequest:
+    """The request if it is addressed to one of the user's agencies; NotFound otherwise (never 403:
+    a partner must not learn that another agency's request exists)."""
+    try:
+        return _partner_view(partner_requests_visible_to(user)).get(public_id=public_id)
+    except (InformationRequest.DoesNotExist, ValueError):
+        raise NotFound("There is no such request.") from None
+
+
+def referral_requests(referral: Referral) -> list[InformationRequest]:
+    """Every request of one referral with its agency, for MASH staff (callers check access)."""
+    return list(
+        referral.information_requests.select_related("agency", "requested_by", "answered_by").order_by(
+            "agency__name", "id"
+        )
+    )
+
+
+def access_referral_request(user: Any, referral: Referral, public_id: Any) -> InformationRequest:
+    if not is_mash_staff(user):
+        raise NotFound("There is no such request.")
+    try:
+        return referral.information_requests.select_related("agency", "referral").get(public_id=public_id)
+    except (InformationRequest.DoesNotExist, ValueError):
+        raise NotFound("There is no such request.") from None
+
+
+def default_agencies_for(rag: str, policy: Any) -> QuerySet[Agency]:
+    """The policy's default set for a RAG; entries name an agency kind or an agency's slug."""
+    wanted = list((policy.default_agencies or {}).get(rag, []))
+    return Agency.objects.filter(Q(kind__in=wanted) | Q(slug__in=wanted), is_active=True)
+
+
+def active_agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(is_active=True)
+
+
+def active_teams() -> QuerySet[Team]:
+    return Team.objects.filter(is_active=True)
+
+
+def teams_managed_by(user: Any) -> QuerySet[Team]:
+    if not getattr(user, "is_authenticated", False):
+        return Team.objects.none()
+    return Team.objects.filter(manager=user, is_active=True)

@@ -1,0 +1,8 @@
+import pytest
+
+from .world import build_world
+
+
+@pytest.fixture
+def world(make_user):
+    return build_world(make_user)

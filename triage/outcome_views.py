@@ -1,0 +1,259 @@
+"""Pages after the threshold decision: information requests, the MASH and strategy discussions,
+the outcome, the summary report, the team manager's queue and allocation, and challenges.
+
+Thin: access through a selector (anything outside is a 404), validate a form, call one action,
+redirect. Every page showing a child's data writes an audit read first.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies import actions as agency_actions
+from agencies import selectors as agency_selectors
+from agencies.forms import InformationRequestForm
+from agencies.permissions import is_mash_lead
+from mash import audit
+from mash.exceptions import DomainError
+
+from . import outcome_selectors as selectors
+from . import outcomes
+from .outcome_forms import (
+    AllocationForm,
+    ChallengeForm,
+    ChallengeResponseForm,
+    MashDiscussionForm,
+    OutcomeForm,
+    StrategyDiscussionForm,
+)
+
+
+def _read(request: HttpRequest, referral, action: str) -> None:
+    audit.record_read(action, actor=request.user, obj=referral, ip_address=audit.client_ip(request))
+
+
+def _act(form, call) -> bool:
+    """Run an action for a valid form; a domain error becomes the form's error and nothing changes."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_mash_referral(request.user, reference)
+    _read(request, referral, "triage.information_requests_view")
+    policy = agency_actions.policy_of(referral)
+    defaults = agency_selectors.default_agencies_for(referral.rag, policy)
+    form = InformationRequestForm(
+        request.POST or None,
+        agencies=agency_selectors.active_agencies(),
+        initial={"agencies": list(defaults.values_list("pk", flat=True))},
+    )
+    if request.method == "POST" and _act(
+        form,
+        lambda: agency_actions.information_requests_send(
+            referral,
+            agencies=form.cleaned_data["agencies"],
+            question=form.cleaned_data["question"],
+            lawful_basis=form.cleaned_data["lawful_basis"],
+            by=request.user,
+        ),
+    ):
+        messages.success(request, "The requests have been sent.")
+        return redirect("outcomes:requests", reference=referral.reference)
+    context = {
+        "referral": referral,
+        "rows": agency_selectors.referral_requests(referral),
+        "form": form,
+        "can_request": is_mash_lead(request.user),
+    }
+    return render(request, "triage/outcome_requests.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def request_chase(request: HttpRequest, reference: str, public_id) -> HttpResponse:
+    referral = selectors.access_mash_referral(request.user, reference)
+    info_request = agency_selectors.access_referral_request(request.user, referral, public_id)
+    try:
+        agency_actions.information_request_chase(info_request, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{info_request.agency.name} has been chased.")
+    return redirect("outcomes:requests", reference=referral.reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discussion_page(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_mash_referral(request.user, reference)
+    _read(request, referral, "triage.mash_discussion_view")
+    record = selectors.referral_record(referral)
+    agencies = [column.agency for column in record["columns"]]
+    form = MashDiscussionForm(
+        request.POST or None,
+        agencies=agencies,
+        initial={"rag_after": referral.rag, "level_of_need": referral.level_of_need},
+    )
+    if request.method == "POST" and _act(
+        form,
+        lambda: outcomes.mash_discussion_record(
+            referral,
+            held_at=form.cleaned_data["held_at"],
+            attendees=form.cleaned_data["attendees"],
+            summary=form.cleaned_data["summary"],
+            level_of_need=form.cleaned_data["level_of_need"],
+            rag_after=form.cleaned_data["rag_after"],
+            rag_change_reason=form.cleaned_data["rag_change_reason"],
+            contributions=form.contributions(),
+            by=request.user,
+        ),
+    ):
+        messages.success(request, "The MASH discussion has been recorded.")
+        return redirect("outcomes:outcome", reference=referral.reference)
+    context = {"referral": referral, "form": form, "can_record": is_mash_lead(request.user), **record}
+    return render(request, "triage/outcome_discussion.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def strategy_page(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_mash_referral(request.user, reference)
+    _read(request, referral, "triage.strategy_discussion_view")
+    form = StrategyDiscussionForm(request.POST or None)
+    if request.method == "POST" and _act(
+        form,
+        lambda: outcomes.strategy_discussion_record(
+            referral,
+            by=request.user,
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, "The strategy discussion has been recorded.")
+        return redirect("outcomes:outcome", reference=referral.reference)
+    context = {
+        "referral": referral,
+        "form": form,
+        "can_record": is_mash_lead(request.user),
+        **selectors.referral_record(referral),
+    }
+    return render(request, "triage/outcome_strategy.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_mash_referral(request.user, reference)
+    _read(request, referral, "triage.outcome_view")
+    form = OutcomeForm(
+        request.POST or None,
+        teams=agency_selectors.active_teams(),
+        agencies=agency_selectors.active_agencies(),
+    )
+    if request.method == "POST" and _act(
+        form, lambda: outcomes.outcome_record(referral, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "The outcome has been recorded.")
+        return redirect("outcomes:outcome", reference=referral.reference)
+    context = {
+        "referral": referral,
+        "form": form,
+        "can_record": is_mash_lead(request.user),
+        **selectors.referral_record(referral),
+    }
+    return render(request, "triage/outcome_record.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def summary_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    """The referral's summary report for the receiving team, as a PDF rendered by WeasyPrint with
+    issue 8's deny-by-default URL fetcher (nothing outside the document is ever loaded)."""
+    from notifications.pdf import render_pdf
+
+    referral = selectors.access_summary_referral(request.user, reference)
+    audit.record_read(
+        "triage.summary_report", actor=request.user, obj=referral, ip_address=audit.client_ip(request)
+    )
+    context = {
+        "referral": referral,
+        "children": list(referral.children.all()),
+        "adults": list(referral.adults.all()),
+        **selectors.referral_record(referral),
+    }
+    pdf = render_pdf(render_to_string("triage/outcome_summary_pdf.html", context))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="summary-{referral.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def team_queue(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.team_queue(request.user))
+    challenges = list(selectors.challenges_for(request.user))
+    audit.record_read(
+        "triage.team_queue", actor=request.user, details={"referrals": [row.pk for row in rows]}
+    )
+    return render(request, "triage/outcome_team_queue.html", {"rows": rows, "challenges": challenges})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocate_page(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_managed_referral(request.user, reference)
+    _read(request, referral, "triage.allocation_view")
+    form = AllocationForm(request.POST or None, workers=selectors.team_workers(referral.team))
+    if request.method == "POST" and _act(
+        form, lambda: outcomes.referral_allocate(referral, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, f"{referral.reference} has been allocated.")
+        return redirect("outcomes:team_queue")
+    context = {"referral": referral, "form": form, **selectors.referral_record(referral)}
+    return render(request, "triage/outcome_allocate.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_page(request: HttpRequest) -> HttpResponse:
+    """Public: a professional challenges an outcome with the reference and the e-mail they gave.
+    The same confirmation follows whether or not they matched, so the page reveals nothing."""
+    form = ChallengeForm(request.POST or None)
+    if request.method == "POST" and _act(form, lambda: outcomes.challenge_raise(**form.cleaned_data)):
+        return render(request, "triage/outcome_challenge_done.html")
+    return render(
+        request, "triage/outcome_challenge.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_respond(request: HttpRequest, public_id) -> HttpResponse:
+    challenge = selectors.access_challenge(request.user, public_id)
+    audit.record_read(
+        "triage.challenge_view", actor=request.user, obj=challenge, ip_address=audit.client_ip(request)
+    )
+    form = ChallengeResponseForm(request.POST or None)
+    if request.method == "POST" and _act(
+        form, lambda: outcomes.challenge_respond(challenge, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Your response has been recorded.")
+        return redirect(reverse("outcomes:team_queue"))
+    return render(
+        request,
+        "triage/outcome_challenge_respond.html",
+        {"challenge": challenge, "form": form},
+        status=400 if form.errors else 200,
+    )

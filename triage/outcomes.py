@@ -1,0 +1,490 @@
+"""Every write after information gathering: the MASH discussion, the strategy discussion, the
+outcome, the allocation to a worker, and professional challenges.
+
+Each action is one transaction: the referral row is locked, the move is checked against the
+lifecycle (``referral_transition``), the record and an audit row are written, clocks start or stop,
+and letters go through the outbox on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Team
+from mash import audit
+from mash.codes import PrimaryNeed
+from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from referrals.models import Referral
+
+from .actions import referral_transition
+from .models import Deadline, PolicyVersion
+from .models_decisions import ChildDecision
+from .models_outcomes import (
+    Allocation,
+    Challenge,
+    DiscussionContribution,
+    MashDiscussion,
+    Outcome,
+    StrategyDiscussion,
+)
+from .outcome_clocks import clock_meet, clock_start, strategy_meeting_met
+from .policy import current_policy
+from .selectors import is_mash_lead
+from .states import Rag, Status
+
+Attendees = Sequence[Mapping[str, str]]
+DISCUSSABLE = (Status.INFORMATION_GATHERING,)
+STRATEGY_FROM = (
+    Status.DECIDED,
+    Status.INFORMATION_GATHERING,
+    Status.MASH_DISCUSSION,
+    Status.STRATEGY_DISCUSSION,
+)
+OUTCOME_FROM = (Status.DECIDED, Status.MASH_DISCUSSION, Status.STRATEGY_DISCUSSION)
+
+
+def _lock(referral: Referral) -> Referral:
+    # Two leads recording at once are serialised here; the second sees the first's status.
+    return Referral.objects.select_for_update().select_related("team", "policy_version").get(pk=referral.pk)
+
+
+def _policy(referral: Referral) -> PolicyVersion:
+    return referral.policy_version or current_policy()
+
+
+def _need_lead(by: Any) -> None:
+    if not is_mash_lead(by):
+        raise NotPermitted("Only a MASH lead can record this.")
+
+
+def _status(referral: Referral) -> str:
+    return referral.get_status_display().lower()
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _clean_attendees(attendees: Attendees) -> list[dict[str, str]]:
+    rows = [{"name": _text(a.get("name")), "agency": _text(a.get("agency"))} for a in attendees]
+    rows = [row for row in rows if row["name"]]
+    if not rows:
+        raise InvalidInput("Record who attended.")
+    missing = [row["name"] for row in rows if not row["agency"]]
+    if missing:
+        raise InvalidInput(f"Say which agency or team each attendee represented ({', '.join(missing)}).")
+    return rows
+
+
+def _check_held_at(held_at: datetime | None, referral: Referral, now: datetime) -> None:
+    if held_at is None or timezone.is_naive(held_at):
+        raise InvalidInput("Enter when the discussion took place.")
+    if held_at > now:
+        raise InvalidInput("The discussion cannot be in the future.")
+    if held_at < referral.received_at:
+        raise InvalidInput("The discussion cannot be before the referral was received.")
+
+
+# --- the MASH discussion ------------------------------------------------------------------------
+
+
+def mash_discussion_record(
+    referral: Referral,
+    *,
+    held_at: datetime,
+    attendees: Attendees,
+    summary: str,
+    level_of_need: int,
+    rag_after: str,
+    rag_change_reason: str = "",
+    contributions: Mapping[int, str] | None = None,
+    by: Any,
+    now: datetime | None = None,
+) -> MashDiscussion:
+    """Record the multi-agency discussion of a Red or Amber referral.
+
+    Requires: a MASH lead; the referral in information gathering; attendees with their agency; a
+    summary; a level of need 1-4; the RAG confirmed or changed (a change needs a reason and, per
+    child, passes the threshold rules of ``triage.decisions.referral_change_rag``).
+    Causes: the discussion with each agency's contribution, the referral in MASH discussion, a RAG
+    change written through issue 5's action (so every child's version history keeps the reason),
+    the MASH discussion clock met, an audit row.
+    """
+    _need_lead(by)
+    now = now or timezone.now()
+    people = _clean_attendees(attendees)
+    if not _text(summary):
+        raise InvalidInput("Summarise the discussion.")
+    if level_of_need not in (1, 2, 3, 4):
+        raise InvalidInput("The level of need must be 1, 2, 3 or 4.")
+    if rag_after not in Rag.values:
+        raise InvalidInput("Confirm the RAG rating or choose the new one.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        _check_held_at(held_at, locked, now)
+        if locked.status not in DISCUSSABLE:
+            raise Conflict(
+                f"A MASH discussion follows information gathering; the referral is {_status(locked)}."
+            )
+        rag_before = locked.rag
+        if rag_after != rag_before:
+            if not _text(rag_change_reason):
+                raise InvalidInput("Give the reason for changing the RAG rating.")
+            _change_rag(locked, rag_after, _text(rag_change_reason), level_of_need, by)
+        discussion = MashDiscussion.objects.create(
+            referral=locked,
+            held_at=held_at,
+            attendees=people,
+            summary=_text(summary),
+            level_of_need=level_of_need,
+            rag_before=rag_before,
+            rag_after=rag_after,
+            rag_change_reason=_text(rag_change_reason),
+            recorded_by=by,
+            recorded_at=now,
+        )
+        _save_contributions(discussion, contributions or {})
+        locked.refresh_from_db()
+        referral_transition(
+            locked, to=Status.MASH_DISCUSSION, by=by, reason="MASH discussion held", policy=_policy(locked)
+        )
+        clock_meet(locked, Deadline.Kind.MASH_DISCUSSION, at=now, by=by)
+        audit.record_write(
+            "triage.mash_discussion",
+            actor=by,
+            obj=discussion,
+            details={"rag_before": rag_before, "rag_after": rag_after, "level_of_need": level_of_need},
+        )
+    return discussion
+
+
+def _save_contributions(discussion: MashDiscussion, contributions: Mapping[int, str]) -> None:
+    texts = {int(agency_id): _text(text) for agency_id, text in contributions.items() if _text(text)}
+    agencies = Agency.objects.in_bulk(list(texts))
+    if set(texts) - set(agencies):
+        raise InvalidInput("A contribution names an agency that does not exist.")
+    DiscussionContribution.objects.bulk_create(
+        DiscussionContribution(discussion=discussion, agency=agencies[pk], contribution=text)
+        for pk, text in texts.items()
+    )
+
+
+def _change_rag(referral: Referral, rag: str, reason: str, level_of_need: int, by: Any) -> None:
+    """Every child whose current rating differs takes the discussion's RAG, through issue 5's action."""
+    from .decisions import ChildDecisionInput, referral_change_rag
+
+    current = list(ChildDecision.objects.filter(referral=referral, is_current=True).exclude(rag=rag))
+    if not current:
+        raise Conflict("No child has a threshold decision to change.")
+    for old in current:
+        referral_change_rag(
+            referral,
+            decision=ChildDecisionInput(
+                child_id=old.child_id,
+                rag=rag,
+                level_of_need=level_of_need,
+                rationale=reason,
+                consent_basis=old.consent_basis,
+                consent_reason=old.consent_reason,
+                primary_need=old.primary_need,
+                advice_given=old.advice_given,
+            ),
+            reason=f"MASH discussion: {reason}",
+            by=by,
+        )
+
+
+# --- the strategy discussion --------------------------------------------------------------------
+
+
+def strategy_discussion_record(
+    referral: Referral,
+    *,
+    held_at: datetime,
+    attendees: Attendees,
+    s47_enquiry: bool,
+    decision_rationale: str,
+    immediate_safety_actions: str = "",
+    by: Any,
+    now: datetime | None = None,
+) -> StrategyDiscussion:
+    """Record the strategy discussion of a Red referral.
+
+    Requires: a MASH lead; a Red referral decided, gathering or discussed; attendees by agency; the
+    S47 decision with its rationale. Causes: the record, the referral in strategy discussion, the
+    strategy discussion clock met, an audit row. (The ICPC clock starts at allocation, from this
+    discussion's date, when an S47 enquiry was decided.)
+    """
+    _need_lead(by)
+    now = now or timezone.now()
+    people = _clean_attendees(attendees)
+    if not _text(decision_rationale):
+        raise InvalidInput("Record why the discussion did or did not decide on a section 47 enquiry.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        _check_held_at(held_at, locked, now)
+        if locked.rag != Rag.RED:
+            raise Conflict("A strategy discussion is recorded for Red referrals.")
+        if StrategyDiscussion.objects.filter(referral=locked).exists():
+            raise Conflict("The strategy discussion has already been recorded.")
+        if locked.status not in STRATEGY_FROM:
+            raise Conflict(
+                f"A strategy discussion cannot be recorded while the referral is {_status(locked)}."
+            )
+        record = StrategyDiscussion.objects.create(
+            referral=locked,
+            held_at=held_at,
+            attendees=people,
+            s47_enquiry=bool(s47_enquiry),
+            decision_rationale=_text(decision_rationale),
+            immediate_safety_actions=_text(immediate_safety_actions),
+            recorded_by=by,
+            recorded_at=now,
+        )
+        if locked.status != Status.STRATEGY_DISCUSSION:
+            # Entering the status meets the RAG clock and starts the strategy meeting clock (issue 4).
+            referral_transition(
+                locked,
+                to=Status.STRATEGY_DISCUSSION,
+                by=by,
+                reason="Strategy discussion held",
+                policy=_policy(locked),
+            )
+        strategy_meeting_met(locked, at=now, by=by)
+        audit.record_write(
+            "triage.strategy_discussion", actor=by, obj=record, details={"s47_enquiry": bool(s47_enquiry)}
+        )
+    return record
+
+
+# --- the outcome --------------------------------------------------------------------------------
+
+
+def _check_outcome(
+    destination: str, primary_need: str, team: Team | None, lead_agency: Agency | None
+) -> None:
+    if destination not in Outcome.Destination.values:
+        raise InvalidInput("Choose where the referral goes next.")
+    if primary_need and primary_need not in PrimaryNeed.values:
+        raise InvalidInput("The primary need code is not one of the CIN census codes.")
+    if destination in Outcome.NEED_CODE_DESTINATIONS and not primary_need:
+        raise InvalidInput("Choose the primary need code: the referral goes on as a child in need episode.")
+    if destination in Outcome.TEAM_DESTINATIONS and (team is None or not team.is_active):
+        raise InvalidInput("Choose the team the referral goes to.")
+    if destination not in Outcome.TEAM_DESTINATIONS and team is not None:
+        raise InvalidInput("Only strategy, assessment and early help outcomes go to a council team.")
+    if destination == Outcome.Destination.OTHER_AGENCY_LEAD and lead_agency is None:
+        raise InvalidInput("Choose the agency that will be the lead professional.")
+
+
+def outcome_record(
+    referral: Referral,
+    *,
+    destination: str,
+    rationale: str,
+    recommendation: str,
+    primary_need: str = "",
+    team: Team | None = None,
+    lead_agency: Agency | None = None,
+    by: Any,
+    now: datetime | None = None,
+) -> Outcome:
+    """Record where the referral goes next.
+
+    Requires: a MASH lead; the referral decided or discussed; a destination; rationale and
+    recommendation; the statutory primary need code for S47 and S17 outcomes; a team for team
+    destinations; a lead agency for "another agency as lead professional". A Red referral goes to a
+    strategy discussion or assessment, never straight to no further action without a discussion.
+    Causes: the outcome; the referral in OUTCOME with its team (waiting in the team manager's queue),
+    or CLOSED when it goes to no team; the outcome letter queued (issue 8) in this transaction; an
+    audit row.
+    """
+    _need_lead(by)
+    now = now or timezone.now()
+    _check_outcome(destination, primary_need, team, lead_agency)
+    if not _text(rationale) or not _text(recommendation):
+        raise InvalidInput("Record the rationale and the recommendation.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status not in OUTCOME_FROM:
+            raise Conflict(f"An outcome cannot be recorded while the referral is {_status(locked)}.")
+        if locked.rag in (Rag.RED, Rag.AMBER) and locked.status == Status.DECIDED:
+            raise Conflict("Red and Amber referrals are discussed before an outcome is recorded.")
+        outcome = Outcome.objects.create(
+            referral=locked,
+            destination=destination,
+            primary_need=primary_need,
+            rationale=_text(rationale),
+            recommendation=_text(recommendation),
+            team=team,
+            lead_agency=lead_agency,
+            decided_by=by,
+            decided_at=now,
+        )
+        policy = _policy(locked)
+        if team is not None:
+            Referral.objects.filter(pk=locked.pk).update(team=team)
+            locked.team = team
+        referral_transition(
+            locked, to=Status.OUTCOME, by=by, reason=outcome.get_destination_display(), policy=policy
+        )
+        if team is None:
+            referral_transition(
+                locked,
+                to=Status.CLOSED,
+                by=by,
+                reason=f"Outcome: {outcome.get_destination_display()}",
+                policy=policy,
+            )
+        audit.record_write(
+            "triage.outcome",
+            actor=by,
+            obj=outcome,
+            reason=_text(rationale),
+            details={
+                "destination": destination,
+                "primary_need": primary_need,
+                "team": team.slug if team else "",
+            },
+        )
+        _enqueue_letter(locked, by)
+    return outcome
+
+
+def _enqueue_letter(referral: Referral, by: Any) -> None:
+    try:
+        from notifications.letters import letter_enqueue_outcome
+    except ImportError:  # issue 8's letters have not landed in this tree
+        return
+    letter_enqueue_outcome(referral, by=by)
+
+
+# --- allocation ---------------------------------------------------------------------------------
+
+
+def referral_allocate(
+    referral: Referral, *, worker: Any, note: str = "", by: Any, now: datetime | None = None
+) -> Allocation:
+    """The receiving team's manager allocates the referral to a worker of the team.
+
+    Requires: the manager of the referral's team; the referral with an outcome (or already
+    allocated: a reallocation); a worker who is a member (or the manager) of the team.
+    Causes: the allocation, the referral's worker, the referral ALLOCATED; on first allocation the
+    clocks continue: visit (policy working days from now) and assessment (working days from the
+    referral) for an assessment team, started by the lifecycle, and ICPC (working days from the
+    strategy discussion) when S47 was decided; an audit row.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(referral)
+        team = locked.team
+        if team is None or team.manager_id != getattr(by, "pk", None):
+            raise NotPermitted("Only the manager of the referral's team can allocate it.")
+        if locked.status not in (Status.OUTCOME, Status.ALLOCATED):
+            raise Conflict(f"The referral cannot be allocated while it is {_status(locked)}.")
+        if worker is None or not (team.members.filter(pk=worker.pk).exists() or worker.pk == team.manager_id):
+            raise InvalidInput("Choose a worker in the team.")
+        allocation = Allocation.objects.create(
+            referral=locked, team=team, worker=worker, allocated_by=by, allocated_at=now, note=_text(note)
+        )
+        first = locked.status == Status.OUTCOME
+        Referral.objects.filter(pk=locked.pk).update(allocated_worker=worker)
+        if first:
+            referral_transition(
+                locked,
+                to=Status.ALLOCATED,
+                by=by,
+                reason=f"Allocated to {worker.display_name}",
+                policy=_policy(locked),
+            )
+            _start_team_clocks(locked, now=now, by=by)
+        audit.record_write(
+            "triage.allocate",
+            actor=by,
+            obj=allocation,
+            reason=_text(note),
+            details={"worker": worker.get_username(), "team": team.slug, "reallocation": not first},
+        )
+    return allocation
+
+
+def _start_team_clocks(referral: Referral, *, now: datetime, by: Any) -> None:
+    # Entering ALLOCATED already started the visit and assessment clocks for an assessment team
+    # (issue 4's clocks_for_allocation); what only this module knows is the strategy discussion.
+    policy = _policy(referral)
+    strategy = StrategyDiscussion.objects.filter(referral=referral, s47_enquiry=True).first()
+    if strategy is not None:
+        clock_start(referral, Deadline.Kind.ICPC, start=strategy.held_at, policy=policy, by=by)
+
+
+# --- professional challenge ---------------------------------------------------------------------
+
+
+def challenge_raise(
+    *, reference: str, email: str, name: str, reasons: str, now: datetime | None = None
+) -> Challenge | None:
+    """A professional referrer disagrees with the outcome (the public challenge page).
+
+    Requires: the reference and the referrer's e-mail as the referral records them, an outcome, and
+    the name and reasons. Causes: a challenge in the receiving team manager's queue (the MASH's when
+    the outcome went to no team) and an audit row. Returns None when nothing matches, and the page
+    says the same either way, so it cannot be used to discover references.
+    """
+    name, reasons, email = _text(name), _text(reasons), _text(email)
+    if not name or not reasons or not email:
+        raise InvalidInput("Enter your name, your e-mail address and why you disagree.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update()
+            .filter(
+                reference__iexact=_text(reference),
+                referrer_email__iexact=email,
+                referrer_type=Referral.ReferrerType.PROFESSIONAL,
+            )
+            .exclude(referrer_email="")
+            .first()
+        )
+        if referral is None or not Outcome.objects.filter(referral=referral).exists():
+            return None
+        challenge = Challenge.objects.create(
+            referral=referral,
+            team=referral.team,
+            raised_by_name=name,
+            raised_by_email=email,
+            reasons=reasons,
+            raised_at=now,
+        )
+        audit.record_write("triage.challenge_raise", actor=audit.PUBLIC, obj=challenge, reason=reasons)
+    return challenge
+
+
+def challenge_respond(
+    challenge: Challenge, *, response: str, by: Any, now: datetime | None = None
+) -> Challenge:
+    """The team manager (or, for a challenge with no team, a MASH lead) answers a challenge.
+    Requires an open challenge and a response. Causes: the challenge responded, an audit row."""
+    if not _text(response):
+        raise InvalidInput("Write your response to the challenge.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        challenge = Challenge.objects.select_for_update().select_related("team").get(pk=challenge.pk)
+        allowed = (
+            is_mash_lead(by)
+            if challenge.team is None
+            else challenge.team.manager_id == getattr(by, "pk", None)
+        )
+        if not allowed:
+            raise NotPermitted("Only the receiving team's manager can respond to this challenge.")
+        if challenge.status != Challenge.Status.OPEN:
+            raise Conflict("This challenge has already been responded to.")
+        challenge.status, challenge.response = Challenge.Status.RESPONDED, _text(response)
+        challenge.responded_by, challenge.responded_at = by, now
+        challenge.save(update_fields=["status", "response", "responded_by", "responded_at"])
+        audit.record_write("triage.challenge_respond", actor=by, obj=challenge, reason=challenge.response)
+    return challenge
