@@ -51,7 +51,8 @@ def _transition(
 
 def _lock(referral: Referral) -> Referral:
     """Re-read the referral under a row lock: two leads deciding at once are serialised here."""
-    return Referral.objects.select_for_update().select_related("team").get(pk=referral.pk)
+    # of=("self",): lock the referral row only (the team is an outer join PostgreSQL cannot lock).
+    return Referral.objects.select_for_update(of=("self",)).select_related("team").get(pk=referral.pk)
 
 
 def _require(condition: bool, message: str) -> None:
