@@ -16,6 +16,7 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("partners/", include("agencies.urls")),
     path("api/v1/partners/", include("agencies.api.urls")),
+    path("people/", include("referrals.person_index.urls")),
     path("api/v1/triage/", include("triage.api.urls")),
     path("refer/", include("referrals.urls")),
     path("api/v1/referrals/", include("referrals.api.urls")),
