@@ -96,21 +96,30 @@ def static_url(name: str) -> str:
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise RenderTimeout in this thread after ``seconds`` (a no-op outside the main thread,
-    where the Celery soft time limit still applies)."""
+    where the Celery soft time limit still applies).
+
+    The alarm repeats every 0.1 s until the block exits: WeasyPrint may be inside a ``__del__`` or
+    an ``except Exception`` when the first one lands, which would swallow it.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    expired = False
 
     def expire(signum, frame):
+        nonlocal expired
+        expired = True
         raise RenderTimeout(f"rendering took longer than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:  # the block finished although an alarm was swallowed on the way: still too slow
+        raise RenderTimeout(f"rendering took longer than {seconds} s")
 
 
 def render_pdf(

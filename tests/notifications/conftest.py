@@ -37,3 +37,8 @@ def pdf_text(data: bytes) -> str:
 def flat(text: str) -> str:
     """PDF text with line breaks and runs of spaces collapsed, for substring checks."""
     return " ".join(text.split())
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace removed: a long value wrapped across PDF lines still matches."""
+    return "".join(text.split())

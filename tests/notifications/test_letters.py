@@ -43,7 +43,9 @@ def test_letter_is_queued_with_its_deadline_one_working_day_after_the_decision(d
     letter = _queue(referral, decided_at=friday_afternoon)
 
     assert letter.status == Letter.Status.QUEUED and letter.recipient == referral.referrer_email
-    expected_due = calendar_for(policy).add_working_days(friday_afternoon, policy.letter_deadline_working_days)
+    expected_due = calendar_for(policy).add_working_days(
+        friday_afternoon, policy.letter_deadline_working_days
+    )
     assert letter.due_at == expected_due
     assert expected_due.astimezone(LONDON).weekday() == 0  # the weekend does not count
     deadline = Deadline.objects.get(referral=referral, kind=Deadline.Kind.LETTER)
