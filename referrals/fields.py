@@ -24,7 +24,7 @@ class DatePartsWidget(forms.MultiWidget):
     template_name = "referrals/widgets/date_parts.html"
 
     def __init__(self, attrs=None):
-        super().__init__({f"_{part}": forms.TextInput() for part in PARTS}, attrs)
+        super().__init__({part: forms.TextInput() for part in PARTS}, attrs)
 
     def decompress(self, value):
         if isinstance(value, date):

@@ -40,8 +40,8 @@ TOPIC_NEXT = {
     "consent": "referrals:check",
 }
 PEOPLE = {
-    "children": {"form": ChildForm, "limit": MAX_CHILDREN, "next": "referrals:adults", "singular": "child"},
-    "adults": {"form": AdultForm, "limit": MAX_ADULTS, "next": "referrals:concern", "singular": "adult"},
+    "children": {"form": ChildForm, "limit": MAX_CHILDREN, "next": "referrals:adults", "singular": "child", "first": "a child"},
+    "adults": {"form": AdultForm, "limit": MAX_ADULTS, "next": "referrals:concern", "singular": "adult", "first": "an adult"},
 }
 
 
@@ -70,6 +70,11 @@ def _wizard_or_start(request: HttpRequest) -> Wizard | None:
     return wizard if wizard.active else None
 
 
+def _posted(request: HttpRequest):
+    """The POST data, even when empty (an empty form must still show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _after(request: HttpRequest, default: str) -> HttpResponse:
     """Back to the check page when the referrer came from a change link, else on to the next page."""
     return redirect("referrals:check" if request.GET.get("change") else default)
@@ -90,7 +95,7 @@ def staff_start(request: HttpRequest) -> HttpResponse:
     """Staff recording a referral taken by telephone or e-mail, through the same pages."""
     if not is_intake_staff(request.user):
         raise NotPermitted("Only screening officers and MASH leads can record referrals.")
-    form = StaffChannelForm(request.POST or None)
+    form = StaffChannelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         Wizard.begin(request.session, channel=form.cleaned_data["channel"], recorded_by=request.user.pk)
         return redirect("referrals:route")
@@ -133,8 +138,10 @@ def people(request: HttpRequest, kind: str) -> HttpResponse:
     entries = wizard.people(kind)
     if kind == "children" and not entries:
         return redirect("referrals:children_add")
-    question = f"Do you need to add {'another' if entries else 'an'} {config['singular']}?"
-    form = AnotherForm(request.POST or None, question=question, required=f"Select yes if you need to add {'another' if entries else 'an'} {config['singular']}")
+    what = f"another {config['singular']}" if entries else config["first"]
+    form = AnotherForm(
+        _posted(request), question=f"Do you need to add {what}?", required=f"Select yes if you need to add {what}"
+    )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["add_another"] == YES and len(entries) < config["limit"]:
             return redirect(f"referrals:{kind}_add")
@@ -228,7 +235,7 @@ def consultation(request: HttpRequest) -> HttpResponse:
     """Record a call for advice only: it is not a referral and is counted separately."""
     if not is_intake_staff(request.user):
         raise NotPermitted("Only screening officers and MASH leads can record consultations.")
-    form = ConsultationForm(request.POST or None)
+    form = ConsultationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         consultation_record(form.cleaned_data, by=request.user)
         return render(request, "referrals/consultation_recorded.html")

@@ -1,0 +1,238 @@
+"""The online referral form: both routes end to end, the check page, resubmission, staff recording."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from mash.models import AuditEvent
+from mash.roles import Role
+from notifications.models import OutboxMessage
+from referrals.models import Consultation, Referral
+from tests.referrals import factories as answers
+from tests.referrals.journey import REFER, fill_in, step, submit
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()  # the rate limit counts per client address across tests otherwise
+    yield
+    cache.clear()
+
+
+def test_home_page_start_button_links_to_the_form(client, db):
+    assert f'href="{reverse("referrals:start")}"' in client.get("/").content.decode()
+
+
+def test_start_page_in_working_hours_has_no_out_of_hours_notice(client, db):
+    with time_machine.travel(datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)):  # a Wednesday morning
+        page = client.get(REFER).content.decode()
+    assert "call 999" in page
+    assert "closed now" not in page
+
+
+def test_start_page_out_of_hours_says_who_to_call(client, db):
+    from triage.policy import current_policy
+
+    policy = current_policy()
+    with time_machine.travel(datetime(2026, 11, 29, 3, 0, tzinfo=LONDON)):  # a Sunday night
+        page = client.get(REFER).content.decode()
+    assert "closed now" in page
+    assert "emergency duty team" in page
+    if policy.edt_phone:
+        assert policy.edt_phone in page
+
+
+def test_start_page_on_a_bank_holiday_is_out_of_hours(client, db):
+    with time_machine.travel(datetime(2026, 12, 25, 11, 0, tzinfo=LONDON)):  # Christmas Day, a Friday
+        assert "closed now" in client.get(REFER).content.decode()
+
+
+def test_professional_journey_end_to_end(client, db):
+    fill_in(client, children=[answers.child_answers(), answers.child_answers(first_name="Ben", nhs_number="")])
+    check = client.get(f"{REFER}check/").content.decode()
+    for text in ("Jane Teacher", "Amy Smith", "Ben Smith", "Jo Smith", "A school, college or nursery",
+                 "Yes, consent was given", "Change"):
+        assert text in check
+    response, _key = submit(client)
+    assert response["Location"] == f"{REFER}confirmation/"
+    referral = Referral.objects.get()
+    confirmation = client.get(f"{REFER}confirmation/").content.decode()
+    assert referral.reference in confirmation
+    assert "We will email you the outcome" in confirmation
+    assert re.fullmatch(r"MASH-20[0-9]{2}-[0-9]{6}", referral.reference)
+    assert referral.status == "received"
+    assert referral.channel == "online"
+    assert referral.source == "2A"
+    assert referral.referrer_phone == "01632960001"
+    assert [c.first_name for c in referral.children.all()] == ["Amy", "Ben"]
+    assert referral.children.first().postcode == "DH1 1AA"
+    assert referral.adults.get().has_parental_responsibility is True
+    assert referral.consent == "given" and referral.consent_given_by == "Jo Smith, mother"
+    assert AuditEvent.objects.filter(action="referral.submit", referral_id=referral.pk, actor_label="public").exists()
+    ack = OutboxMessage.objects.get(referral=referral, kind="email")
+    assert ack.payload["to"] == "jane.teacher@school.example"
+    assert "Amy" not in ack.payload["body"]  # e-mail is not secure: no child's name
+    # The answers are gone from the session once sent.
+    assert client.get(f"{REFER}check/")["Location"] == REFER
+
+
+def test_public_anonymous_journey_keeps_no_contact_details(client, db):
+    fill_in(client, route="public", referrer=answers.public_answers(anonymous=True), adults=[])
+    submit(client)
+    referral = Referral.objects.get()
+    assert referral.referrer_type == "public"
+    assert referral.referrer_anonymous is True
+    assert referral.source == "9"
+    assert (referral.referrer_name, referral.referrer_email, referral.referrer_phone) == ("", "", "")
+    assert not OutboxMessage.objects.exists()
+    assert "We do not tell members of the public the outcome" in client.get(f"{REFER}confirmation/").content.decode()
+
+
+def test_public_named_referrer_gets_an_acknowledgement_without_the_outcome(client, db):
+    fill_in(client, route="public")
+    submit(client)
+    referral = Referral.objects.get()
+    assert referral.source == "1B"
+    body = OutboxMessage.objects.get(referral=referral).payload["body"]
+    assert "do not tell members of the public the outcome" in body
+
+
+def test_double_click_and_resubmission_make_one_referral(client, db):
+    fill_in(client)
+    first, key = submit(client)
+    second = client.post(f"{REFER}check/", {"idempotency_key": key})
+    assert first["Location"] == second["Location"] == f"{REFER}confirmation/"
+    assert Referral.objects.count() == 1
+
+
+def test_check_page_redirects_to_what_is_missing(client, db):
+    step(client, "", {})
+    step(client, "who/", {"referrer_type": "professional"})
+    assert client.get(f"{REFER}check/")["Location"] == f"{REFER}about-you/"
+    assert not Referral.objects.exists()
+
+
+def test_pages_need_a_started_form(client, db):
+    assert client.get(f"{REFER}concern/")["Location"] == REFER
+    assert client.get(f"{REFER}children/")["Location"] == REFER
+
+
+def test_change_link_returns_to_check(client, db):
+    fill_in(client)
+    response = client.post(f"{REFER}concern/?change=1", {**answers.concern_answers(), "why_now": "Changed"})
+    assert response["Location"] == f"{REFER}check/"
+    assert "Changed" in client.get(f"{REFER}check/").content.decode()
+
+
+def test_changing_route_asks_about_the_referrer_again(client, db):
+    fill_in(client)
+    response = client.post(f"{REFER}who/?change=1", {"referrer_type": "public"})
+    assert response["Location"] == f"{REFER}about-you/"
+    assert client.get(f"{REFER}check/")["Location"] == f"{REFER}about-you/"
+
+
+def test_remove_a_child(client, db):
+    fill_in(client, children=[answers.child_answers(), answers.child_answers(first_name="Ben")])
+    client.post(f"{REFER}children/1/remove/")
+    submit(client)
+    assert [c.first_name for c in Referral.objects.get().children.all()] == ["Amy"]
+
+
+def test_unborn_child(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    due = timezone.localdate() + timedelta(days=60)
+    unborn = {"unborn": "yes", "first_name": "", "last_name": "", "sex": "U", "ethnicity": "NOBT",
+              "expected_date_of_birth_day": str(due.day), "expected_date_of_birth_month": str(due.month),
+              "expected_date_of_birth_year": str(due.year)}
+    fill_in(client, children=[unborn])
+    assert "Unborn child" in client.get(f"{REFER}check/").content.decode()
+    submit(client)
+    child = Referral.objects.get().children.get()
+    assert child.expected_date_of_birth == due and child.date_of_birth is None
+
+
+def test_urls_carry_no_personal_data_or_reference(client, db):
+    fill_in(client)
+    response, _ = submit(client)
+    reference = Referral.objects.get().reference
+    assert reference not in response["Location"]
+    assert "Amy" not in response["Location"]
+
+
+def test_rate_limit_gives_a_clear_429(client, db, settings):
+    settings.REFERRAL_RATE_LIMIT = "3/m"
+    for _ in range(3):
+        assert client.post(REFER).status_code == 302
+    response = client.post(REFER)
+    assert response.status_code == 429
+    assert "too many attempts" in response.content.decode()
+
+
+def test_staff_record_a_phone_referral(client, db, make_user, login):
+    officer = make_user(Role.SCREENING_OFFICER)
+    login(officer)
+    response = client.post(f"{REFER}record/", {"channel": "phone"})
+    assert response["Location"] == f"{REFER}who/"
+    fill_in(client, start=False)
+    assert "Recording a referral received by phone" in client.get(f"{REFER}who/").content.decode()
+    submit(client)
+    referral = Referral.objects.get()
+    assert referral.channel == "phone"
+    assert referral.recorded_by == officer
+    assert AuditEvent.objects.get(action="referral.submit").actor == officer
+
+
+def test_staff_record_page_needs_a_mash_role(client, db, make_user, login):
+    assert client.get(f"{REFER}record/").status_code == 302  # to sign in
+    login(make_user(Role.SOCIAL_WORKER))
+    assert client.get(f"{REFER}record/").status_code == 403
+    assert client.get(f"{REFER}consultation/").status_code == 403
+
+
+def test_staff_recorded_referral_cannot_be_sent_by_someone_else(client, db, make_user, login):
+    login(make_user(Role.MASH_LEAD))
+    client.post(f"{REFER}record/", {"channel": "email"})
+    fill_in(client, start=False)
+    client.logout()
+    # The session is gone with the sign-out, so nothing can be submitted from it.
+    page = client.get(f"{REFER}check/")
+    assert page.status_code == 302
+    assert not Referral.objects.exists()
+
+
+def test_consultation_is_counted_separately(client, db, make_user, login):
+    officer = make_user(Role.SCREENING_OFFICER)
+    login(officer)
+    response = client.post(
+        f"{REFER}consultation/",
+        {"caller_name": "Sam", "caller_organisation": "Hilltop Primary", "source": "2A",
+         "summary": "Asked whether a bruise needs a referral.", "advice_given": "Talk to the DSL; early help."},
+    )
+    assert response.status_code == 200
+    assert "Consultation recorded" in response.content.decode()
+    consultation = Consultation.objects.get()
+    assert consultation.recorded_by == officer
+    assert not Referral.objects.exists()
+    assert AuditEvent.objects.filter(action="consultation.record").exists()
+
+
+def test_consultation_validation(client, db, make_user, login):
+    login(make_user(Role.SCREENING_OFFICER))
+    response = client.post(f"{REFER}consultation/", {"source": "ZZ"})
+    errors = response.context["form"].errors
+    assert errors["summary"] == ["Enter what the caller asked about"]
+    assert errors["advice_given"] == ["Enter the advice you gave"]
+    assert "from the list" in errors["source"][0]
+    assert not Consultation.objects.exists()
