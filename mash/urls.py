@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from triage import outcome_urls
+
 from . import health, views
 
 urlpatterns = [
@@ -18,6 +20,8 @@ urlpatterns = [
     path("api/v1/partners/", include("agencies.api.urls")),
     path("people/", include("referrals.person_index.urls")),
     path("api/v1/triage/", include("triage.api.urls")),
+    # Public: a professional challenges an outcome (issue 7); before the referral form's "refer/".
+    path("refer/challenge/", include(outcome_urls.public_urlpatterns)),
     path("refer/", include("referrals.urls")),
     path("api/v1/referrals/", include("referrals.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,4 +1,8 @@
-"""Mounted at /triage/mash/ (before triage.urls, whose ``<reference>/`` would otherwise take "mash")."""
+"""Mounted at /triage/mash/ (before triage.urls, whose ``<reference>/`` would otherwise take "mash").
+
+The public challenge page is in ``public_urlpatterns``, mounted under /refer/ (a public prefix the
+second-factor middleware exempts) as the "outcomes_public" namespace.
+"""
 
 from django.urls import path
 
@@ -8,7 +12,6 @@ app_name = "outcomes"
 
 urlpatterns = [
     path("team-queue/", views.team_queue, name="team_queue"),
-    path("challenge/", views.challenge_page, name="challenge"),
     path("challenges/<uuid:public_id>/", views.challenge_respond, name="challenge_respond"),
     path("<str:reference>/requests/", views.requests_page, name="requests"),
     path("<str:reference>/requests/<uuid:public_id>/chase/", views.request_chase, name="request_chase"),
@@ -18,3 +21,6 @@ urlpatterns = [
     path("<str:reference>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("<str:reference>/allocate/", views.allocate_page, name="allocate"),
 ]
+
+
+public_urlpatterns = ([path("", views.challenge_page, name="challenge")], "outcomes_public")

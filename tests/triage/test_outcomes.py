@@ -1,0 +1,363 @@
+"""The MASH discussion, the strategy discussion, the outcome, allocation and challenges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies import actions as agency_actions
+from mash.codes import LawfulBasis
+from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from mash.models import AuditEvent
+from notifications.models import Letter
+from tests.agencies.factories import referral_with_people
+from tests.agencies.world import build_world
+from triage import outcomes
+from triage.models import Deadline
+from triage.models_decisions import ChildDecision
+from triage.models_outcomes import Challenge, Outcome
+from triage.policy import calendar_for, current_policy
+from triage.states import Rag, Status
+
+pytestmark = pytest.mark.django_db
+
+ATTENDEES = [{"name": "Lena Lead", "agency": "MASH"}, {"name": "PC Pat", "agency": "Durham Constabulary"}]
+
+
+@pytest.fixture
+def world(make_user):
+    return build_world(make_user)
+
+
+def gathered(world, rag=Rag.AMBER):
+    """A decided referral whose police request has been answered."""
+    referral = referral_with_people(
+        policy=current_policy(),
+        rag=rag,
+        status=Status.DECIDED,
+        decided_by=world.users["lead"],
+        received_at=timezone.now() - dt.timedelta(hours=3),
+    )
+    [request] = agency_actions.information_requests_send(
+        referral,
+        agencies=[world.agencies["police"]],
+        question="Known?",
+        lawful_basis=LawfulBasis.PUBLIC_TASK_SAFEGUARDING,
+        by=world.users["lead"],
+    )
+    agency_actions.information_request_answer(
+        request,
+        known="known",
+        summary="Two domestic call-outs",
+        risk_indicators=["domestic_abuse"],
+        date_checked=timezone.localdate(),
+        by=world.users["police"],
+    )
+    referral.refresh_from_db()
+    return referral
+
+
+def discuss(world, referral, **overrides):
+    fields = dict(
+        held_at=timezone.now() - dt.timedelta(minutes=5),
+        attendees=ATTENDEES,
+        summary="Agreed the concerns",
+        level_of_need=3,
+        rag_after=referral.rag,
+        contributions={world.agencies["police"].pk: "Will share DASH"},
+        by=world.users["lead"],
+    )
+    return outcomes.mash_discussion_record(referral, **{**fields, **overrides})
+
+
+def decide(world, referral, **overrides):
+    fields = dict(
+        destination=Outcome.Destination.S17_ASSESSMENT,
+        primary_need="N1",
+        rationale="Needs an assessment",
+        recommendation="Visit within 5 working days",
+        team=world.teams["a"],
+        by=world.users["lead"],
+    )
+    return outcomes.outcome_record(referral, **{**fields, **overrides})
+
+
+def test_the_discussion_records_attendees_contributions_and_confirms_the_rag(world):
+    referral = gathered(world)
+    discussion = discuss(world, referral)
+    referral.refresh_from_db()
+    assert referral.status == Status.MASH_DISCUSSION
+    assert discussion.attendees == ATTENDEES and not discussion.rag_changed
+    assert [c.contribution for c in discussion.contributions.all()] == ["Will share DASH"]
+    assert AuditEvent.objects.filter(action="triage.mash_discussion", object_id=str(discussion.pk)).exists()
+
+
+def test_a_rag_change_at_the_discussion_needs_a_reason_and_versions_each_child(world):
+    referral = gathered(world)
+    with pytest.raises(InvalidInput, match="reason"):
+        discuss(world, referral, rag_after=Rag.RED)
+    discussion = discuss(
+        world, referral, rag_after=Rag.RED, rag_change_reason="Police disclosed a weapon", level_of_need=4
+    )
+    referral.refresh_from_db()
+    assert discussion.rag_changed and referral.rag == Rag.RED and referral.rag_changed
+    current = ChildDecision.objects.get(referral=referral, is_current=True)
+    assert current.rag == Rag.RED and current.version == 2
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"attendees": []}, "attended"),
+        ({"attendees": [{"name": "Lena", "agency": ""}]}, "agency"),
+        ({"summary": " "}, "Summarise"),
+        ({"level_of_need": 7}, "level of need"),
+        ({"held_at": timezone.now() + dt.timedelta(days=1)}, "future"),
+    ],
+)
+def test_a_bad_discussion_changes_nothing(world, overrides, message):
+    referral = gathered(world)
+    with pytest.raises(InvalidInput, match=message):
+        discuss(world, referral, **overrides)
+    referral.refresh_from_db()
+    assert referral.status == Status.INFORMATION_GATHERING
+
+
+def test_only_a_lead_records_the_discussion(world):
+    with pytest.raises(NotPermitted):
+        discuss(world, gathered(world), by=world.users["screening"])
+
+
+def test_an_outcome_to_a_team_waits_for_its_manager_and_queues_the_letter(world):
+    referral = gathered(world)
+    discuss(world, referral)
+    outcome = decide(world, referral)
+    referral.refresh_from_db()
+    assert referral.status == Status.OUTCOME and referral.team == world.teams["a"]
+    assert outcome.primary_need == "N1"
+    assert Letter.objects.filter(referral=referral, outcome="s17_assessment").count() == 1
+
+
+def test_no_further_action_closes_the_referral(world):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral, destination=Outcome.Destination.NFA, primary_need="", team=None)
+    referral.refresh_from_db()
+    assert referral.status == Status.CLOSED and referral.team is None
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"primary_need": ""},  # S17 needs the statutory code
+        {"team": None},
+        {"destination": Outcome.Destination.OTHER_AGENCY_LEAD, "team": None},  # no lead agency named
+        {"destination": Outcome.Destination.NFA},  # NFA goes to no team
+        {"primary_need": "N42"},
+        {"rationale": ""},
+    ],
+)
+def test_a_bad_outcome_changes_nothing(world, overrides):
+    referral = gathered(world)
+    discuss(world, referral)
+    with pytest.raises(InvalidInput):
+        decide(world, referral, **overrides)
+    referral.refresh_from_db()
+    assert (
+        referral.status == Status.MASH_DISCUSSION and not Outcome.objects.filter(referral=referral).exists()
+    )
+
+
+def test_amber_is_discussed_before_an_outcome(world):
+    referral = referral_with_people(policy=current_policy(), rag=Rag.AMBER, status=Status.DECIDED)
+    with pytest.raises(Conflict):
+        decide(world, referral)
+
+
+def test_red_strategy_discussion_then_allocation_starts_the_icpc_clock(world):
+    referral = gathered(world, rag=Rag.RED)
+    held = timezone.now() - dt.timedelta(minutes=30)
+    strategy = outcomes.strategy_discussion_record(
+        referral,
+        held_at=held,
+        attendees=ATTENDEES,
+        s47_enquiry=True,
+        decision_rationale="Disclosure of harm",
+        immediate_safety_actions="Child to stay with grandmother",
+        by=world.users["lead"],
+    )
+    referral.refresh_from_db()
+    assert referral.status == Status.STRATEGY_DISCUSSION and strategy.s47_enquiry
+    with pytest.raises(Conflict):
+        outcomes.strategy_discussion_record(
+            referral,
+            held_at=held,
+            attendees=ATTENDEES,
+            s47_enquiry=False,
+            decision_rationale="again",
+            by=world.users["lead"],
+        )
+    decide(world, referral, destination=Outcome.Destination.STRATEGY_S47)
+    allocation = outcomes.referral_allocate(
+        referral, worker=world.users["social_worker"], by=world.users["manager_a"]
+    )
+    referral.refresh_from_db()
+    assert referral.status == Status.ALLOCATED and referral.allocated_worker == world.users["social_worker"]
+    assert allocation.team == world.teams["a"]
+    policy = current_policy()
+    calendar = calendar_for(policy)
+    deadlines = {d.kind: d for d in Deadline.objects.filter(referral=referral, met_at__isnull=True)}
+    assert deadlines[Deadline.Kind.ICPC].due_at == calendar.add_working_days(held, policy.icpc_working_days)
+    assert deadlines[Deadline.Kind.ASSESSMENT].due_at == calendar.add_working_days(
+        referral.received_at, policy.assessment_working_days
+    )
+    visit = deadlines[Deadline.Kind.VISIT]  # started by the lifecycle as the referral entered ALLOCATED
+    assert abs(visit.started_at - allocation.allocated_at) < dt.timedelta(seconds=5)
+    assert visit.due_at == calendar.add_working_days(visit.started_at, policy.visit_working_days)
+
+
+def test_strategy_discussion_is_for_red_only(world):
+    with pytest.raises(Conflict):
+        outcomes.strategy_discussion_record(
+            gathered(world),
+            held_at=timezone.now(),
+            attendees=ATTENDEES,
+            s47_enquiry=False,
+            decision_rationale="x",
+            by=world.users["lead"],
+        )
+
+
+def test_only_the_teams_manager_allocates_and_only_to_the_team(world):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral)
+    with pytest.raises(NotPermitted):
+        outcomes.referral_allocate(referral, worker=world.users["social_worker"], by=world.users["manager_b"])
+    with pytest.raises(InvalidInput):
+        outcomes.referral_allocate(referral, worker=world.users["screening"], by=world.users["manager_a"])
+    referral.refresh_from_db()
+    assert referral.status == Status.OUTCOME and referral.allocated_worker is None
+
+
+def test_allocation_through_the_team_queue_page(world, login):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral)
+    client = login(world.users["manager_a"])
+    body = client.get(reverse("outcomes:team_queue")).content.decode()
+    assert referral.reference in body and world.referrals["team_b"].reference not in body
+    url = reverse("outcomes:allocate", kwargs={"reference": referral.reference})
+    assert client.post(url, {"worker": world.users["social_worker"].pk}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.ALLOCATED
+    assert login(world.users["manager_b"]).get(url).status_code == 404
+
+
+def test_the_team_queue_keeps_a_constant_query_count(world, login, django_assert_num_queries):
+    client = login(world.users["manager_a"])
+    client.get(reverse("outcomes:team_queue"))
+
+    def more(count):
+        for _ in range(count):
+            referral = referral_with_people(
+                policy=current_policy(), status=Status.OUTCOME, team=world.teams["a"], children=2
+            )
+            Outcome.objects.create(
+                referral=referral,
+                destination="s17_assessment",
+                primary_need="N1",
+                rationale="r",
+                recommendation="r",
+                team=world.teams["a"],
+                decided_by=world.users["lead"],
+                decided_at=timezone.now(),
+            )
+            referral_with_people(policy=current_policy(), status=Status.OUTCOME, team=world.teams["b"])
+
+    more(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("outcomes:team_queue")).status_code == 200
+    assert len(small.captured_queries) <= 15
+    more(25)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("outcomes:team_queue")).status_code == 200
+
+
+def test_a_professional_challenges_through_the_public_page_without_enumeration(world, client):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral)
+    url = reverse("outcomes_public:challenge")
+    wrong = client.post(
+        url, {"reference": referral.reference, "email": "someone@else.org", "name": "X", "reasons": "No"}
+    )
+    right = client.post(
+        url,
+        {
+            "reference": referral.reference.lower(),
+            "email": referral.referrer_email.upper(),
+            "name": "Pat Teacher",
+            "reasons": "The risk is higher than assessed",
+        },
+    )
+    assert wrong.status_code == right.status_code == 200
+    assert wrong.content == right.content  # the page says the same either way
+    challenge = Challenge.objects.get(referral=referral)
+    assert challenge.team == world.teams["a"] and challenge.status == Challenge.Status.OPEN
+
+
+def test_the_manager_sees_and_answers_their_teams_challenges(world, login):
+    client = login(world.users["manager_b"])
+    assert "Challengereason Ottoline" not in client.get(reverse("outcomes:team_queue")).content.decode()
+    url = reverse("outcomes:challenge_respond", kwargs={"public_id": world.challenge.public_id})
+    assert client.get(url).status_code == 200
+    assert (
+        client.post(url, {"response": "We have reviewed the decision and will call you"}).status_code == 302
+    )
+    world.challenge.refresh_from_db()
+    assert world.challenge.status == Challenge.Status.RESPONDED
+    assert login(world.users["manager_a"]).get(url).status_code == 404
+
+
+def test_the_summary_pdf_is_for_the_receiving_team_and_audited(world, login):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral)
+    url = reverse("outcomes:summary_pdf", kwargs={"reference": referral.reference})
+    response = login(world.users["manager_a"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="triage.summary_report", referral_id=referral.pk).count() == 1
+    assert login(world.users["manager_b"]).get(url).status_code == 404
+    assert login(world.users["police"]).get(url).status_code == 404
+
+
+def test_the_discussion_page_shows_each_agencys_answer_side_by_side(world, login):
+    referral = gathered(world)
+    client = login(world.users["lead"])
+    url = reverse("outcomes:discussion", kwargs={"reference": referral.reference})
+    body = client.get(url).content.decode()
+    assert "Durham Constabulary" in body and "Two domestic call-outs" in body
+    police = world.agencies["police"].pk
+    response = client.post(
+        url,
+        {
+            "held_at": timezone.localtime(timezone.now() - dt.timedelta(minutes=5)).strftime(
+                "%d/%m/%Y %H:%M"
+            ),
+            "attendees": "Lena Lead, MASH\nPC Pat, Durham Constabulary",
+            "summary": "Agreed",
+            "level_of_need": "3",
+            "rag_after": "amber",
+            f"contribution_{police}": "DASH to follow",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    referral.refresh_from_db()
+    assert referral.status == Status.MASH_DISCUSSION
