@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AuditEvent, User
+from .models import AuditEvent, BreakGlassGrant, User
 
 
 @admin.register(User)
@@ -22,6 +22,21 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BreakGlassGrant)
+class BreakGlassGrantAdmin(admin.ModelAdmin):
+    """Read-only: grants are made and reviewed through mash.security.break_glass (audited)."""
+
+    list_display = ("granted_at", "user", "referral", "expires_at", "reviewed_at", "review_outcome")
+    list_filter = ("review_outcome",)
+    readonly_fields = [f.name for f in BreakGlassGrant._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -22,20 +22,17 @@ from . import sessions
 # probes, static files, the sign-in and enrolment pages, and the API parts that authenticate
 # with an agency token or describe the API. Everything else needs a verified second factor.
 EXEMPT_EXACT = frozenset({"/", "/healthz", "/readyz"})
-EXEMPT_PREFIXES = (
-    "/refer/",
-    "/static/",
-    "/accounts/login/",
-    "/accounts/logout/",
-    "/accounts/two-factor/",
-    "/api/v1/referrals/",
-    "/api/schema/",
-    "/api/docs/",
-)
+SIGN_IN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/")
+PUBLIC_PREFIXES = ("/refer/", "/static/", "/api/v1/referrals/", "/api/schema/", "/api/docs/")
+EXEMPT_PREFIXES = SIGN_IN_PREFIXES + PUBLIC_PREFIXES
+# Staff pages that live inside a public prefix (recording a phone referral, a consultation).
+STAFF_WITHIN_PUBLIC = ("/refer/record/", "/refer/consultation/")
 API_PREFIX = "/api/"
 
 
 def is_exempt(path: str) -> bool:
+    if path.startswith(STAFF_WITHIN_PUBLIC):
+        return False
     return path in EXEMPT_EXACT or path.startswith(EXEMPT_PREFIXES)
 
 
@@ -71,8 +68,9 @@ class SecondFactorMiddleware:
 
     Pages: anonymous users go to sign in, signed-in but unverified users to the second-factor
     step (or to enrolment when they have no device). API: an unverified session is refused with
-    403; requests without a session pass on to DRF, whose token authentication decides. On
-    exempt API paths an unverified session counts as anonymous, so only a token can act there.
+    403; requests without a session pass on to DRF, whose token authentication decides. On the
+    public form and API paths an unverified session counts as anonymous, so it has no staff powers
+    there and only a token can act on the intake API.
     """
 
     def __init__(self, get_response):
@@ -84,7 +82,8 @@ class SecondFactorMiddleware:
         if verified:
             return self.get_response(request)
         if is_exempt(request.path):
-            if _is_api(request) and user.is_authenticated:
+            if user.is_authenticated and request.path.startswith(PUBLIC_PREFIXES):
+                # A half-signed-in session is the public here: no staff powers on the form or API.
                 request.user = AnonymousUser()
             return self.get_response(request)
         if _is_api(request):

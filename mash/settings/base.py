@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mash.security.apps.MashAdminConfig",  # the admin: second factor required, child reads audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -49,7 +49,11 @@ def test_the_url_list_covers_staff_pages_admin_and_api():
     assert "/audit/" in STAFF_PATHS and "/admin/" in STAFF_PATHS
     assert any(p.startswith("/admin/mash/user/") for p in STAFF_PATHS)
     # Public and sign-in pages are exempt, and nothing else is.
-    assert not any(p.startswith(("/refer/", "/accounts/login/", "/api/v1/referrals/")) for p in STAFF_PATHS)
+    assert not any(
+        p.startswith(("/refer/who/", "/accounts/login/", "/api/v1/referrals/")) for p in STAFF_PATHS
+    )
+    # Staff pages inside the public form's prefix are not exempt.
+    assert {"/refer/record/", "/refer/consultation/"} <= set(STAFF_PATHS)
 
 
 @pytest.mark.django_db

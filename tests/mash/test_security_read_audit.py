@@ -1,0 +1,165 @@
+"""Every read path of a child's data writes an audit row, checked from the URL list.
+
+Each URL the project has is classified below. READS are requested as a user who may see the
+referral (MASH roles plus a break-glass grant) and must write a read, search or export row;
+every other URL says why it shows no child's record. A URL missing from the classification fails
+the first test, so a new page cannot slip in unaudited: add it here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from mash.models import AuditEvent
+from mash.roles import Role
+from mash.security import break_glass
+from tests.mash.security_helpers import make_referral
+
+# URL name -> why it needs no read audit.
+NOT_A_READ = {
+    "home": "public start page",
+    "healthz": "probe",
+    "readyz": "probe",
+    "login": "sign-in",
+    "logout": "sign-out",
+    "two_factor_verify": "sign-in",
+    "two_factor_setup": "sign-in",
+    "recovery_codes": "the user's own codes",
+    "password_change": "the user's own password",
+    "break_glass_request": "a form; the grant is a write, audited by break_glass_grant",
+    "break_glass_review": "lists references and reasons for the privacy officer; no child's details",
+    "audit_log": "audit metadata; records its own search (tested in test_audit_view_records_its_search)",
+    "api-schema": "API description",
+    "api-docs": "API description",
+    "referrals-api:create": "intake write, audited by the intake action",
+}
+# Whole namespaces or prefixes with one reason.
+NOT_A_READ_NAMESPACES = {
+    "admin": "child-data models get an audited ModelAdmin (test_admin_audits_every_child_data_model_it_shows)",
+    "referrals": "the public/staff referral form: the referrer's own draft, written on submit (audited)",
+}
+# Action endpoints: POST does the write (each action writes its audit row); GET shows at most a form.
+ACTIONS = {
+    "triage:claim", "triage:release", "triage:reassign", "triage:change_rag", "triage:step_up",
+    "triage:return", "triage:edt_acknowledge", "triage:decide",
+    "triage-api:claim", "triage-api:release", "triage-api:reassign", "triage-api:decide",
+    "triage-api:change_rag", "triage-api:step_up", "triage-api:return", "triage-api:edt_acknowledge",
+    "triage-api:domestic_abuse_batch",
+    "person_index:match_decide", "person_index:person_merge", "person_index:person_unmerge",
+    "break_glass_review_grant",
+}  # fmt: skip
+# Pages and API endpoints that show a child's data: each must write a read/search/export row.
+READS = {
+    "triage:queue", "triage:early_help", "triage:edt", "triage:domestic_abuse", "triage:referral",
+    "triage-api:queue", "triage-api:early_help", "triage-api:edt", "triage-api:domestic_abuse",
+    "triage-api:referral",
+    "person_index:known_child_check", "person_index:person_chronology",
+}  # fmt: skip
+
+
+def _walk(resolver=None, namespace="", prefix=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name or ''}", prefix + str(pattern.pattern)
+
+
+URLS = sorted(set(_walk()))
+
+
+def _classified(name: str) -> bool:
+    return (
+        name in NOT_A_READ
+        or name in ACTIONS
+        or name in READS
+        or name.split(":", 1)[0] in NOT_A_READ_NAMESPACES
+        and ":" in name
+    )
+
+
+def test_every_url_is_classified_for_read_audit():
+    unclassified = [(name, route) for name, route in URLS if not _classified(name)]
+    assert not unclassified, (
+        "New URLs must be classified in tests/mash/test_security_read_audit.py "
+        f"(READS if they show a child's data, else why not): {unclassified}"
+    )
+
+
+def test_admin_audits_every_child_data_model_it_shows():
+    # The admin bypasses the selectors, so every model about a child gets the audited ModelAdmin.
+    from django.contrib import admin
+
+    from mash.security.admin_site import AuditedReadsMixin, is_about_a_child
+
+    unaudited = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if is_about_a_child(model) and not isinstance(model_admin, AuditedReadsMixin)
+    ]
+    assert not unaudited
+
+
+@pytest.mark.django_db
+def test_admin_reads_of_child_data_are_audited(client, login, make_user):
+    admin_user = make_user(Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    worker = make_user(Role.SOCIAL_WORKER)
+    referral = make_referral()
+    grant = break_glass.break_glass_grant(
+        user=worker, reference=referral.reference, reason="Admin read audit test reason.", by=worker
+    )
+    login(admin_user)
+    assert client.get("/admin/mash/breakglassgrant/").status_code == 200
+    listed = AuditEvent.objects.get(actor=admin_user, action="admin.list")
+    assert listed.details == {"model": "mash.BreakGlassGrant", "ids": [str(grant.pk)]}
+    assert client.get(f"/admin/mash/breakglassgrant/{grant.pk}/change/").status_code == 200
+    opened = AuditEvent.objects.get(actor=admin_user, action="admin.view")
+    assert opened.referral_id == referral.pk and opened.kind == "read"
+
+
+@pytest.fixture
+def reader(make_user, login):
+    """A user who may see the test referral through any page: MASH and team roles, a break-glass grant."""
+    from referrals.models import Person
+
+    user = make_user(
+        Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY
+    )
+    referral = make_referral(status="received", out_of_hours=True)
+    person = Person.objects.create(first_name="Amy", last_name="Example")
+    referral.children.update(person=person)
+    break_glass.break_glass_grant(
+        user=user, reference=referral.reference, reason="Read-audit test of every read path.", by=user
+    )
+    login(user)
+    return {"user": user, "referral": referral, "person": person}
+
+
+def _url(route: str, ctx) -> str:
+    return "/" + route.replace("<str:reference>", ctx["referral"].reference).replace(
+        "<int:person_id>", str(ctx["person"].pk)
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,route", [(n, r) for n, r in URLS if n in READS])
+def test_every_read_path_writes_an_audit_row(client, reader, name, route):
+    url = _url(route, reader)
+    assert "<" not in url, f"add a value for the parameters of {route}"
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    response = client.get(url)
+    assert response.status_code == 200, (name, url, response.status_code)
+    rows = AuditEvent.objects.exclude(pk__in=before).filter(
+        actor=reader["user"], kind__in=[AuditEvent.Kind.READ, AuditEvent.Kind.SEARCH, AuditEvent.Kind.EXPORT]
+    )
+    assert rows.exists(), f"{name} ({url}) showed a child's data without a read audit row"
+
+
+@pytest.mark.django_db
+def test_audit_view_records_its_search(client, login, make_user):
+    admin = make_user(Role.ADMINISTRATOR)
+    login(admin)
+    client.get("/audit/", {"reference": "NOPE-1"})
+    assert AuditEvent.objects.filter(actor=admin, action="audit.search", kind="search").exists()
