@@ -35,7 +35,9 @@ def test_a_claim_moves_the_referral_to_screening_and_is_recorded(people):
     assert (referral.claimed_by, referral.status) == (people["ann"], Status.SCREENING)
     assert ClaimEvent.objects.get().kind == ClaimEvent.Kind.CLAIM
     assert StatusChange.objects.get().to_status == Status.SCREENING
-    assert AuditEvent.objects.filter(action="triage.claim", actor=people["ann"], referral_id=referral.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="triage.claim", actor=people["ann"], referral_id=referral.pk
+    ).exists()
 
 
 def test_the_second_claimant_is_told_who_has_it(people):
@@ -73,7 +75,10 @@ def test_a_lead_reassigns_with_a_reason(people):
     assert Referral.objects.get().claimed_by == people["ben"]
     event = ClaimEvent.objects.get(kind=ClaimEvent.Kind.REASSIGN)
     assert (event.from_user, event.to_user, event.by, event.reason) == (
-        people["ann"], people["ben"], people["lee"], "Ann is on leave"
+        people["ann"],
+        people["ben"],
+        people["lee"],
+        "Ann is on leave",
     )
     with pytest.raises(Conflict):
         d.referral_reassign(referral, to=people["ben"], reason="again", by=people["lee"])

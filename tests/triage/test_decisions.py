@@ -22,7 +22,12 @@ from triage.states import Rag, Status
 
 from .factories_decisions import TeamFactory, make_referral
 
-G, R, RISK, NONE = ConsentBasis.GIVEN, ConsentBasis.WITHOUT_CONSENT_REASON, ConsentBasis.RISK, ConsentBasis.NOT_NEEDED
+G, R, RISK, NONE = (
+    ConsentBasis.GIVEN,
+    ConsentBasis.WITHOUT_CONSENT_REASON,
+    ConsentBasis.RISK,
+    ConsentBasis.NOT_NEEDED,
+)
 
 
 @pytest.fixture
@@ -41,7 +46,9 @@ def early_help(db, make_user):
     return TeamFactory(name="Early Help Hub North", kind=Team.Kind.EARLY_HELP, members=[worker])
 
 
-def decision(child, rag=Rag.AMBER, *, basis=G, reason="", level=3, advice="", need="N1") -> d.ChildDecisionInput:
+def decision(
+    child, rag=Rag.AMBER, *, basis=G, reason="", level=3, advice="", need="N1"
+) -> d.ChildDecisionInput:
     return d.ChildDecisionInput(
         child_id=child.pk,
         rag=rag,
@@ -55,7 +62,9 @@ def decision(child, rag=Rag.AMBER, *, basis=G, reason="", level=3, advice="", ne
 
 
 def decide_all(referral, lead, rag=Rag.AMBER, **kw):
-    return d.referral_decide(referral, decisions=[decision(c, rag, **kw) for c in referral.children.all()], by=lead)
+    return d.referral_decide(
+        referral, decisions=[decision(c, rag, **kw) for c in referral.children.all()], by=lead
+    )
 
 
 # --- consent rules per RAG (the Durham preset: red not_required_if_risk, amber consent_or_reason,
@@ -72,7 +81,13 @@ CONSENT_CASES = [
     (Rag.AMBER, R, "", Referral.Consent.NOT_SOUGHT, False),
     (Rag.AMBER, NONE, "", Referral.Consent.NOT_SOUGHT, False),
     (Rag.RED, G, "", Referral.Consent.GIVEN, True),
-    (Rag.RED, RISK, "Stepfather is the alleged abuser: asking would put the child at risk", Referral.Consent.NOT_SOUGHT, True),
+    (
+        Rag.RED,
+        RISK,
+        "Stepfather is the alleged abuser: asking would put the child at risk",
+        Referral.Consent.NOT_SOUGHT,
+        True,
+    ),
     (Rag.RED, RISK, "", Referral.Consent.NOT_SOUGHT, False),
     (Rag.RED, NONE, "", Referral.Consent.REFUSED, False),
     (Rag.BLUE, NONE, "", Referral.Consent.REFUSED, True),
@@ -103,7 +118,9 @@ def test_consent_said_given_against_the_referral_needs_a_note(lead):
     child = referral.children.get()
     with pytest.raises(InvalidInput, match="who gave consent"):
         d.referral_decide(referral, decisions=[decision(child, Rag.AMBER, basis=G)], by=lead)
-    d.referral_decide(referral, decisions=[decision(child, Rag.AMBER, basis=G, reason="Mother by phone 10:20")], by=lead)
+    d.referral_decide(
+        referral, decisions=[decision(child, Rag.AMBER, basis=G, reason="Mother by phone 10:20")], by=lead
+    )
     assert ChildDecision.objects.get().consent_reason == "Mother by phone 10:20"
 
 
@@ -127,9 +144,15 @@ def test_red_decision_records_everything_and_starts_the_red_clock(lead):
     assert (referral.status, referral.rag, referral.level_of_need) == (Status.DECIDED, Rag.RED, 4)
     row = ChildDecision.objects.get()
     assert (row.primary_need, row.decided_by, row.policy_version, row.is_current, row.version) == (
-        "N1", lead, current_policy(), True, 1
+        "N1",
+        lead,
+        current_policy(),
+        True,
+        1,
     )
-    clock = Deadline.objects.get(referral=referral, kind=Deadline.Kind.STRATEGY_DISCUSSION, met_at__isnull=True)
+    clock = Deadline.objects.get(
+        referral=referral, kind=Deadline.Kind.STRATEGY_DISCUSSION, met_at__isnull=True
+    )
     assert clock.due_at == referral.received_at + timedelta(hours=4)  # Durham: Red 4 clock hours
     assert referral.next_due_at == clock.due_at
     assert AuditEvent.objects.filter(action="triage.decide", referral_id=referral.pk, actor=lead).count() == 1
@@ -149,7 +172,9 @@ def test_green_goes_to_the_early_help_queue(lead, early_help):
     decide_all(referral, lead, Rag.GREEN, level=2)
     referral.refresh_from_db()
     assert (referral.status, referral.rag, referral.team) == (Status.DECIDED, Rag.GREEN, early_help)
-    assert Deadline.objects.filter(referral=referral, kind=Deadline.Kind.EARLY_HELP, met_at__isnull=True).exists()
+    assert Deadline.objects.filter(
+        referral=referral, kind=Deadline.Kind.EARLY_HELP, met_at__isnull=True
+    ).exists()
 
 
 def test_blue_closes_with_the_advice_recorded(lead):
@@ -159,7 +184,9 @@ def test_blue_closes_with_the_advice_recorded(lead):
         d.referral_decide(referral, decisions=[decision(child, Rag.BLUE, basis=NONE, level=1)], by=lead)
     d.referral_decide(
         referral,
-        decisions=[decision(child, Rag.BLUE, basis=NONE, level=1, advice="Parenting course at the family hub")],
+        decisions=[
+            decision(child, Rag.BLUE, basis=NONE, level=1, advice="Parenting course at the family hub")
+        ],
         by=lead,
     )
     referral.refresh_from_db()
@@ -219,14 +246,20 @@ def test_a_decision_per_child_and_the_referral_takes_the_highest(lead):
     )
     referral.refresh_from_db()
     assert (referral.status, referral.rag, referral.level_of_need) == (Status.DECIDED, Rag.RED, 4)
-    assert dict(ChildDecision.objects.values_list("child_id", "rag")) == {a.pk: "green", b.pk: "red", c.pk: "blue"}
+    assert dict(ChildDecision.objects.values_list("child_id", "rag")) == {
+        a.pk: "green",
+        b.pk: "red",
+        c.pk: "blue",
+    }
 
 
 def test_one_bad_child_decision_writes_none(lead):
     referral = make_referral(children=2)
     a, b = referral.children.all()
     with pytest.raises(InvalidInput):
-        d.referral_decide(referral, decisions=[decision(a, Rag.AMBER), decision(b, Rag.BLUE, basis=NONE)], by=lead)
+        d.referral_decide(
+            referral, decisions=[decision(a, Rag.AMBER), decision(b, Rag.BLUE, basis=NONE)], by=lead
+        )
     assert not ChildDecision.objects.exists()
 
 
@@ -259,7 +292,10 @@ def test_a_rag_change_keeps_each_version_and_marks_the_referral(lead):
     assert (referral.rag, referral.rag_changed, referral.level_of_need) == (Rag.RED, True, 4)
     old = ChildDecision.objects.get(child=a, version=1)
     assert (old.is_current, old.superseded_by, new.version, new.change_reason) == (
-        False, new, 2, "Police share a new allegation"
+        False,
+        new,
+        2,
+        "Police share a new allegation",
     )
     assert ChildDecision.objects.get(child=b).is_current
     audit_row = AuditEvent.objects.get(action="triage.change_rag")
@@ -282,7 +318,9 @@ def test_a_step_up_never_extends_a_deadline_and_brings_red_forward(lead):
         )
     referral.refresh_from_db()
     assert referral.next_due_at == start + timedelta(hours=4) < amber_due
-    clock = Deadline.objects.get(referral=referral, met_at__isnull=True, kind=Deadline.Kind.STRATEGY_DISCUSSION)
+    clock = Deadline.objects.get(
+        referral=referral, met_at__isnull=True, kind=Deadline.Kind.STRATEGY_DISCUSSION
+    )
     assert clock.due_at == start + timedelta(hours=4)
 
 
@@ -302,7 +340,9 @@ def test_a_rag_change_obeys_the_consent_rules(lead):
     child = referral.children.get()
     d.referral_decide(referral, decisions=[decision(child, Rag.AMBER, basis=R, reason="No number")], by=lead)
     with pytest.raises(InvalidInput, match="Green needs consent"):
-        d.referral_change_rag(referral, decision=decision(child, Rag.GREEN, basis=R, reason="x"), reason="Lower", by=lead)
+        d.referral_change_rag(
+            referral, decision=decision(child, Rag.GREEN, basis=R, reason="x"), reason="Lower", by=lead
+        )
     assert ChildDecision.objects.get().is_current
 
 
@@ -323,10 +363,15 @@ def test_early_help_steps_a_referral_back_up_with_a_reason(lead, early_help, mak
     assert (referral.status, referral.team, referral.claimed_by) == (Status.SCREENING, None, None)
     change = StatusChange.objects.filter(referral=referral).last()
     assert "Child disclosed harm at a home visit" in change.reason
-    assert Deadline.objects.filter(referral=referral, kind=Deadline.Kind.DECISION, met_at__isnull=True).exists()
+    assert Deadline.objects.filter(
+        referral=referral, kind=Deadline.Kind.DECISION, met_at__isnull=True
+    ).exists()
     # Back with the MASH: it can be re-rated.
     d.referral_change_rag(
-        referral, decision=decision(referral.children.get(), Rag.RED, basis=RISK, reason="r"), reason="Step up", by=lead
+        referral,
+        decision=decision(referral.children.get(), Rag.RED, basis=RISK, reason="r"),
+        reason="Step up",
+        by=lead,
     )
 
 
@@ -344,7 +389,9 @@ def test_return_for_lack_of_consent_keeps_the_reason(officer):
     d.referral_return_for_consent(referral, reason="Mother refused consent for early help", by=officer)
     referral.refresh_from_db()
     assert referral.status == Status.RETURNED
-    assert "Mother refused consent for early help" in StatusChange.objects.get(to_status=Status.RETURNED).reason
+    assert (
+        "Mother refused consent for early help" in StatusChange.objects.get(to_status=Status.RETURNED).reason
+    )
     with pytest.raises(InvalidTransition):
         d.referral_return_for_consent(referral, reason="again", by=officer)
 
@@ -357,12 +404,20 @@ WEDNESDAY_MORNING = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def edt_team(db, make_user):
-    return TeamFactory(name="Emergency Duty Team", kind=Team.Kind.EMERGENCY_DUTY, email="edt@council.example.gov.uk",
-                       members=[make_user(Role.EMERGENCY_DUTY, username="eddie")])
+    return TeamFactory(
+        name="Emergency Duty Team",
+        kind=Team.Kind.EMERGENCY_DUTY,
+        email="edt@council.example.gov.uk",
+        members=[make_user(Role.EMERGENCY_DUTY, username="eddie")],
+    )
 
 
-def test_significant_harm_out_of_hours_is_flagged_to_the_edt_at_once(edt_team, django_capture_on_commit_callbacks):
-    referral = make_referral(received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH)
+def test_significant_harm_out_of_hours_is_flagged_to_the_edt_at_once(
+    edt_team, django_capture_on_commit_callbacks
+):
+    referral = make_referral(
+        received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
+    )
     with django_capture_on_commit_callbacks():
         flag = d.referral_route_out_of_hours(referral)
     assert flag is not None and "high-risk" in flag.reason
@@ -377,7 +432,11 @@ def test_significant_harm_out_of_hours_is_flagged_to_the_edt_at_once(edt_team, d
 
 @pytest.mark.parametrize(
     ("received_at", "risk"),
-    [(SATURDAY_NIGHT, DomesticAbuseRisk.STANDARD), (SATURDAY_NIGHT, ""), (WEDNESDAY_MORNING, DomesticAbuseRisk.HIGH)],
+    [
+        (SATURDAY_NIGHT, DomesticAbuseRisk.STANDARD),
+        (SATURDAY_NIGHT, ""),
+        (WEDNESDAY_MORNING, DomesticAbuseRisk.HIGH),
+    ],
 )
 def test_the_rest_wait_for_the_working_day(received_at, risk, edt_team):
     referral = make_referral(received_at=received_at, domestic_abuse_risk=risk)
@@ -400,7 +459,9 @@ def test_a_routine_out_of_hours_referral_starts_its_clock_on_the_next_working_da
 
 def test_the_edt_acknowledges_a_flag(edt_team, lead):
     eddie = edt_team.members.get()
-    referral = make_referral(received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH)
+    referral = make_referral(
+        received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
+    )
     d.referral_route_out_of_hours(referral)
     with pytest.raises(NotPermitted):
         d.referral_edt_acknowledge(referral, by=lead)
@@ -414,8 +475,12 @@ def test_the_edt_acknowledges_a_flag(edt_team, lead):
 def test_batch_decision_for_standard_risk_notifications(lead):
     standard = [make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD, children=2) for _ in range(3)]
     count = d.da_batch_decide(
-        standard, rag=Rag.BLUE, level_of_need=1, rationale="Police notification; no further concerns",
-        advice_given="Letter to parents with local support services", by=lead,
+        standard,
+        rag=Rag.BLUE,
+        level_of_need=1,
+        rationale="Police notification; no further concerns",
+        advice_given="Letter to parents with local support services",
+        by=lead,
     )
     assert count == 3
     assert ChildDecision.objects.filter(rag=Rag.BLUE).count() == 6
@@ -426,8 +491,12 @@ def test_batch_decision_is_all_or_nothing(lead):
     ok = make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD)
     medium = make_referral(domestic_abuse_risk=DomesticAbuseRisk.MEDIUM)
     with pytest.raises(InvalidInput, match=f"{medium.reference} is not a standard-risk"):
-        d.da_batch_decide([ok, medium], rag=Rag.BLUE, level_of_need=1, rationale="r", advice_given="a", by=lead)
-    no_consent = make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD, consent=Referral.Consent.NOT_SOUGHT)
+        d.da_batch_decide(
+            [ok, medium], rag=Rag.BLUE, level_of_need=1, rationale="r", advice_given="a", by=lead
+        )
+    no_consent = make_referral(
+        domestic_abuse_risk=DomesticAbuseRisk.STANDARD, consent=Referral.Consent.NOT_SOUGHT
+    )
     with pytest.raises(InvalidInput, match=f"{no_consent.reference}: Green needs consent"):
         d.da_batch_decide([ok, no_consent], rag=Rag.GREEN, level_of_need=2, rationale="r", by=lead)
     with pytest.raises(InvalidInput, match="Green or Blue"):

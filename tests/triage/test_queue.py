@@ -1,0 +1,379 @@
+"""The triage queue page, the other queues and the referral page: order, marks, filters, paging,
+htmx, visibility, audit, and a constant number of queries as rows grow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Team
+from mash.codes import DomesticAbuseRisk, ReferralSource
+from mash.models import AuditEvent
+from mash.roles import Role
+from triage import decisions as d
+from triage.models import ChildDecision
+from triage.states import Rag, Status
+
+from .factories_decisions import ChildFactory, TeamFactory, make_referral
+
+QUEUE = reverse("triage:queue")
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.SCREENING_OFFICER, username="sol", first_name="Sol", last_name="Officer")
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
+
+
+def rows(response) -> list[str]:
+    return [r.reference for r in response.context["page"].object_list]
+
+
+def test_the_queue_is_ordered_by_the_nearest_deadline_and_says_overdue_in_words(login, officer):
+    now = timezone.now()
+    later = make_referral(next_due_at=now + timedelta(hours=5))
+    overdue = make_referral(next_due_at=now - timedelta(hours=2))
+    no_clock = make_referral(next_due_at=None)
+    soon = make_referral(next_due_at=now + timedelta(minutes=30))
+    make_referral(status=Status.CLOSED, next_due_at=now - timedelta(days=1))  # not in the queue
+    response = login(officer).get(QUEUE)
+    assert response.status_code == 200
+    assert rows(response) == [overdue.reference, soon.reference, later.reference, no_clock.reference]
+    html = response.content.decode()
+    assert "Overdue by 2\xa0hours" in html or "Overdue by 1\xa0hour" in html
+    assert "No clock running" in html
+
+
+def test_a_row_shows_rag_changed_rating_children_ages_source_da_grade_and_claimant(login, officer, lead):
+    referral = make_referral(
+        children=0, domestic_abuse_risk=DomesticAbuseRisk.MEDIUM, source=ReferralSource.POLICE
+    )
+    ChildFactory(
+        referral=referral,
+        first_name="Maya",
+        date_of_birth=timezone.localdate() - timedelta(days=365 * 7 + 10),
+    )
+    ChildFactory(
+        referral=referral, first_name="Theo", date_of_birth=timezone.localdate() - timedelta(days=300)
+    )
+    d.referral_claim(referral, by=officer)
+    child_a, child_b = referral.children.all()
+    base = {"level_of_need": 3, "rationale": "r", "consent_basis": "given", "primary_need": "N1"}
+    d.referral_decide(
+        referral,
+        decisions=[d.ChildDecisionInput(child_id=c.pk, rag=Rag.AMBER, **base) for c in (child_a, child_b)],
+        by=lead,
+    )
+    d.referral_change_rag(
+        referral,
+        decision=d.ChildDecisionInput(
+            child_id=child_a.pk, rag=Rag.RED, **{**base, "consent_basis": "risk", "consent_reason": "x"}
+        ),
+        reason="New information",
+        by=lead,
+    )
+    html = login(officer).get(QUEUE).content.decode()
+    for text in (
+        "Maya Jones (7 years)",
+        "Theo Jones (9 months)",
+        "Police",
+        "Red",
+        "Rating changed",
+        "Sol Officer",
+        "Domestic abuse: medium risk",
+    ):
+        assert text in html, text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rag=red", {"red"}),
+        ("overdue=yes", {"overdue"}),
+        ("out_of_hours=yes", {"ooh"}),
+        ("domestic_abuse=yes", {"da"}),
+        ("source=6", {"police"}),
+        ("status=decided", {"red"}),
+        ("team=TEAM", {"team"}),
+    ],
+)
+def test_filters(query, expected, login, officer):
+    now = timezone.now()
+    team = TeamFactory()
+    made = {
+        "red": make_referral(rag=Rag.RED, status=Status.DECIDED, next_due_at=now + timedelta(hours=3)),
+        "overdue": make_referral(next_due_at=now - timedelta(minutes=5)),
+        "ooh": make_referral(out_of_hours=True),
+        "da": make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD),
+        "police": make_referral(source=ReferralSource.POLICE),
+        "team": make_referral(team=team),
+    }
+    response = login(officer).get(f"{QUEUE}?{query.replace('TEAM', str(team.pk))}")
+    assert set(rows(response)) == {made[name].reference for name in expected}
+
+
+def test_a_bad_filter_is_said_and_filters_nothing(login, officer):
+    make_referral()
+    response = login(officer).get(f"{QUEUE}?rag=purple")
+    assert response.status_code == 200
+    assert len(rows(response)) == 1
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_paginated_and_htmx_gets_only_the_rows(login, officer):
+    for _ in range(30):
+        make_referral(children=1, adults=0)
+    client = login(officer)
+    first = client.get(QUEUE)
+    assert len(rows(first)) == 25 and "Next" in first.content.decode()
+    second = client.get(f"{QUEUE}?page=2")
+    assert len(rows(second)) == 5
+    partial = client.get(f"{QUEUE}?page=2", headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<div id="queue-rows"')
+    assert "<html" not in html
+
+
+def test_the_queue_page_loads_htmx_from_static_and_no_inline_script(login, officer):
+    html = login(officer).get(QUEUE).content.decode()
+    assert "/static/htmx/htmx.min.js" in html
+    assert 'hx-get="/triage/"' in html
+    assert "<script>" not in html
+
+
+def test_each_queue_view_is_audited_with_the_referrals_shown(login, officer):
+    referral = make_referral()
+    login(officer).get(QUEUE)
+    event = AuditEvent.objects.get(action="triage.queue_view")
+    assert (event.actor, event.details["referrals"]) == (officer, [referral.pk])
+
+
+def _claimed_referrals(count: int, officer) -> None:
+    for _ in range(count):
+        d.referral_claim(make_referral(children=2, adults=1), by=officer)
+
+
+def test_the_queue_page_makes_a_constant_number_of_queries(login, officer, django_assert_num_queries):
+    """Session, user, 2FA device, roles, count, page (with claimant and team joined), children,
+    the audit row, the filter form's teams: the same at 5 rows and at 50 (25 shown, children for each)."""
+    client = login(officer)
+    _claimed_referrals(5, officer)
+    client.get(QUEUE)  # warm per-process caches
+    with CaptureQueriesContext(connection) as at_five:
+        assert len(rows(client.get(QUEUE))) == 5
+    assert len(at_five) <= 10, [q["sql"][:80] for q in at_five.captured_queries]
+    _claimed_referrals(45, officer)
+    with django_assert_num_queries(len(at_five)):
+        assert len(rows(client.get(QUEUE))) == 25
+    with django_assert_num_queries(len(at_five)):
+        assert len(rows(client.get(f"{QUEUE}?page=2"))) == 25
+
+
+def test_team_roles_see_their_teams_referrals_and_partners_see_nothing(login, make_user):
+    manager = make_user(Role.TEAM_MANAGER, username="tm")
+    team = TeamFactory(members=[manager])
+    ours = make_referral(team=team)
+    make_referral()
+    assert rows(login(manager).get(QUEUE)) == [ours.reference]
+    partner = make_user(Role.AGENCY_PARTNER, username="pat")
+    assert login(partner).get(QUEUE).status_code == 403
+
+
+def test_the_referral_page_shows_everything_and_is_audited(login, officer):
+    referral = make_referral(
+        children=2, adults=1, why_now="Disclosed on Monday", childs_voice="I am scared at home"
+    )
+    response = login(officer).get(reverse("triage:referral", args=[referral.reference]))
+    html = response.content.decode()
+    for text in (
+        "Bruising on the child",
+        "Disclosed on Monday",
+        "I am scared at home",
+        "Kerry Jones",
+        "Priya Shah",
+        "Given",
+        "Claim",
+        "No threshold decision yet",
+    ):
+        assert text in html, text
+    event = AuditEvent.objects.get(action="triage.referral_view")
+    assert (event.actor, event.referral_id, event.kind) == (officer, referral.pk, AuditEvent.Kind.READ)
+
+
+def test_outside_visibility_is_404_and_unknown_is_404(login, make_user):
+    referral = make_referral()
+    worker = make_user(Role.SOCIAL_WORKER, username="sw")
+    client = login(worker)
+    assert client.get(reverse("triage:referral", args=[referral.reference])).status_code == 404
+    assert client.get(reverse("triage:referral", args=["NOPE-1"])).status_code == 404
+    assert not AuditEvent.objects.filter(action="triage.referral_view").exists()
+
+
+def test_the_page_offers_only_the_actions_allowed(login, officer, lead):
+    referral = make_referral()
+    url = reverse("triage:referral", args=[referral.reference])
+    assert "Make the threshold decision" not in login(officer).get(url).content.decode()
+    html = login(lead).get(url).content.decode()
+    assert "Make the threshold decision" in html and "Reassign" in html
+
+
+def test_claim_through_the_page_and_the_loser_gets_409_naming_the_claimant(client, login, officer, make_user):
+    referral = make_referral()
+    url = reverse("triage:claim", args=[referral.reference])
+    assert login(officer).post(url).status_code == 302
+    other = make_user(Role.SCREENING_OFFICER, username="ola")
+    response = login(other).post(url)
+    assert response.status_code == 409
+    assert "Sol Officer has already claimed" in response.content.decode()
+
+
+def test_deciding_through_the_page_per_child(login, lead):
+    referral = make_referral(children=2)
+    a, b = referral.children.all()
+    url = reverse("triage:decide", args=[referral.reference])
+    client = login(lead)
+    assert client.get(url).status_code == 200
+
+    def fields(child, rag, **extra):
+        p = f"child-{child.pk}-"
+        data = {
+            "rag": rag,
+            "level_of_need": "3",
+            "rationale": "Reasons",
+            "consent_basis": "given",
+            "primary_need": "N1",
+        }
+        return {p + k: v for k, v in {**data, **extra}.items()}
+
+    # Blue without advice: the rule is shown on the form, nothing is written.
+    response = client.post(url, {**fields(a, "amber"), **fields(b, "blue", consent_basis="not_needed")})
+    assert response.status_code == 200
+    assert "record the advice or signposting" in response.content.decode()
+    assert not ChildDecision.objects.exists()
+    response = client.post(url, {**fields(a, "red"), **fields(b, "amber")})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.rag) == (Status.DECIDED, Rag.RED)
+
+
+def test_change_rating_step_up_and_return_pages(login, lead, make_user):
+    manager = make_user(Role.TEAM_MANAGER, username="ehm")
+    TeamFactory(kind=Team.Kind.EARLY_HELP, members=[manager])
+    referral = make_referral()
+    child = referral.children.get()
+    decision = d.ChildDecisionInput(
+        child_id=child.pk, rag=Rag.GREEN, level_of_need=2, rationale="r", consent_basis="given"
+    )
+    d.referral_decide(referral, decisions=[decision], by=lead)
+    # Early help sees it in its queue, and steps it up.
+    ehm = login(manager)
+    assert rows(ehm.get(reverse("triage:early_help"))) == [referral.reference]
+    url = reverse("triage:step_up", args=[referral.reference])
+    assert "There is a problem" in ehm.post(url, {"reason": ""}).content.decode()
+    assert ehm.post(url, {"reason": "Disclosure at home visit"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.SCREENING
+    # The lead re-rates it with a reason.
+    lead_client = login(lead)
+    response = lead_client.post(
+        reverse("triage:change_rag", args=[referral.reference]),
+        {
+            "child": child.pk,
+            "rag": "red",
+            "level_of_need": "4",
+            "rationale": "Disclosure",
+            "consent_basis": "risk",
+            "consent_reason": "Asking would alert the abuser",
+            "reason": "Stepped up by early help",
+        },
+    )
+    assert response.status_code == 302
+    assert ChildDecision.objects.filter(child=child).count() == 2
+    other = make_referral()
+    response = lead_client.post(
+        reverse("triage:return", args=[other.reference]), {"reason": "Consent refused"}
+    )
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.status == Status.RETURNED
+
+
+SATURDAY_NIGHT = datetime(2026, 3, 7, 23, 0, tzinfo=UTC)
+
+
+def test_the_edt_queue(login, make_user, officer):
+    eddie = make_user(Role.EMERGENCY_DUTY, username="eddie")
+    TeamFactory(kind=Team.Kind.EMERGENCY_DUTY, email="edt@example.gov.uk", members=[eddie])
+    flagged = make_referral(
+        received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
+    )
+    routine = make_referral(received_at=SATURDAY_NIGHT, out_of_hours=True)
+    for referral in (flagged, routine):
+        d.referral_route_out_of_hours(referral)
+    client = login(eddie)
+    assert rows(client.get(reverse("triage:edt"))) == [flagged.reference]
+    # The EDT can open the flagged referral, not the routine one.
+    assert client.get(reverse("triage:referral", args=[flagged.reference])).status_code == 200
+    assert client.get(reverse("triage:referral", args=[routine.reference])).status_code == 404
+    assert client.post(reverse("triage:edt_acknowledge", args=[flagged.reference])).status_code == 302
+    assert rows(client.get(reverse("triage:edt"))) == []
+    assert login(make_user(Role.SOCIAL_WORKER, username="sw")).get(reverse("triage:edt")).status_code == 403
+
+
+def test_the_domestic_abuse_view_orders_by_grade_then_deadline_and_batch_decides(login, lead):
+    now = timezone.now()
+    standard_late = make_referral(domestic_abuse_risk="standard", next_due_at=now + timedelta(days=5))
+    standard_soon = make_referral(domestic_abuse_risk="standard", next_due_at=now + timedelta(days=1))
+    high = make_referral(domestic_abuse_risk="high", next_due_at=now + timedelta(days=9))
+    medium = make_referral(domestic_abuse_risk="medium", next_due_at=now + timedelta(hours=1))
+    make_referral()  # not a notification
+    client = login(lead)
+    url = reverse("triage:domestic_abuse")
+    response = client.get(url)
+    assert rows(response) == [
+        high.reference,
+        medium.reference,
+        standard_soon.reference,
+        standard_late.reference,
+    ]
+    assert "Standard risk: 7 working" in response.content.decode().replace("workingdays", "working days")
+    # Only standard-risk notifications are offered for the batch; a medium one is refused.
+    response = client.post(
+        url,
+        {
+            "referrals": [medium.pk],
+            "rag": "blue",
+            "level_of_need": "1",
+            "rationale": "r",
+            "advice_given": "a",
+        },
+    )
+    assert response.status_code == 200 and "valid choice" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "referrals": [standard_late.pk, standard_soon.pk],
+            "rag": "blue",
+            "level_of_need": "1",
+            "rationale": "Notification only",
+            "advice_given": "Information letter to the non-abusing parent",
+        },
+    )
+    assert response.status_code == 302
+    assert rows(client.get(url)) == [high.reference, medium.reference]
+
+
+def test_the_domestic_abuse_view_is_for_mash_staff(login, make_user):
+    assert (
+        login(make_user(Role.TEAM_MANAGER, username="tm")).get(reverse("triage:domestic_abuse")).status_code
+        == 403
+    )
