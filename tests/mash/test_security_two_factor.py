@@ -176,3 +176,23 @@ def test_recovery_codes_can_be_replaced_by_a_verified_user(client, login, make_u
     assert client.get("/accounts/recovery-codes/").status_code == 200
     response = client.post("/accounts/recovery-codes/")
     assert len(response.context["codes"]) == 10
+
+
+@pytest.mark.django_db
+def test_demo_users_sign_in_with_the_documented_authenticator_secret(client, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from mash.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_BASE32
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent: still one device each
+    assert TOTPDevice.objects.filter(user__username="lead").count() == 1
+    code = StringIO()
+    call_command("demo_code", stdout=code)
+    assert DEMO_TOTP_BASE32 in open("README.md").read()
+    client.post("/accounts/login/", {"username": "lead", "password": DEMO_PASSWORD})
+    response = client.post("/accounts/two-factor/", {"token": code.getvalue().strip(), "next": "/triage/"})
+    assert response["Location"] == "/triage/"

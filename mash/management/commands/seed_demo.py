@@ -14,6 +14,9 @@ from mash.models import User
 from mash.roles import Role, ensure_role_groups
 
 DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  (documented demo credential, local only)
+# Every demo user's authenticator secret (RFC 6238's test key; README "Demo users"); local only.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 AGENCIES = [
     ("Police", "police", Agency.Kind.POLICE, ReferralSource.POLICE),
@@ -106,3 +109,11 @@ class Command(BaseCommand):
                 team.save(update_fields=["manager"])
         if agency_slug:
             agencies[agency_slug].members.add(user)
+        self._second_factor(user)
+
+    def _second_factor(self, user) -> None:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.get_or_create(
+            user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
+        )
