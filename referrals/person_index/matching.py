@@ -21,7 +21,8 @@ from datetime import date
 from functools import lru_cache
 
 import jellyfish
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 from nicknames import NickNamer
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -127,67 +128,107 @@ def name_variants(first_name: str) -> frozenset[str]:
     return frozenset(variants)
 
 
-def _key_pairs(probe: Probe) -> Q:
-    """(last_key, first_key) pairs to look up: as given, swapped, and with nickname variants."""
+# The blocking look-ups, each served by an index (fixed SQL; only parameters vary).
+_BY_NHS = "SELECT id FROM referrals_person WHERE nhs_number = %s"
+_BY_DOB = "SELECT id FROM referrals_person WHERE date_of_birth = %s"
+_BY_NAME = "SELECT id FROM referrals_person WHERE last_key = %s AND first_key = %s"
+_BY_OTHER_NAME = "SELECT person_id FROM referrals_personname WHERE last_key = %s AND first_key = %s"
+_BY_POSTCODE = "SELECT id FROM referrals_person WHERE postcode = %s"
+_BY_FORMER_POSTCODE = "SELECT person_id FROM referrals_personaddress WHERE postcode = %s"
+
+
+def _name_key_pairs(probe: Probe) -> list[tuple[str, str]]:
+    """(last_key, first_key) pairs: as given, with nickname variants of the first name, and swapped."""
     last_key, first_key = name_key(probe.last_name), name_key(probe.first_name)
-    condition = Q(pk__in=[])
+    pairs = []
     if last_key:
-        first_keys = {name_key(variant) for variant in name_variants(probe.first_name)} | {first_key}
-        condition |= Q(last_key=last_key, first_key__in=sorted(k for k in first_keys if k))
+        first_keys = {name_key(v) for v in name_variants(probe.first_name)} - {""} | {first_key}
+        pairs += [(last_key, key) for key in sorted(first_keys)]
     if last_key and first_key:
-        condition |= Q(last_key=first_key, first_key=last_key)  # first and last names swapped
-    return condition
+        pairs.append((first_key, last_key))  # first and last names swapped
+    return pairs
+
+
+def blocking_query(probe: Probe) -> tuple[str, list] | None:
+    """SQL and parameters for the ids of index records sharing a blocking key with the probe: a
+    UNION of index look-ups (an OR across tables would make PostgreSQL scan the whole table).
+    Plain SQL because building the same UNION through the ORM cost more than running it."""
+    parts: list[tuple[str, list]] = []
+    if probe.nhs_number:
+        parts.append((_BY_NHS, [probe.nhs_number]))
+    if probe.date_of_birth:
+        parts.append((_BY_DOB, [probe.date_of_birth.isoformat()]))
+        if swapped := transposed(probe.date_of_birth):
+            parts.append((_BY_DOB, [swapped.isoformat()]))
+    for pair in _name_key_pairs(probe):
+        parts += [(_BY_NAME, list(pair)), (_BY_OTHER_NAME, list(pair))]
+    if probe.postcode:
+        parts += [(_BY_POSTCODE, [probe.postcode]), (_BY_FORMER_POSTCODE, [probe.postcode])]
+    if not parts:
+        return None
+    sql = " UNION ".join(part for part, _ in parts) + " LIMIT %s"
+    return sql, [param for _, params in parts for param in params] + [MAX_BLOCK]
 
 
 def candidate_ids(probe: Probe) -> list[int]:
-    """Ids of index records sharing a blocking key with the probe: one SQL query (a UNION of
-    index scans; an OR across tables would make PostgreSQL scan the whole table)."""
-    parts: list[QuerySet] = []
-    people = Person.objects.order_by().values_list("pk", flat=True)
-    if probe.nhs_number:
-        parts.append(people.filter(nhs_number=probe.nhs_number))
-    if probe.date_of_birth:
-        parts.append(people.filter(date_of_birth=probe.date_of_birth))
-        if swapped := transposed(probe.date_of_birth):
-            parts.append(people.filter(date_of_birth=swapped))
-    names = _key_pairs(probe)
-    if probe.last_name or probe.first_name:
-        parts.append(people.filter(names))
-        parts.append(PersonName.objects.filter(names).order_by().values_list("person_id", flat=True))
-    if probe.postcode:
-        parts.append(people.filter(postcode=probe.postcode))
-        parts.append(
-            PersonAddress.objects.filter(postcode=probe.postcode)
-            .order_by()
-            .values_list("person_id", flat=True)
-        )
-    if not parts:
+    query = blocking_query(probe)
+    if query is None:
         return []
-    query = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    return list(query[:MAX_BLOCK])
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        return [row[0] for row in cursor.fetchall()]
 
 
-def _roots(ids: Iterable[int]) -> list[Person]:
-    """The records to score: merged records are replaced by the record they were merged into."""
-    people = Person.objects.filter(pk__in=list(ids)).prefetch_related(
-        "other_names", "addresses", "merged_records__other_names", "merged_records__addresses"
-    )
-    found = {person.pk: person for person in people}
-    survivors = {person.merged_into_id for person in found.values() if person.merged_into_id}
-    missing = survivors - found.keys()
+@dataclass
+class MatchData:
+    """What scoring compares, for one record and the records merged into it."""
+
+    names: list[tuple[str, str, str]] = field(default_factory=list)  # (first, last, label)
+    current_postcodes: set[str] = field(default_factory=set)
+    former_postcodes: set[str] = field(default_factory=set)
+    nhs_numbers: set[str] = field(default_factory=set)
+
+
+def load_records(ids: Iterable[int]) -> list[Person]:
+    """The records to score, each with ``match_data``: merged records are folded into the record
+    they were merged into (at any depth). Four queries however many records."""
+    ids = set(ids)
+    records = {p.pk: p for p in Person.objects.filter(Q(pk__in=ids) | Q(merged_into__in=ids)).order_by()}
+    missing = {p.merged_into_id for p in records.values() if p.merged_into_id} - records.keys()
     while missing:  # rare: a survivor outside the block, or a chain of merges
-        more = Person.objects.filter(pk__in=missing).prefetch_related(
-            "other_names", "addresses", "merged_records__other_names", "merged_records__addresses"
-        )
-        found.update({person.pk: person for person in more})
-        missing = {p.merged_into_id for p in more if p.merged_into_id} - found.keys()
+        more = Person.objects.filter(Q(pk__in=missing) | Q(merged_into__in=missing)).order_by()
+        records.update({p.pk: p for p in more})
+        missing = {p.merged_into_id for p in records.values() if p.merged_into_id} - records.keys()
 
     def root(person: Person) -> Person:
         while person.merged_into_id:
-            person = found[person.merged_into_id]
+            person = records[person.merged_into_id]
         return person
 
-    return list({root(person).pk: root(person) for person in found.values()}.values())
+    roots = {p.pk: root(p) for p in records.values()}
+    data = {r.pk: MatchData() for r in roots.values()}
+    for person in records.values():
+        into = data[roots[person.pk].pk]
+        into.names.append((person.first_name, person.last_name, ""))
+        if person.postcode:
+            into.current_postcodes.add(person.postcode)
+        if person.nhs_number:
+            into.nhs_numbers.add(person.nhs_number)
+    labels = dict(PersonName.Kind.choices)
+    for pk, first, last, kind in PersonName.objects.filter(person__in=records).values_list(
+        "person_id", "first_name", "last_name", "kind"
+    ):
+        data[roots[pk].pk].names.append((first, last, labels[kind].lower()))
+    for pk, postcode, to_date in PersonAddress.objects.filter(person__in=records).values_list(
+        "person_id", "postcode", "to_date"
+    ):
+        into = data[roots[pk].pk]
+        (into.former_postcodes if to_date else into.current_postcodes).add(postcode)
+    for pk, match_data in data.items():
+        match_data.former_postcodes -= match_data.current_postcodes | {""}
+        match_data.current_postcodes -= {""}
+        records[pk].match_data = match_data
+    return [records[pk] for pk in data]
 
 
 def find_candidates(
@@ -197,7 +238,7 @@ def find_candidates(
     (records a member of staff already rejected for this person)."""
     excluded = set(exclude)
     candidates = []
-    for person in _roots(candidate_ids(probe)):
+    for person in load_records(candidate_ids(probe)):
         if person.pk in excluded:
             continue
         candidate = score_person(probe, person)
@@ -210,26 +251,10 @@ def find_candidates(
 # --- scoring ------------------------------------------------------------------------------------
 
 
-def _identities(person: Person) -> list[tuple[str, str, str]]:
-    """(first, last, label) for every name of the record and of records merged into it."""
-    records = [person, *person.merged_records.all()]
-    names = [(p.first_name, p.last_name, "") for p in records]
-    for record in records:
-        names += [
-            (n.first_name, n.last_name, f"{n.get_kind_display().lower()} ") for n in record.other_names.all()
-        ]
-    return names
-
-
-def _postcodes(person: Person) -> tuple[set[str], set[str]]:
-    """(current postcodes, former postcodes) of the record and of records merged into it."""
-    records = [person, *person.merged_records.all()]
-    current = {p.postcode for p in records if p.postcode}
-    former = set()
-    for record in records:
-        for address in record.addresses.all():
-            (former if address.to_date else current).add(address.postcode)
-    return current - {""}, former - current - {""}
+def _match_data(person: Person) -> MatchData:
+    if not hasattr(person, "match_data"):
+        person.match_data = load_records([person.pk])[0].match_data
+    return person.match_data
 
 
 def first_name_agreement(a: str, b: str) -> tuple[float, str]:
@@ -267,7 +292,7 @@ def last_name_agreement(a: str, b: str) -> tuple[float, str]:
 
 def _name_fields(probe: Probe, person: Person) -> list[FieldMatch]:
     best: tuple[float, list[FieldMatch]] = (-1.0, [])
-    for first, last, label in _identities(person):
+    for first, last, label in _match_data(person).names:
         for swapped in (False, True):
             p_first, p_last = (
                 (probe.last_name, probe.first_name) if swapped else (probe.first_name, probe.last_name)
@@ -325,7 +350,7 @@ def _dob_field(probe: Probe, person: Person) -> FieldMatch | None:
 
 
 def _address_field(probe: Probe, person: Person) -> FieldMatch | None:
-    current, former = _postcodes(person)
+    current, former = _match_data(person).current_postcodes, _match_data(person).former_postcodes
     weight = WEIGHTS["address"]
     if not probe.postcode or not (current or former):
         return None
@@ -343,7 +368,7 @@ def _address_field(probe: Probe, person: Person) -> FieldMatch | None:
 
 def score_person(probe: Probe, person: Person) -> Candidate | None:
     """Score one index record against the probe; ``None`` when NHS numbers prove them different."""
-    nhs_numbers = {p.nhs_number for p in [person, *person.merged_records.all()] if p.nhs_number}
+    nhs_numbers = _match_data(person).nhs_numbers
     if probe.nhs_number and nhs_numbers:
         if probe.nhs_number in nhs_numbers:
             return Candidate(

@@ -129,3 +129,12 @@ def test_evaluation_precision_and_recall_above_thresholds():
     from referrals.models import Person
 
     assert not Person.objects.exists()  # the generated population was rolled back
+
+
+def test_blocking_sql_names_the_models_tables():
+    """The blocking look-ups are plain SQL: they must follow the models' tables."""
+    from referrals.models import Person, PersonAddress, PersonName
+
+    sql, _ = matching.blocking_query(probe())
+    for model in (Person, PersonName, PersonAddress):
+        assert f"FROM {model._meta.db_table} " in sql
