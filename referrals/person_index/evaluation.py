@@ -81,7 +81,7 @@ class _Generator:
             from faker import Faker
         except ImportError as error:  # pragma: no cover - Faker comes with the test extras
             raise RuntimeError("evaluate_matching needs Faker: pip install -e '.[test]'") from error
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret  # nosec B311
         faker = Faker("en_GB")
         faker.seed_instance(seed)
         provider = faker.provider("faker.providers.person")

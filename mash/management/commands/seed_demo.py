@@ -13,7 +13,7 @@ from mash.codes import ReferralSource
 from mash.models import User
 from mash.roles import Role, ensure_role_groups
 
-DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  (documented demo credential, local only)
+DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105 (documented demo credential, local only)  # nosec B105
 # Every demo user's authenticator secret (RFC 6238's test key; README "Demo users"); local only.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
 DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
