@@ -1,0 +1,213 @@
+"""The triage staff API: the same rules and errors as the pages, and a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from mash.codes import DomesticAbuseRisk
+from mash.models import AuditEvent
+from mash.roles import Role
+from triage import decisions as d
+from triage.models import ChildDecision
+from triage.states import Rag, Status
+
+from .factories_decisions import make_referral
+
+API = "/api/v1/triage"
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.SCREENING_OFFICER, username="sol", first_name="Sol", last_name="Officer")
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
+
+
+def body(child, rag="amber", **extra) -> dict:
+    return {
+        "child_id": child.pk,
+        "rag": rag,
+        "level_of_need": 3,
+        "rationale": "Reasons",
+        "consent_basis": "given",
+        "primary_need": "N1",
+        **extra,
+    }
+
+
+def test_queue_api_lists_rows_in_deadline_order(login, officer):
+    now = timezone.now()
+    later = make_referral(next_due_at=now + timedelta(hours=3))
+    overdue = make_referral(next_due_at=now - timedelta(hours=1), domestic_abuse_risk=DomesticAbuseRisk.HIGH)
+    response = login(officer).get(f"{API}/queue/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["reference"] for r in results] == [overdue.reference, later.reference]
+    first = results[0]
+    assert first["overdue"] is True and first["time_left"].startswith("Overdue by")
+    assert first["domestic_abuse_risk"] == "high"
+    assert first["children"][0]["name"].endswith("Jones") and first["children"][0]["age"].endswith("years")
+    assert AuditEvent.objects.filter(action="triage.api_queue_view", actor=officer).exists()
+
+
+def test_queue_api_filters_and_rejects_bad_filters(login, officer):
+    make_referral(rag=Rag.RED, status=Status.DECIDED)
+    make_referral()
+    client = login(officer)
+    assert [r["rag"] for r in client.get(f"{API}/queue/?rag=red").json()["results"]] == ["red"]
+    response = client.get(f"{API}/queue/?rag=purple")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_queue_api_keeps_a_constant_number_of_queries(login, officer, django_assert_num_queries):
+    client = login(officer)
+    for _ in range(5):
+        d.referral_claim(make_referral(children=2), by=officer)
+    client.get(f"{API}/queue/")
+    with CaptureQueriesContext(connection) as at_five:
+        assert len(client.get(f"{API}/queue/").json()["results"]) == 5
+    assert len(at_five) <= 10, [q["sql"][:80] for q in at_five.captured_queries]
+    for _ in range(45):
+        d.referral_claim(make_referral(children=2), by=officer)
+    with django_assert_num_queries(len(at_five)):
+        assert len(client.get(f"{API}/queue/").json()["results"]) == 50
+
+
+def test_claim_api_409_names_the_claimant(login, officer, make_user):
+    referral = make_referral()
+    assert login(officer).post(f"{API}/referrals/{referral.reference}/claim/").json()["claimed_by"] == "sol"
+    other = login(make_user(Role.SCREENING_OFFICER, username="ola"))
+    response = other.post(f"{API}/referrals/{referral.reference}/claim/")
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "already_claimed",
+        "detail": f"Sol Officer has already claimed referral {referral.reference}.",
+    }
+
+
+def test_reassign_api_is_for_leads(login, officer, lead):
+    referral = make_referral()
+    d.referral_claim(referral, by=officer)
+    data = {"to": "lee", "reason": "Cover"}
+    assert login(officer).post(f"{API}/referrals/{referral.reference}/reassign/", data).status_code == 403
+    response = login(lead).post(f"{API}/referrals/{referral.reference}/reassign/", data)
+    assert response.status_code == 200 and response.json()["claimed_by"] == "lee"
+    bad = login(lead).post(f"{API}/referrals/{referral.reference}/reassign/", {"to": "nobody", "reason": "x"})
+    assert bad.status_code == 400
+
+
+def test_decide_api_per_child_with_the_consent_rules(login, lead):
+    referral = make_referral(children=2, consent="not_sought")
+    a, b = referral.children.all()
+    client = login(lead)
+    url = f"{API}/referrals/{referral.reference}/decisions/"
+    green = client.post(
+        url,
+        {"decisions": [body(a, "green", consent_basis="reason", consent_reason="x")]},
+        content_type="application/json",
+    )
+    assert green.status_code == 400
+    assert green.json() == {
+        "code": "invalid",
+        "detail": d.CONSENT_MESSAGES["consent_required"].format(rag="Green"),
+    }
+    shape = client.post(url, {"decisions": [{"child_id": a.pk}]}, content_type="application/json")
+    assert shape.status_code == 400 and "rag" in shape.json()["decisions"][0]
+    ok = client.post(
+        url,
+        {
+            "decisions": [
+                body(
+                    a,
+                    "red",
+                    consent_basis="risk",
+                    consent_reason="Asking would alert the abuser",
+                    level_of_need=4,
+                ),
+                body(b, "amber", consent_basis="reason", consent_reason="Mother unreachable"),
+            ]
+        },
+        content_type="application/json",
+    )
+    assert ok.status_code == 200, ok.json()
+    assert (ok.json()["status"], ok.json()["rag"]) == ("decided", "red")
+    detail = client.get(f"{API}/referrals/{referral.reference}/").json()
+    assert {x["rag"] for x in detail["decisions"]} == {"red", "amber"}
+    assert "change_rag" in detail["allowed_actions"]
+    assert [c["to"] for c in detail["status_history"]] == ["screening", "decided"]
+    change = client.post(
+        f"{API}/referrals/{referral.reference}/rag/",
+        {**body(b, "red", consent_basis="risk", consent_reason="r"), "reason": "Police information"},
+        content_type="application/json",
+    )
+    assert change.status_code == 200
+    assert ChildDecision.objects.filter(child=b).count() == 2
+
+
+def test_api_hides_what_the_user_cannot_see(login, make_user):
+    referral = make_referral()
+    worker = login(make_user(Role.SOCIAL_WORKER, username="sw"))
+    response = worker.get(f"{API}/referrals/{referral.reference}/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert worker.post(f"{API}/referrals/{referral.reference}/claim/").status_code == 404
+
+
+def test_return_and_step_up_api(login, lead, officer):
+    referral = make_referral(consent="refused")
+    client = login(officer)
+    assert client.post(f"{API}/referrals/{referral.reference}/return/", {}).status_code == 400
+    response = client.post(f"{API}/referrals/{referral.reference}/return/", {"reason": "Consent refused"})
+    assert response.json()["status"] == "returned"
+    again = client.post(f"{API}/referrals/{referral.reference}/return/", {"reason": "again"})
+    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+    amber = make_referral()
+    d.referral_decide(
+        amber,
+        decisions=[d.ChildDecisionInput(**{k: v for k, v in body(amber.children.get()).items()})],
+        by=lead,
+    )
+    step = login(lead).post(f"{API}/referrals/{amber.reference}/step-up/", {"reason": "x"})
+    assert step.status_code == 409
+
+
+def test_domestic_abuse_api_and_batch(login, lead):
+    standard = [make_referral(domestic_abuse_risk="standard") for _ in range(2)]
+    high = make_referral(domestic_abuse_risk="high")
+    client = login(lead)
+    listed = client.get(f"{API}/domestic-abuse/").json()["results"]
+    assert [r["reference"] for r in listed] == [high.reference, *(r.reference for r in standard)]
+    data = {"rag": "blue", "level_of_need": 1, "rationale": "Notification", "advice_given": "Letter"}
+    refused = client.post(
+        f"{API}/domestic-abuse/batch-decide/",
+        {**data, "references": [high.reference]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "standard-risk" in refused.json()["detail"]
+    missing = client.post(
+        f"{API}/domestic-abuse/batch-decide/",
+        {**data, "references": ["NOPE"]},
+        content_type="application/json",
+    )
+    assert missing.status_code == 404
+    response = client.post(
+        f"{API}/domestic-abuse/batch-decide/",
+        {**data, "references": [r.reference for r in standard]},
+        content_type="application/json",
+    )
+    assert response.json() == {"decided": 2}
+    assert [r["reference"] for r in client.get(f"{API}/domestic-abuse/").json()["results"]] == [
+        high.reference
+    ]
+
+
+def test_edt_and_early_help_api(login, make_user, lead):
+    assert login(make_user(Role.SOCIAL_WORKER, username="sw")).get(f"{API}/edt/").status_code == 403
+    assert login(lead).get(f"{API}/early-help/").json()["results"] == []
