@@ -15,7 +15,13 @@ class NavItem:
 
 
 # Apps add their pages here as they gain them.
-NAVIGATION: list[NavItem] = []
+NAVIGATION: list[NavItem] = [
+    # Triage (issue 5)
+    NavItem("Triage queue", "triage:queue", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
+    NavItem("Domestic abuse", "triage:domestic_abuse", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
+    NavItem("Early help queue", "triage:early_help", frozenset({Role.TEAM_MANAGER, Role.SOCIAL_WORKER})),
+    NavItem("EDT queue", "triage:edt", frozenset({Role.EMERGENCY_DUTY, Role.MASH_LEAD})),
+]
 
 
 def items_for(user) -> list[dict]:
