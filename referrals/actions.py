@@ -58,7 +58,9 @@ def referral_submit_once(
         return SubmitOutcome(existing, created=False)
     try:
         with transaction.atomic():
-            referral = _create(data, by=by, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint)
+            referral = _create(
+                data, by=by, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint
+            )
     except IntegrityError:
         # A concurrent submission with the same key (a double click) committed first: it is the referral.
         existing = referral_by_idempotency_key(idempotency_key, fingerprint)
@@ -68,7 +70,9 @@ def referral_submit_once(
     return SubmitOutcome(referral, created=True)
 
 
-def referral_submit(data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str = "") -> Referral:
+def referral_submit(
+    data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str = ""
+) -> Referral:
     """``referral_submit_once`` for callers that do not need to know whether it was a repeat."""
     return referral_submit_once(
         data, by=by, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint
@@ -123,7 +127,11 @@ def _acknowledge(referral: Referral) -> None:
     outbox_enqueue(
         "email",
         key=f"referral-acknowledgement:{referral.pk}",
-        payload={"to": referral.referrer_email, "subject": f"Referral received: {referral.reference}", "body": body},
+        payload={
+            "to": referral.referrer_email,
+            "subject": f"Referral received: {referral.reference}",
+            "body": body,
+        },
         referral=referral,
     )
 
@@ -134,7 +142,9 @@ def _start_clocks(referral: Referral, *, policy, by: Any) -> None:
     timescale for a clock starts none (the council has chosen not to time it)."""
     if policy.decision_deadline:
         deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=referral.received_at, by=by)
-    if referral.domestic_abuse_risk and (policy.domestic_abuse_timescales or {}).get(referral.domestic_abuse_risk):
+    if referral.domestic_abuse_risk and (policy.domestic_abuse_timescales or {}).get(
+        referral.domestic_abuse_risk
+    ):
         deadline_start(
             referral, Deadline.Kind.DOMESTIC_ABUSE_SCREENING, policy=policy, start=referral.received_at, by=by
         )

@@ -36,7 +36,11 @@ def _display(field: forms.Field, value) -> str:
 def rows_for(form: forms.Form, change_url: str) -> list[dict]:
     """One row per question of a valid form."""
     return [
-        {"label": field.label, "value": _display(field, form.cleaned_data.get(name)), "url": f"{change_url}#id_{name}"}
+        {
+            "label": field.label,
+            "value": _display(field, form.cleaned_data.get(name)),
+            "url": f"{change_url}#id_{name}",
+        }
         for name, field in form.fields.items()
     ]
 
@@ -66,7 +70,12 @@ def _people_sections(wizard: Wizard, kind: str) -> list[dict]:
         url = f"{reverse(f'referrals:{kind}_change', args=[index])}?change=1"
         cards.append({"title": person_name(kind, entry, index)["name"], "rows": rows_for(form, url)})
     if kind == "adults" and not cards:
-        cards.append({"title": "Adults", "rows": [{"label": "Adults", "value": "None added", "url": reverse("referrals:adults")}]})
+        cards.append(
+            {
+                "title": "Adults",
+                "rows": [{"label": "Adults", "value": "None added", "url": reverse("referrals:adults")}],
+            }
+        )
     return cards
 
 
@@ -74,7 +83,11 @@ def person_name(kind: str, entry: dict, index: int) -> dict:
     """How a child or adult is named in lists: their name, or 'Unborn child'."""
     name = f"{entry.get('first_name', '')} {entry.get('last_name', '')}".strip()
     if not name:
-        name = "Unborn child" if entry.get("unborn") == "yes" else f"{'Child' if kind == 'children' else 'Adult'} {index + 1}"
+        name = (
+            "Unborn child"
+            if entry.get("unborn") == "yes"
+            else f"{'Child' if kind == 'children' else 'Adult'} {index + 1}"
+        )
     return {
         "name": name,
         "index": index,
@@ -84,7 +97,7 @@ def person_name(kind: str, entry: dict, index: int) -> dict:
 
 
 def url_for_problem(topic: str) -> str:
-    """The page to fix a topic that ``clean_intake`` found a problem with (``children[2]`` is a child's page)."""
+    """The page to fix a topic ``clean_intake`` found a problem with (``children[2]``: that child's page)."""
     match = re.fullmatch(r"(children|adults)\[([0-9]+)\]", topic)
     if match:
         return reverse(f"referrals:{match.group(1)}_change", args=[int(match.group(2))])

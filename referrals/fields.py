@@ -85,7 +85,9 @@ class RadiosWidget(forms.RadioSelect):
     option_template_name = "referrals/widgets/radio_option.html"
 
 
-def text(label: str, *, max_length: int, required: str = "", hint: str = "", long: bool = False) -> forms.CharField:
+def text(
+    label: str, *, max_length: int, required: str = "", hint: str = "", long: bool = False
+) -> forms.CharField:
     """A text answer with GOV.UK messages: ``required`` is the message when it is left empty."""
     return forms.CharField(
         label=label,

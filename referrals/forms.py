@@ -88,8 +88,14 @@ class RouteForm(IntakeForm):
     referrer_type = radios(
         "Are you contacting us as a professional or a member of the public?",
         [
-            (Referral.ReferrerType.PROFESSIONAL, "As a professional (for example a teacher, nurse, GP or police officer)"),
-            (Referral.ReferrerType.PUBLIC, "As a member of the public (for example a relative, neighbour or the child)"),
+            (
+                Referral.ReferrerType.PROFESSIONAL,
+                "As a professional (for example a teacher, nurse, GP or police officer)",
+            ),
+            (
+                Referral.ReferrerType.PUBLIC,
+                "As a member of the public (for example a relative, neighbour or the child)",
+            ),
         ],
         required="Select whether you are a professional or a member of the public",
     )
@@ -111,11 +117,14 @@ class ProfessionalForm(ContactMixin, IntakeForm):
     referrer_name = text("Your full name", max_length=SHORT, required="Enter your full name")
     referrer_role = text("Your job title or role", max_length=SHORT, required="Enter your job title or role")
     referrer_organisation = text(
-        "The name of your organisation", max_length=SHORT, required="Enter the name of your organisation",
+        "The name of your organisation",
+        max_length=SHORT,
+        required="Enter the name of your organisation",
         hint="For example, the name of the school or GP practice",
     )
     referrer_organisation_type = select(
-        "Where do you work?", [("", "Choose where you work"), *PROFESSIONAL_SOURCES],
+        "Where do you work?",
+        [("", "Choose where you work"), *PROFESSIONAL_SOURCES],
         required="Select where you work",
     )
     referrer_email = forms.EmailField(
@@ -128,7 +137,9 @@ class ProfessionalForm(ContactMixin, IntakeForm):
             "max_length": "Email address must be 254 characters or fewer",
         },
     )
-    referrer_phone = text("Your work telephone number", max_length=40, required="Enter your work telephone number")
+    referrer_phone = text(
+        "Your work telephone number", max_length=40, required="Enter your work telephone number"
+    )
 
     def model_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -161,7 +172,9 @@ class PublicForm(ContactMixin, IntakeForm):
         [(value, label) for value, label, _code in PUBLIC_RELATIONSHIPS],
         required="Select how you know the child",
     )
-    referrer_name = text("Your full name", max_length=SHORT, hint="Leave this empty if you want to stay anonymous")
+    referrer_name = text(
+        "Your full name", max_length=SHORT, hint="Leave this empty if you want to stay anonymous"
+    )
     referrer_email = forms.EmailField(
         label="Your email address (optional)",
         required=False,
@@ -228,7 +241,9 @@ def _sex_field(whose: str):
 
 def _ethnicity_field(whose: str):
     return select(
-        f"{whose} ethnicity", Ethnicity.choices, required=f"Select the {whose.lower()} ethnicity",
+        f"{whose} ethnicity",
+        Ethnicity.choices,
+        required=f"Select the {whose.lower()} ethnicity",
         hint="Choose 'Information not yet obtained' if you do not know",
     )
 
@@ -239,8 +254,12 @@ class ChildForm(PersonMixin, IntakeForm):
     first_name = text("First name", max_length=NAME, hint="Leave empty for an unborn child without a name")
     last_name = text("Last name", max_length=NAME, hint="If you know it")
     other_names = text("Other names they are known by", max_length=200)
-    date_of_birth = DatePartsField(label="Date of birth", help_text="For example, 27 3 2019. Leave empty if you do not know")
-    expected_date_of_birth = DatePartsField(label="Expected date of birth", help_text="Only for an unborn child")
+    date_of_birth = DatePartsField(
+        label="Date of birth", help_text="For example, 27 3 2019. Leave empty if you do not know"
+    )
+    expected_date_of_birth = DatePartsField(
+        label="Expected date of birth", help_text="Only for an unborn child"
+    )
     sex = _sex_field("Child's")
     ethnicity = _ethnicity_field("Child's")
     nhs_number = text("NHS number (if known)", max_length=20, hint="For example, 943 476 5919")
@@ -271,7 +290,9 @@ class ChildForm(PersonMixin, IntakeForm):
                 "Expected date of birth must be today or in the future. If the baby is born, answer no",
             )
         elif expected > today() + MAX_PREGNANCY:
-            self.add_error("expected_date_of_birth", "Expected date of birth must be within the next 10 months")
+            self.add_error(
+                "expected_date_of_birth", "Expected date of birth must be within the next 10 months"
+            )
 
     def _clean_born(self, cleaned: dict) -> None:
         cleaned["expected_date_of_birth"] = None
@@ -282,7 +303,8 @@ class ChildForm(PersonMixin, IntakeForm):
             return
         if born > today():
             self.add_error(
-                "date_of_birth", "Date of birth must be in the past. For an unborn child, answer yes to 'unborn'"
+                "date_of_birth",
+                "Date of birth must be in the past. For an unborn child, answer yes to 'unborn'",
             )
         elif born <= years_before(today(), 18):
             self.add_error("date_of_birth", "A child must be under 18: check the date of birth")
@@ -303,12 +325,17 @@ class AdultForm(PersonMixin, IntakeForm):
         required="Enter how the adult is related to the children, for example mother or mother's partner",
         hint="For example, mother of both children, or Amy's stepfather",
     )
-    lives_with_children = radios("Do they live with the children?", YES_NO, required="Select yes if they live with the children")
+    lives_with_children = radios(
+        "Do they live with the children?", YES_NO, required="Select yes if they live with the children"
+    )
     has_parental_responsibility = radios(
-        "Do they have parental responsibility?", YES_NO_NOT_KNOWN,
+        "Do they have parental responsibility?",
+        YES_NO_NOT_KNOWN,
         required="Select whether they have parental responsibility",
     )
-    date_of_birth = DatePartsField(label="Date of birth", help_text="For example, 27 3 1990. Leave empty if you do not know")
+    date_of_birth = DatePartsField(
+        label="Date of birth", help_text="For example, 27 3 1990. Leave empty if you do not know"
+    )
     sex = _sex_field("Adult's")
     ethnicity = _ethnicity_field("Adult's")
     address = text("Address, if different from the children's", max_length=ADDRESS, long=True)
@@ -333,16 +360,22 @@ class AdultForm(PersonMixin, IntakeForm):
 class ConcernForm(IntakeForm):
     title = "Your concern"
     concerns = text(
-        "What are you worried about?", max_length=LONG, long=True,
+        "What are you worried about?",
+        max_length=LONG,
+        long=True,
         required="Enter what you are worried about",
         hint="Say what you have seen or heard, when, and who told you",
     )
     risks = text(
-        "What do you think the risks to the child are, and why?", max_length=LONG, long=True,
+        "What do you think the risks to the child are, and why?",
+        max_length=LONG,
+        long=True,
         required="Enter what you think the risks to the child are",
     )
     why_now = text(
-        "What has made you contact us now?", max_length=LONG, long=True,
+        "What has made you contact us now?",
+        max_length=LONG,
+        long=True,
         required="Enter what has made you contact us now",
     )
 
@@ -359,11 +392,14 @@ class ProfessionalConcernForm(ConcernForm):
 class SupportForm(IntakeForm):
     title = "What has been tried"
     actions_taken = text(
-        "What have you or your organisation done so far?", max_length=LONG, long=True,
+        "What have you or your organisation done so far?",
+        max_length=LONG,
+        long=True,
         hint="For example, who you have spoken to and what support is in place. Write 'nothing yet' if none",
     )
     early_help = radios(
-        "Has an early help assessment been offered?", Referral.EarlyHelp.choices,
+        "Has an early help assessment been offered?",
+        Referral.EarlyHelp.choices,
         required="Select whether an early help assessment has been offered",
     )
     support_needed = text("What support do you think the family needs?", max_length=LONG, long=True)
@@ -372,20 +408,26 @@ class SupportForm(IntakeForm):
 class VoicesForm(IntakeForm):
     title = "The child's and the family's views"
     childs_voice = text(
-        "What does the child say, and what do they want to happen?", max_length=LONG, long=True,
+        "What does the child say, and what do they want to happen?",
+        max_length=LONG,
+        long=True,
         hint="Use their own words if you can",
     )
     parents_voice = text("What do the parents or carers say?", max_length=LONG, long=True)
     gillick_considered = radios(
-        "Has the child been asked for their own view, if they are old enough to understand (Gillick competence)?",
-        YES_NO_NOT_KNOWN, required="Select whether the child's own view has been considered",
+        "If the child is old enough to understand, have they been asked for their own view "
+        "(Gillick competence)?",
+        YES_NO_NOT_KNOWN,
+        required="Select whether the child's own view has been considered",
     )
     parents_aware = radios(
-        "Do the parents or carers know you are contacting us?", YES_NO_NOT_KNOWN,
+        "Do the parents or carers know you are contacting us?",
+        YES_NO_NOT_KNOWN,
         required="Select whether the parents or carers know",
     )
     safe_to_contact_parents = radios(
-        "Is it safe for us to contact the parents or carers?", YES_NO_NOT_KNOWN,
+        "Is it safe for us to contact the parents or carers?",
+        YES_NO_NOT_KNOWN,
         required="Select whether it is safe to contact the parents or carers",
     )
 
@@ -407,10 +449,14 @@ class ConsentForm(IntakeForm):
         ],
         required="Select whether consent was given, refused or not asked for",
     )
-    consent_given_by = text("Who gave consent?", max_length=SHORT, hint="Their name and how they relate to the child")
+    consent_given_by = text(
+        "Who gave consent?", max_length=SHORT, hint="Their name and how they relate to the child"
+    )
     consent_given_on = DatePartsField(label="Date consent was given", help_text="For example, 27 3 2026")
     consent_notes = text(
-        "Why was consent refused or not asked for?", max_length=LONG, long=True,
+        "Why was consent refused or not asked for?",
+        max_length=LONG,
+        long=True,
         hint="For example, asking would put the child at risk of significant harm",
     )
 
@@ -447,7 +493,9 @@ class ConsentForm(IntakeForm):
 class AnotherForm(GovukFormMixin, forms.Form):
     """'Do you need to add another?' on the list of children or adults."""
 
-    add_another = radios("Do you need to add another?", YES_NO, required="Select yes if you need to add another")
+    add_another = radios(
+        "Do you need to add another?", YES_NO, required="Select yes if you need to add another"
+    )
 
     def __init__(self, *args, question: str, required: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -467,11 +515,18 @@ class ConsultationForm(GovukFormMixin, forms.Form):
     """A call for advice only: not a referral, counted separately."""
 
     caller_name = text("Caller's name", max_length=SHORT)
-    caller_organisation = text("Caller's organisation", max_length=SHORT, hint="Leave empty for a member of the public")
+    caller_organisation = text(
+        "Caller's organisation", max_length=SHORT, hint="Leave empty for a member of the public"
+    )
     source = select(
         "Where the caller works, or who they are",
         [("", "Choose one"), *ReferralSource.choices],
         required="Select where the caller works or who they are",
     )
-    summary = text("What the caller asked about", max_length=LONG, long=True, required="Enter what the caller asked about")
+    summary = text(
+        "What the caller asked about",
+        max_length=LONG,
+        long=True,
+        required="Enter what the caller asked about",
+    )
     advice_given = text("Advice given", max_length=LONG, long=True, required="Enter the advice you gave")

@@ -56,7 +56,9 @@ def referral_by_idempotency_key(key: str, fingerprint: str = "") -> Referral | N
 
 def referral_for_confirmation(referral_id: int) -> Referral | None:
     """The referral just submitted in this session (its id comes from the session, never the URL)."""
-    return Referral.objects.filter(pk=referral_id).only("reference", "referrer_type", "referrer_email").first()
+    return (
+        Referral.objects.filter(pk=referral_id).only("reference", "referrer_type", "referrer_email").first()
+    )
 
 
 def consultations_between(start: datetime, end: datetime) -> QuerySet[Consultation]:

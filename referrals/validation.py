@@ -42,7 +42,7 @@ def validate_nhs_number(value: str) -> None:
         raise ValidationError(NHS_NUMBER_FORMAT, code="nhs_format")
     if not nhs_check_digit_ok(digits):
         raise ValidationError(
-            "Enter a valid NHS number: the last digit does not match the others. Check it for typing mistakes",
+            "Enter a valid NHS number: the last digit does not match the others. Check for typing mistakes",
             code="nhs_check_digit",
         )
 

@@ -24,7 +24,16 @@ from mash.roles import MASH_STAFF_ROLES
 
 from . import answers
 from .actions import consultation_record, referral_submit
-from .forms import MAX_ADULTS, MAX_CHILDREN, YES, AdultForm, AnotherForm, ChildForm, ConsultationForm, StaffChannelForm
+from .forms import (
+    MAX_ADULTS,
+    MAX_CHILDREN,
+    YES,
+    AdultForm,
+    AnotherForm,
+    ChildForm,
+    ConsultationForm,
+    StaffChannelForm,
+)
 from .intake import IntakeInvalid, clean_intake, form_class_for
 from .models import Referral
 from .selectors import out_of_hours_notice, referral_for_confirmation
@@ -40,8 +49,20 @@ TOPIC_NEXT = {
     "consent": "referrals:check",
 }
 PEOPLE = {
-    "children": {"form": ChildForm, "limit": MAX_CHILDREN, "next": "referrals:adults", "singular": "child", "first": "a child"},
-    "adults": {"form": AdultForm, "limit": MAX_ADULTS, "next": "referrals:concern", "singular": "adult", "first": "an adult"},
+    "children": {
+        "form": ChildForm,
+        "limit": MAX_CHILDREN,
+        "next": "referrals:adults",
+        "singular": "child",
+        "first": "a child",
+    },
+    "adults": {
+        "form": AdultForm,
+        "limit": MAX_ADULTS,
+        "next": "referrals:concern",
+        "singular": "adult",
+        "first": "an adult",
+    },
 }
 
 
@@ -54,7 +75,9 @@ def rate_limited(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if is_ratelimited(request, group="referrals:form", key="ip", rate=_rate_of_posts, method="POST", increment=True):
+        if is_ratelimited(
+            request, group="referrals:form", key="ip", rate=_rate_of_posts, method="POST", increment=True
+        ):
             return render(request, "referrals/referral_rate_limited.html", status=429)
         return view(request, *args, **kwargs)
 
@@ -86,7 +109,9 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         Wizard.begin(request.session, channel=Referral.Channel.ONLINE)
         return redirect("referrals:route")
-    return render(request, "referrals/referral_start.html", {"out_of_hours": out_of_hours_notice(timezone.now())})
+    return render(
+        request, "referrals/referral_start.html", {"out_of_hours": out_of_hours_notice(timezone.now())}
+    )
 
 
 @login_required
@@ -140,7 +165,9 @@ def people(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect("referrals:children_add")
     what = f"another {config['singular']}" if entries else config["first"]
     form = AnotherForm(
-        _posted(request), question=f"Do you need to add {what}?", required=f"Select yes if you need to add {what}"
+        _posted(request),
+        question=f"Do you need to add {what}?",
+        required=f"Select yes if you need to add {what}",
     )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["add_another"] == YES and len(entries) < config["limit"]:
@@ -150,7 +177,13 @@ def people(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "referrals/referral_people.html",
-        {"form": form, "kind": kind, "rows": rows, "full": len(entries) >= config["limit"], "limit": config["limit"]},
+        {
+            "form": form,
+            "kind": kind,
+            "rows": rows,
+            "full": len(entries) >= config["limit"],
+            "limit": config["limit"],
+        },
     )
 
 
@@ -169,11 +202,15 @@ def person(request: HttpRequest, kind: str, index: int | None = None) -> HttpRes
         form = config["form"](request.POST)
         if form.is_valid():
             wizard.save_person(kind, index, form_data(form, request.POST))
-            return redirect(f"{reverse(f'referrals:{kind}')}{'?change=1' if request.GET.get('change') else ''}")
+            return redirect(
+                f"{reverse(f'referrals:{kind}')}{'?change=1' if request.GET.get('change') else ''}"
+            )
     else:
         form = config["form"](saved) if saved else config["form"]()
     return render(
-        request, "referrals/referral_person.html", {"form": form, "wizard": wizard, "heading": form.title, "kind": kind}
+        request,
+        "referrals/referral_person.html",
+        {"form": form, "wizard": wizard, "heading": form.title, "kind": kind},
     )
 
 
@@ -190,7 +227,7 @@ def person_remove(request: HttpRequest, kind: str, index: int) -> HttpResponse:
 @rate_limited
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
-    """Check your answers, then submit. A second click, or the back button and submit again, finds the first."""
+    """Check your answers, then submit. A double click or a second submit finds the first referral."""
     done = submitted(request.session)
     if request.method == "POST" and done and request.POST.get("idempotency_key") == done["key"]:
         return redirect("referrals:confirmation")
@@ -239,4 +276,6 @@ def consultation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         consultation_record(form.cleaned_data, by=request.user)
         return render(request, "referrals/consultation_recorded.html")
-    return render(request, "referrals/consultation_create.html", {"form": form, "heading": "Record a consultation"})
+    return render(
+        request, "referrals/consultation_create.html", {"form": form, "heading": "Record a consultation"}
+    )

@@ -23,7 +23,13 @@ from ..forms import AdultForm, ChildForm
 from ..intake import TOPICS, IntakeInvalid, clean_intake
 from ..models import Referral
 from ..selectors import referral_by_idempotency_key
-from .serializers import IntakeErrorSerializer, ReferralInputSerializer, ReferralReceiptSerializer, partner_topic_forms
+from .examples import EXAMPLE_REFERRAL
+from .serializers import (
+    IntakeErrorSerializer,
+    ReferralInputSerializer,
+    ReferralReceiptSerializer,
+    partner_topic_forms,
+)
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 PEOPLE_FORMS = {"children": ChildForm, "adults": AdultForm}
@@ -132,44 +138,35 @@ class ReferralCreateApi(APIView):
         ),
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
-                description="1 to 64 letters, digits, '.', '_', ':' or '-', unique per referral (e.g. your own id).",
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="1 to 64 letters, digits, '.', '_', ':' or '-'; one per referral (e.g. your id).",
             )
         ],
         request=ReferralInputSerializer,
         responses={
             201: OpenApiResponse(ReferralReceiptSerializer, description="Referral received"),
-            200: OpenApiResponse(ReferralReceiptSerializer, description="Already received with this key and body"),
-            400: OpenApiResponse(IntakeErrorSerializer, description="Invalid: every problem listed, nothing saved"),
+            200: OpenApiResponse(
+                ReferralReceiptSerializer, description="Already received with this key and body"
+            ),
+            400: OpenApiResponse(
+                IntakeErrorSerializer, description="Invalid: every problem listed, nothing saved"
+            ),
             401: OpenApiResponse(description="No valid API key"),
-            409: OpenApiResponse(IntakeErrorSerializer, description="Idempotency key reused with a different body"),
+            409: OpenApiResponse(
+                IntakeErrorSerializer, description="Idempotency key reused with a different body"
+            ),
         },
-        examples=[
-            OpenApiExample(
-                "Domestic abuse notification",
-                request_only=True,
-                value={
-                    "referrer_name": "PC Sam Jones", "referrer_role": "Domestic abuse officer",
-                    "referrer_organisation": "Durham Constabulary", "referrer_email": "sam.jones@police.example",
-                    "referrer_phone": "0191 496 0000",
-                    "concerns": "Police attended a domestic incident; the child was present.",
-                    "risks": "Repeat incidents; the child witnessed an assault.", "why_now": "Incident on 21 November.",
-                    "domestic_abuse_risk": "high", "early_help": "not_known", "gillick_considered": "not_known",
-                    "parents_aware": "yes", "safe_to_contact_parents": "no", "consent": "not_sought",
-                    "consent_notes": "Seeking consent could put the child at risk of significant harm.",
-                    "children": [{"unborn": "no", "first_name": "Amy", "last_name": "Smith",
-                                  "date_of_birth": "2018-04-02", "sex": "F", "ethnicity": "WBRI"}],
-                    "adults": [{"first_name": "Jo", "last_name": "Smith", "relationship": "Mother",
-                                "lives_with_children": "yes", "has_parental_responsibility": "yes",
-                                "sex": "F", "ethnicity": "WBRI"}],
-                },
-            )
-        ],
+        examples=[OpenApiExample("Domestic abuse notification", request_only=True, value=EXAMPLE_REFERRAL)],
     )
     def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key", "")
         if not IDEMPOTENCY_KEY.fullmatch(key):
-            raise InvalidInput("Send an Idempotency-Key header of 1 to 64 letters, digits, '.', '_', ':' or '-'.")
+            raise InvalidInput(
+                "Send an Idempotency-Key header of 1 to 64 letters, digits, '.', '_', ':' or '-'."
+            )
         token = request.auth
         # Keys are per agency, so one partner can neither collide with nor find another's referrals.
         scoped_key = f"api:{token.agency_id}:{key}"
@@ -183,6 +180,10 @@ class ReferralCreateApi(APIView):
             return _invalid(problems.errors)
         data.referral.update(source=token.agency.referral_source, referrer_agency=token.agency)
         outcome = referral_submit_once(
-            data, by=token.label, channel=Referral.Channel.API, idempotency_key=scoped_key, fingerprint=body_print
+            data,
+            by=token.label,
+            channel=Referral.Channel.API,
+            idempotency_key=scoped_key,
+            fingerprint=body_print,
         )
         return _receipt(outcome.referral, outcome.created)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from agencies.models import Agency
+from referrals.api.examples import EXAMPLE_REFERRAL
 
 VALID_NHS = "943 476 5919"
 
@@ -88,7 +90,11 @@ def concern_answers() -> dict:
 
 
 def support_answers() -> dict:
-    return {"actions_taken": "Spoke to mother.", "early_help": "not_offered", "support_needed": "Parenting support."}
+    return {
+        "actions_taken": "Spoke to mother.",
+        "early_help": "not_offered",
+        "support_needed": "Parenting support.",
+    }
 
 
 def voices_answers() -> dict:
@@ -113,31 +119,10 @@ def consent_answers() -> dict:
 
 
 def api_body(**overrides) -> dict:
+    """The documented example request, with a date of birth that stays valid as time passes."""
+    body = copy.deepcopy(EXAMPLE_REFERRAL)
     born = timezone.localdate() - timedelta(days=6 * 365)
-    body = {
-        "referrer_name": "PC Sam Jones",
-        "referrer_role": "Domestic abuse officer",
-        "referrer_organisation": "Durham Constabulary",
-        "referrer_email": "sam.jones@police.example",
-        "referrer_phone": "0191 496 0000",
-        "concerns": "Police attended a domestic incident; the child was present.",
-        "risks": "Repeat incidents.",
-        "why_now": "Incident last night.",
-        "domestic_abuse_risk": "high",
-        "early_help": "not_known",
-        "gillick_considered": "not_known",
-        "parents_aware": True,
-        "safe_to_contact_parents": False,
-        "consent": "not_sought",
-        "consent_notes": "Seeking consent could put the child at risk of significant harm.",
-        "children": [
-            {"unborn": "no", "first_name": "Amy", "last_name": "Smith", "date_of_birth": born.isoformat(),
-             "sex": "F", "ethnicity": "WBRI", "nhs_number": VALID_NHS}
-        ],
-        "adults": [
-            {"first_name": "Jo", "last_name": "Smith", "relationship": "Mother", "lives_with_children": "yes",
-             "has_parental_responsibility": "yes", "sex": "F", "ethnicity": "WBRI"}
-        ],
-    }
+    body["children"][0].update(date_of_birth=born.isoformat(), nhs_number=VALID_NHS)
+    body.update(parents_aware=True, safe_to_contact_parents=False)  # JSON booleans are accepted too
     body.update(overrides)
     return body

@@ -21,19 +21,30 @@ def _errors(response) -> str:
     return str(response.status_code)
 
 
-def fill_in(client, *, route: str = "professional", referrer: dict | None = None, children=None, adults=None,
-            start: bool = True) -> None:
+def fill_in(
+    client,
+    *,
+    route: str = "professional",
+    referrer: dict | None = None,
+    children=None,
+    adults=None,
+    start: bool = True,
+) -> None:
     """Answer every page up to the check page."""
     if start:
         step(client, "", {}, expect="who/")
     step(client, "who/", {"referrer_type": route}, expect="about-you/")
-    referrer = referrer or (answers.professional_answers() if route == "professional" else answers.public_answers())
+    referrer = referrer or (
+        answers.professional_answers() if route == "professional" else answers.public_answers()
+    )
     step(client, "about-you/", referrer, expect="children/")
     children = children if children is not None else [answers.child_answers()]
     for number, child in enumerate(children):
         step(client, "children/add/", child, expect="children/")
         more = "yes" if number < len(children) - 1 else "no"
-        step(client, "children/", {"add_another": more}, expect="children/add/" if more == "yes" else "adults/")
+        step(
+            client, "children/", {"add_another": more}, expect="children/add/" if more == "yes" else "adults/"
+        )
     adults = adults if adults is not None else [answers.adult_answers()]
     for adult in adults:
         step(client, "adults/", {"add_another": "yes"}, expect="adults/add/")

@@ -125,7 +125,11 @@ def test_staff_session_cannot_use_the_intake_api(client, make_user, login):
 @pytest.mark.parametrize(
     ("change", "path", "message"),
     [
-        ({"referrer_email": "not-an-email"}, "referrer_email", "Enter an email address in the correct format"),
+        (
+            {"referrer_email": "not-an-email"},
+            "referrer_email",
+            "Enter an email address in the correct format",
+        ),
         ({"referrer_phone": "12345"}, "referrer_phone", "Enter a UK telephone number"),
         ({"domestic_abuse_risk": "extreme"}, "domestic_abuse_risk", "standard, medium or high"),
         ({"consent": "maybe"}, "consent", "Select whether consent was given, refused or not asked for"),
@@ -172,7 +176,11 @@ def test_invalid_child_fields(client, key, child, path, message):
 
 def test_unparseable_json_is_a_400(client, key):
     response = client.post(
-        URL, "{not json", content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}", HTTP_IDEMPOTENCY_KEY="j"
+        URL,
+        "{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+        HTTP_IDEMPOTENCY_KEY="j",
     )
     assert response.status_code == 400
 

@@ -20,15 +20,21 @@ from tests.referrals.journey import REFER
 
 # Modest numbers of examples keep the suite fast; raise them locally when changing the rules.
 FORM_SETTINGS = settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 TEXT = st.one_of(
     st.text(max_size=40),
     st.text(min_size=140, max_size=600),
-    st.sampled_from(["", " ", "\x00", "0", "-1", "31", "2026-13-45", "<script>alert(1)</script>", "x" * 5001]),
+    st.sampled_from(
+        ["", " ", "\x00", "0", "-1", "31", "2026-13-45", "<script>alert(1)</script>", "x" * 5001]
+    ),
 )
 
 # The pages of the online form, in order, with the answers that pass them.
@@ -56,7 +62,9 @@ def _input_names(form_class) -> list[str]:
 def _fields_of_page(page: str, topic: str | None) -> list[str]:
     if topic:
         return _input_names(form_class_for(topic, "professional"))
-    return {"children/add/": _input_names(ChildForm), "adults/add/": _input_names(AdultForm)}.get(page, ["add_another"])
+    return {"children/add/": _input_names(ChildForm), "adults/add/": _input_names(AdultForm)}.get(
+        page, ["add_another"]
+    )
 
 
 FORM_INPUTS = [(page, name) for page, topic, _ in PAGES for name in _fields_of_page(page, topic)]
@@ -99,9 +107,11 @@ def test_online_form_never_errors_and_saves_whole_or_nothing(db, page, data):
     assert added in {(0, 0, 0), expected}, added
 
 
-API_FIELDS = list(api_body()) + [f"children.{n}" for n in api_body()["children"][0]] + [
-    f"adults.{n}" for n in api_body()["adults"][0]
-]
+API_FIELDS = (
+    list(api_body())
+    + [f"children.{n}" for n in api_body()["children"][0]]
+    + [f"adults.{n}" for n in api_body()["adults"][0]]
+)
 JSON_VALUES = st.one_of(
     TEXT,
     st.integers(),
@@ -130,8 +140,11 @@ def test_api_never_errors_and_saves_whole_or_nothing(api_key, field, value, key)
         body[field] = value
     before = _counts()
     response = Client().post(
-        "/api/v1/referrals/", body, content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {api_key}", HTTP_IDEMPOTENCY_KEY=key.encode("utf-8", "ignore").decode("latin-1"),
+        "/api/v1/referrals/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {api_key}",
+        HTTP_IDEMPOTENCY_KEY=key.encode("utf-8", "ignore").decode("latin-1"),
     )
     assert response.status_code in (200, 201, 400, 409), response.content
     _assert_whole_or_nothing(before, _counts())

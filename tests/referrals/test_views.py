@@ -57,10 +57,19 @@ def test_start_page_on_a_bank_holiday_is_out_of_hours(client, db):
 
 
 def test_professional_journey_end_to_end(client, db):
-    fill_in(client, children=[answers.child_answers(), answers.child_answers(first_name="Ben", nhs_number="")])
+    fill_in(
+        client, children=[answers.child_answers(), answers.child_answers(first_name="Ben", nhs_number="")]
+    )
     check = client.get(f"{REFER}check/").content.decode()
-    for text in ("Jane Teacher", "Amy Smith", "Ben Smith", "Jo Smith", "A school, college or nursery",
-                 "Yes, consent was given", "Change"):
+    for text in (
+        "Jane Teacher",
+        "Amy Smith",
+        "Ben Smith",
+        "Jo Smith",
+        "A school, college or nursery",
+        "Yes, consent was given",
+        "Change",
+    ):
         assert text in check
     response, _key = submit(client)
     assert response["Location"] == f"{REFER}confirmation/"
@@ -77,7 +86,9 @@ def test_professional_journey_end_to_end(client, db):
     assert referral.children.first().postcode == "DH1 1AA"
     assert referral.adults.get().has_parental_responsibility is True
     assert referral.consent == "given" and referral.consent_given_by == "Jo Smith, mother"
-    assert AuditEvent.objects.filter(action="referral.submit", referral_id=referral.pk, actor_label="public").exists()
+    assert AuditEvent.objects.filter(
+        action="referral.submit", referral_id=referral.pk, actor_label="public"
+    ).exists()
     ack = OutboxMessage.objects.get(referral=referral, kind="email")
     assert ack.payload["to"] == "jane.teacher@school.example"
     assert "Amy" not in ack.payload["body"]  # e-mail is not secure: no child's name
@@ -94,7 +105,10 @@ def test_public_anonymous_journey_keeps_no_contact_details(client, db):
     assert referral.source == "9"
     assert (referral.referrer_name, referral.referrer_email, referral.referrer_phone) == ("", "", "")
     assert not OutboxMessage.objects.exists()
-    assert "We do not tell members of the public the outcome" in client.get(f"{REFER}confirmation/").content.decode()
+    assert (
+        "We do not tell members of the public the outcome"
+        in client.get(f"{REFER}confirmation/").content.decode()
+    )
 
 
 def test_public_named_referrer_gets_an_acknowledgement_without_the_outcome(client, db):
@@ -153,9 +167,16 @@ def test_unborn_child(client, db):
     from django.utils import timezone
 
     due = timezone.localdate() + timedelta(days=60)
-    unborn = {"unborn": "yes", "first_name": "", "last_name": "", "sex": "U", "ethnicity": "NOBT",
-              "expected_date_of_birth_day": str(due.day), "expected_date_of_birth_month": str(due.month),
-              "expected_date_of_birth_year": str(due.year)}
+    unborn = {
+        "unborn": "yes",
+        "first_name": "",
+        "last_name": "",
+        "sex": "U",
+        "ethnicity": "NOBT",
+        "expected_date_of_birth_day": str(due.day),
+        "expected_date_of_birth_month": str(due.month),
+        "expected_date_of_birth_year": str(due.year),
+    }
     fill_in(client, children=[unborn])
     assert "Unborn child" in client.get(f"{REFER}check/").content.decode()
     submit(client)
@@ -217,8 +238,13 @@ def test_consultation_is_counted_separately(client, db, make_user, login):
     login(officer)
     response = client.post(
         f"{REFER}consultation/",
-        {"caller_name": "Sam", "caller_organisation": "Hilltop Primary", "source": "2A",
-         "summary": "Asked whether a bruise needs a referral.", "advice_given": "Talk to the DSL; early help."},
+        {
+            "caller_name": "Sam",
+            "caller_organisation": "Hilltop Primary",
+            "source": "2A",
+            "summary": "Asked whether a bruise needs a referral.",
+            "advice_given": "Talk to the DSL; early help.",
+        },
     )
     assert response.status_code == 200
     assert "Consultation recorded" in response.content.decode()
