@@ -192,3 +192,47 @@ def test_allocation_to_an_assessment_team_starts_visit_and_assessment(policy):
     # 45 working days from Monday 23 November: 23 to Christmas Eve, then Christmas Day (Fri 25th),
     # Boxing Day's substitute (Mon 28th) and New Year's Day (Fri 1st) are skipped; the 45th is 28 January.
     assert due[Deadline.Kind.ASSESSMENT] == datetime(2027, 1, 28, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_moving_one_referral_at_once_cannot_both_succeed():
+    """The row lock makes the second move wait for the first, then check against its result."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    load_preset("durham")
+    referral = TriageReferralFactory()
+    first_holds_lock, outcomes = threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                referral_transition(referral, to=Status.SCREENING, by="ann")
+                first_holds_lock.set()
+                time.sleep(0.5)  # the second move is now waiting on the row lock
+            outcomes["first"] = "moved"
+        finally:
+            connection.close()
+
+    def second():
+        first_holds_lock.wait(5)
+        try:
+            stale = type(referral).objects.get(pk=referral.pk)  # still "received" in this snapshot
+            referral_transition(stale, to=Status.SCREENING, by="bob")
+            outcomes["second"] = "moved"
+        except InvalidTransition as exc:
+            outcomes["second"] = exc.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert outcomes["first"] == "moved"
+    assert "is screening and cannot move to screening" in outcomes["second"]
+    assert StatusChange.objects.filter(referral=referral).count() == 1
