@@ -21,6 +21,9 @@ NAVIGATION: list[NavItem] = [
     NavItem("Domestic abuse", "triage:domestic_abuse", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
     NavItem("Early help queue", "triage:early_help", frozenset({Role.TEAM_MANAGER, Role.SOCIAL_WORKER})),
     NavItem("EDT queue", "triage:edt", frozenset({Role.EMERGENCY_DUTY, Role.MASH_LEAD})),
+    # Intake (issue 3)
+    NavItem("Record a referral", "referrals:record", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
+    NavItem("Record a consultation", "referrals:consultation", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
 ]
 
 
