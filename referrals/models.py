@@ -196,5 +196,10 @@ class Consultation(models.Model):
 
 # The person index lives in its own module; re-exported so Django registers it with this app.
 from .person_index.models import (  # noqa: E402,F401
-    Involvement, MatchDecision, Person, PersonAddress, PersonMerge, PersonName,
+    Involvement,
+    MatchDecision,
+    Person,
+    PersonAddress,
+    PersonMerge,
+    PersonName,
 )

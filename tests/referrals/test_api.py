@@ -196,3 +196,20 @@ def test_endpoint_is_in_the_openapi_schema(client):
     assert "/api/v1/referrals/" in text
     assert "Idempotency-Key" in text
     assert "domestic_abuse_risk" in text
+
+
+def test_management_command_makes_lists_and_revokes_keys(client, police):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("intake_api_key", "create", "durham-police", "Case system", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get()
+    assert token.key_hash == hash_key(key)
+    assert post(client, api_body(), key=key, idem="cmd").status_code == 201
+    call_command("intake_api_key", "list", stdout=out)
+    assert token.prefix in out.getvalue() and key not in out.getvalue().splitlines()[-1]
+    call_command("intake_api_key", "revoke", str(token.pk), "--reason", "Test", stdout=out)
+    assert post(client, api_body(), key=key, idem="cmd2").status_code == 401
