@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mash import audit
 from mash.exceptions import DomainError, InvalidInput, NotPermitted
+from referrals.person_index.selectors import rereferrals
 
 from . import decisions, selectors
 from .forms import ChangeRagForm, DaBatchForm, DecisionFields, QueueFilterForm, ReasonForm, ReassignForm
@@ -39,7 +40,13 @@ def _page(request: HttpRequest, queryset, *, action: str, template: str, context
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {**context, "page": page, "query": query.urlencode()}
+    # Re-referrals within 12 months, through the person index: two queries for the whole page.
+    context = {
+        **context,
+        "page": page,
+        "query": query.urlencode(),
+        "rereferrals": rereferrals(page.object_list),
+    }
     if request.htmx:
         return render(request, "triage/queue_rows.html", context)
     return render(request, template, context)

@@ -377,3 +377,22 @@ def test_the_domestic_abuse_view_is_for_mash_staff(login, make_user):
         login(make_user(Role.TEAM_MANAGER, username="tm")).get(reverse("triage:domestic_abuse")).status_code
         == 403
     )
+
+
+def test_a_re_referral_is_flagged_in_the_queue_and_the_api(login, officer, lead):
+    """A child referred again within 12 months (linked through the person index) is marked."""
+    earlier = make_referral(received_at=timezone.now() - timedelta(days=40))
+    base = {"level_of_need": 1, "rationale": "r", "consent_basis": "not_needed", "advice_given": "Leaflet"}
+    d.referral_decide(
+        earlier,
+        decisions=[d.ChildDecisionInput(child_id=earlier.children.get().pk, rag=Rag.BLUE, **base)],
+        by=lead,
+    )
+    person = earlier.children.get().person  # added to the person index by the decision
+    assert person is not None
+    again = make_referral()
+    again.children.update(person=person)
+    html = login(officer).get(QUEUE).content.decode()
+    assert "Re-referral" in html and f"after {earlier.reference} (Closed (Blue))" in html
+    api_rows = login(officer).get("/api/v1/triage/queue/").json()["results"]
+    assert api_rows[0]["rereferral"] == {"reference": earlier.reference, "outcome": "Closed (Blue)"}

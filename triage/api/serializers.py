@@ -29,6 +29,7 @@ class QueueRowSerializer(serializers.ModelSerializer):
     children = QueueChildSerializer(many=True)
     overdue = serializers.SerializerMethodField()
     time_left = serializers.SerializerMethodField()
+    rereferral = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -47,7 +48,13 @@ class QueueRowSerializer(serializers.ModelSerializer):
             "claimed_by",
             "team",
             "children",
+            "rereferral",
         ]
+
+    def get_rereferral(self, referral: Referral) -> dict | None:
+        """The earlier referral about the same child within 12 months (person index), if any."""
+        previous = self.context.get("rereferrals", {}).get(referral.pk)
+        return {"reference": previous.reference, "outcome": previous.outcome} if previous else None
 
     def get_overdue(self, referral: Referral) -> bool:
         return referral.next_due_at is not None and referral.next_due_at <= timezone.now()

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from mash import audit
 from mash.exceptions import InvalidInput, NotFound, NotPermitted
+from referrals.person_index.selectors import rereferrals
 
 from .. import decisions, selectors
 from ..forms import QueueFilterForm
@@ -40,7 +41,8 @@ class _QueueApi(APIView):
             details={"referrals": [r.pk for r in page]},
             ip_address=audit.client_ip(request),
         )
-        return paginator.get_paginated_response(s.QueueRowSerializer(page, many=True).data)
+        context = {"rereferrals": rereferrals(page)}  # two queries for the whole page
+        return paginator.get_paginated_response(s.QueueRowSerializer(page, many=True, context=context).data)
 
 
 class TriageQueueApi(_QueueApi):

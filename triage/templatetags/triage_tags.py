@@ -51,3 +51,9 @@ def time_left(due: datetime | None) -> str:
 @register.filter
 def is_overdue(due: datetime | None) -> bool:
     return due is not None and due <= timezone.now()
+
+
+@register.filter
+def for_referral(mapping: dict, referral) -> object:
+    """``rereferrals|for_referral:referral`` -> the entry for that referral, or None."""
+    return (mapping or {}).get(referral.pk)
