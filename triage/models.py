@@ -64,6 +64,12 @@ class PolicyVersion(models.Model):
     def current(cls) -> PolicyVersion:
         return cls.objects.get(is_current=True)
 
+    def clean(self) -> None:
+        """Check every structured setting's shape (ValidationError by field, with a clear message)."""
+        from .policy import validate_policy  # triage.policy imports this module
+
+        validate_policy(self)
+
 
 class StatusChange(models.Model):
     """One row per lifecycle move: from, to, who, when, why, under which policy version."""

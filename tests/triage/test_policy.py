@@ -306,3 +306,10 @@ def test_old_versions_are_read_only_and_can_be_copied_back(admin_client):
     assert response.status_code == 302
     current = PolicyVersion.current()
     assert (current.council, current.version, current.working_hours) == ("durham", 2, first.working_hours)
+
+
+def test_the_model_clean_checks_the_shapes():
+    policy = PolicyVersion(council="durham", **{**preset("durham"), "closure_days": "Christmas"})
+    with pytest.raises(ValidationError) as error:
+        policy.clean()
+    assert set(error.value.message_dict) == {"closure_days"}
