@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies import actions as agency_actions
 from agencies import selectors as agency_selectors
 from agencies.forms import InformationRequestForm
-from agencies.permissions import is_mash_lead
+from agencies.permissions import is_mash_lead, is_team_manager
 from mash import audit
-from mash.exceptions import DomainError
+from mash.exceptions import DomainError, NotFound
 
 from . import outcome_selectors as selectors
 from . import outcomes
@@ -203,6 +203,8 @@ def summary_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def team_queue(request: HttpRequest) -> HttpResponse:
+    if not (is_team_manager(request.user) or is_mash_lead(request.user)):
+        raise NotFound("There is no such page.")
     rows = list(selectors.team_queue(request.user))
     challenges = list(selectors.challenges_for(request.user))
     audit.record_read(

@@ -1,0 +1,351 @@
+"""The permission matrix: every URL in the resolver × every role × objects they may and may not see.
+
+Generated from the URL list, so a page or API endpoint added anywhere is covered: an unclassified
+URL fails ``test_every_url_is_in_the_matrix`` until its author adds it to ``MATRIX`` below with the
+roles that may see it. For each URL, each role and each object variant, a GET must not succeed
+(2xx) unless the matrix allows that role for that object; a ``strict`` rule also requires that the
+allowed roles do succeed (so the matrix cannot silently go stale). Every successful response is
+searched for the identifiers that role must never see (references, names, other agencies' answers
+and request ids: ``tests/agencies/world.py``), so no list, detail, export or PDF leaks a foreign id.
+On the issue-7 pages an empty POST by a role that is not allowed must also be refused.
+
+Roles: public, screening officer, MASH lead, police, health, education, team manager of team A and
+of team B, social worker (team A), performance officer, administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.agencies.world import MASH, PARTNERS, ROLES, STAFF, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+ALL = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
+TEAM_A = frozenset({"manager_a", "social_worker"})
+# Who may see each referral of the world (issue 5's referrals_visible_to): MASH staff see all,
+# a team's manager and members see the team's, the allocated worker theirs.
+SEES_REFERRAL = {
+    "gather": MASH,
+    "team_a": MASH | TEAM_A,
+    "team_b": MASH | {"manager_b"},
+    "alloc": MASH | TEAM_A,
+}
+MISSING_ID = 987654321
+
+Kwargs = Callable[[World], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``variants`` maps a label to (kwargs builder, roles that may get a 2xx on GET)."""
+
+    variants: dict[str, tuple[Kwargs, frozenset[str]]]
+    strict: bool = False  # the allowed roles must get a 2xx (pages that show something)
+    note: str = ""
+    # Who may POST, by variant, where it differs from who may GET (POST-only actions).
+    post: dict[str, frozenset[str]] | None = None
+
+    def may_post(self, variant: str) -> frozenset[str]:
+        return (self.post or {}).get(variant, self.variants[variant][1])
+
+
+def page(allowed: frozenset[str], *, strict: bool = False) -> Rule:
+    return Rule({"-": (lambda w: {}, frozenset(allowed))}, strict=strict)
+
+
+def per_referral(
+    allowed: dict[str, frozenset[str]] | None = None, *, strict: bool = False, kw: str = "reference"
+) -> Rule:
+    allowed = allowed or SEES_REFERRAL
+    return Rule(
+        {
+            key: ((lambda w, key=key: {kw: w.referrals[key].reference}), frozenset(roles))
+            for key, roles in allowed.items()
+        },
+        strict=strict,
+    )
+
+
+def missing(allowed: frozenset[str], **kwargs: Any) -> Rule:
+    """A URL about an object the world does not have: the ids do not exist, so no role may get a 2xx
+    that shows anything; ``allowed`` lists who may see the (empty) page's shell."""
+    return Rule({"missing": (lambda w: dict(kwargs), frozenset(allowed))}, note="object does not exist")
+
+
+def per_request(allowed: dict[str, frozenset[str]], *, strict: bool = False, post=None) -> Rule:
+    return Rule(
+        {
+            key: ((lambda w, key=key: {"public_id": w.requests[key].public_id}), roles)
+            for key, roles in allowed.items()
+        },
+        strict=strict,
+        post=post,
+    )
+
+
+def post_only_request(post: dict[str, frozenset[str]]) -> Rule:
+    return per_request({key: NOBODY for key in post}, post=post)
+
+
+def referral_request(allowed: frozenset[str], *, post: frozenset[str]) -> Rule:
+    return Rule(
+        {
+            "police": (
+                lambda w: {
+                    "reference": w.referrals["gather"].reference,
+                    "public_id": w.requests["police"].public_id,
+                },
+                allowed,
+            )
+        },
+        post={"police": post},
+    )
+
+
+MASH_ONLY = {key: MASH for key in SEES_REFERRAL}
+OWN_REQUEST = {
+    "police": frozenset({"police"}),
+    "health": frozenset({"health"}),
+    "police_b": frozenset({"police"}),
+}
+TEAM_QUEUE_MANAGERS = frozenset({"manager_a", "manager_b", "lead", "admin"})
+
+MATRIX: dict[str, Rule] = {
+    # Public and account pages.
+    "home": page(ALL),
+    "healthz": page(ALL),
+    "readyz": page(ALL),
+    "login": page(ALL),
+    "logout": page(NOBODY),
+    "two_factor_verify": page(ALL),
+    "two_factor_setup": page(ALL),
+    "recovery_codes": page(STAFF),
+    "password_change": page(STAFF),
+    "audit_log": page(frozenset({"admin"})),
+    "break_glass_request": page(STAFF),
+    "break_glass_review": page(frozenset({"admin"})),
+    "break_glass_review_grant": missing(NOBODY, grant_id=MISSING_ID),
+    "api-schema": page(ALL),
+    "api-docs": page(ALL),
+    # Intake (issue 3): the public form, and staff recording a referral or a consultation.
+    **{
+        f"referrals:{name}": page(ALL)
+        for name in (
+            "start",
+            "route",
+            "referrer",
+            "concern",
+            "support",
+            "voices",
+            "consent",
+            "check",
+            "confirmation",
+            "children",
+            "children_add",
+            "adults",
+            "adults_add",
+        )
+    },
+    "referrals:record": page(MASH),
+    "referrals:consultation": page(MASH),
+    "referrals:children_change": missing(ALL, index=0),
+    "referrals:children_remove": missing(ALL, index=0),
+    "referrals:adults_change": missing(ALL, index=0),
+    "referrals:adults_remove": missing(ALL, index=0),
+    "referrals-api:create": page(NOBODY),
+    # Triage queues and the staff referral page (issue 5).
+    # Team roles see their teams' referrals in the queue (issue 5's referrals_visible_to).
+    "triage:queue": page(MASH | TEAM_A | {"manager_b"}),
+    "triage:early_help": page(MASH | TEAM_A | {"manager_b"}),
+    "triage:edt": page(MASH),
+    "triage:domestic_abuse": page(MASH),
+    **{
+        f"triage:{name}": per_referral()
+        for name in (
+            "referral",
+            "claim",
+            "release",
+            "reassign",
+            "decide",
+            "change_rag",
+            "step_up",
+            "return",
+            "edt_acknowledge",
+        )
+    },
+    "triage-api:queue": page(MASH | TEAM_A | {"manager_b"}),
+    # KNOWN GAP (issue 5): the API answers 200 with an empty list to partners and performance
+    # officers where the page refuses them. Nothing leaks (the identifier check still runs), but the
+    # API and the page should agree; narrow this to the page's roles once the API refuses.
+    "triage-api:early_help": page(MASH | TEAM_A | {"manager_b"} | PARTNERS | {"performance"}),
+    "triage-api:edt": page(MASH),
+    "triage-api:domestic_abuse": page(MASH),
+    "triage-api:domestic_abuse_batch": page(NOBODY),
+    **{
+        f"triage-api:{name}": per_referral()
+        for name in (
+            "referral",
+            "claim",
+            "release",
+            "reassign",
+            "decide",
+            "change_rag",
+            "step_up",
+            "return",
+            "edt_acknowledge",
+        )
+    },
+    # Person index (issue 6).
+    "person_index:known_child_check": per_referral(MASH_ONLY),
+    "person_index:match_decide": missing(
+        NOBODY, reference="MXGATHER26", kind="child", subject_id=MISSING_ID, person_id=MISSING_ID
+    ),
+    "person_index:person_chronology": missing(NOBODY, person_id=MISSING_ID),
+    "person_index:person_merge": missing(NOBODY, person_id=MISSING_ID),
+    "person_index:person_unmerge": missing(NOBODY, merge_id=MISSING_ID),
+    # Information sharing, discussion and allocation (issue 7).
+    "outcomes:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
+    "outcomes:challenge_respond": Rule(
+        {"team_b": (lambda w: {"public_id": w.challenge.public_id}, frozenset({"manager_b"}))}, strict=True
+    ),
+    "outcomes:requests": per_referral(MASH_ONLY, strict=True),
+    "outcomes:request_chase": referral_request(NOBODY, post=MASH),
+    "outcomes:discussion": per_referral(MASH_ONLY, strict=True),
+    "outcomes:strategy": per_referral(MASH_ONLY, strict=True),
+    "outcomes:outcome": per_referral(MASH_ONLY, strict=True),
+    "outcomes:summary_pdf": per_referral(strict=True),
+    "outcomes:allocate": per_referral(
+        {
+            "gather": NOBODY,
+            "team_a": frozenset({"manager_a"}),
+            "team_b": frozenset({"manager_b"}),
+            "alloc": frozenset({"manager_a"}),
+        },
+        strict=True,
+    ),
+    "outcomes_public:challenge": page(ALL, strict=True),
+    "partners:request_list": page(PARTNERS, strict=True),
+    "partners:request_detail": per_request(OWN_REQUEST, strict=True),
+    "partners:request_decline": post_only_request(OWN_REQUEST),
+    "partners-api:request_list": page(PARTNERS, strict=True),
+    "partners-api:request_detail": per_request(OWN_REQUEST, strict=True),
+    "partners-api:request_answer": post_only_request(OWN_REQUEST),
+}
+# Namespaces whose every URL is classified by one rule (the Django admin guards all its views).
+NAMESPACE_RULES: dict[str, frozenset[str]] = {"admin": frozenset({"admin"})}
+MATRIX["admin:login"] = page(ALL)  # the admin's sign-in page itself
+# Empty POSTs by roles that are not allowed must be refused on these namespaces' URLs.
+POST_CHECKED = ("outcomes:", "outcomes_public:", "partners:", "partners-api:")
+REFUSED = {302, 400, 401, 403, 404, 405}
+
+
+@dataclass
+class Route:
+    name: str | None
+    route: str
+    keys: frozenset[str] = field(default_factory=frozenset)
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield Route(name, prefix + str(pattern.pattern), frozenset(pattern.pattern.regex.groupindex))
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def namespace_of(name: str) -> str:
+    return name.split(":", 1)[0] if ":" in name else ""
+
+
+def test_every_url_is_in_the_matrix():
+    unclassified = [
+        f"  {route.name or '(unnamed)'}  /{route.route}"
+        for route in all_routes()
+        if route.name not in MATRIX
+        and namespace_of(route.name or "") not in NAMESPACE_RULES
+        and not (route.name is None and route.route.startswith("admin/"))
+    ]
+    assert not unclassified, (
+        "These URLs are not in the permission matrix. Add each to MATRIX in tests/test_permission_matrix.py "
+        "with the roles that may see it (and the objects it takes), so that its access is tested:\n"
+        + "\n".join(unclassified)
+    )
+
+
+def test_the_matrix_names_only_urls_that_exist():
+    names = {route.name for route in all_routes()}
+    assert not set(MATRIX) - names, f"Stale entries in MATRIX: {sorted(set(MATRIX) - names)}"
+
+
+@pytest.fixture
+def world(make_user):
+    return build_world(make_user)
+
+
+@pytest.fixture
+def clients(world, login) -> dict[str, Client]:
+    signed_in = {role: login(user, Client()) for role, user in world.users.items()}
+    return {"public": Client(), **signed_in}
+
+
+def _cases(world: World):
+    """(name, variant, url, rule) for every classified URL that can be reversed."""
+    for route in all_routes():
+        if route.name is None:
+            continue
+        rule = MATRIX.get(route.name)
+        if rule is None:
+            roles = NAMESPACE_RULES.get(namespace_of(route.name))
+            if roles is None or route.keys:
+                continue  # unclassified (the test above fails) or an admin object page (same guard)
+            rule = page(roles)
+        for variant, (kwargs, allowed) in rule.variants.items():
+            yield route.name, variant, reverse(route.name, kwargs=kwargs(world)), rule
+
+
+def _leaks(world: World, role: str, response) -> list[str]:
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        return []  # checked by access (a PDF only for who may see the referral); its text is compressed
+    body = response.content.decode(errors="replace")
+    return sorted(secret for secret in world.forbidden_for(role) if secret in body)
+
+
+def test_no_role_gets_what_it_may_not_see(world, clients):
+    problems: list[str] = []
+    for name, variant, url, rule in _cases(world):
+        allowed = rule.variants[variant][1]
+        for role in ROLES:
+            response = clients[role].get(url)
+            ok = 200 <= response.status_code < 300
+            if ok and role not in allowed:
+                problems.append(f"{role} got {response.status_code} from {name} [{variant}] {url}")
+            elif rule.strict and role in allowed and not ok:
+                problems.append(f"{role} should see {name} [{variant}] {url} but got {response.status_code}")
+            if ok:
+                leaked = _leaks(world, role, response)
+                if leaked:
+                    problems.append(f"{role} saw foreign identifiers {leaked} on {name} [{variant}] {url}")
+            if name.startswith(POST_CHECKED) and role not in rule.may_post(variant):
+                posted = clients[role].post(url, {})
+                if posted.status_code not in REFUSED or (posted.status_code == 302 and role != "public"):
+                    problems.append(
+                        f"{role} POST to {name} [{variant}] {url} was not refused: {posted.status_code}"
+                    )
+    assert not problems, "Permission matrix failures:\n" + "\n".join(problems)
