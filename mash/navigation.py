@@ -24,6 +24,9 @@ NAVIGATION: list[NavItem] = [
     # Intake (issue 3)
     NavItem("Record a referral", "referrals:record", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
     NavItem("Record a consultation", "referrals:consultation", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
+    # Information sharing and allocation (issue 7)
+    NavItem("Information requests", "partners:request_list", frozenset({Role.AGENCY_PARTNER})),
+    NavItem("Team queue", "outcomes:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
 ]
 
 
