@@ -161,7 +161,7 @@ def deadline_meet(
     return deadline
 
 
-def deadlines_stop_all(referral: Referral, *, at: datetime, by: Any = None, reason: str = "") -> int:
+def deadlines_stop_all(referral: Referral, *, at: datetime, by: Any = None) -> int:
     """Stop every open clock (the referral closed or was returned): nothing more is owed."""
     stopped = 0
     for deadline in list(_open(referral)):

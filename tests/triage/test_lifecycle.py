@@ -170,6 +170,18 @@ def test_closing_stops_every_clock(policy):
 
 
 @time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=False)
+def test_routing_to_a_known_case_is_the_decision(policy):
+    from triage.deadlines import referral_clocks_start
+
+    referral = TriageReferralFactory(received_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    referral_clocks_start(referral, policy=policy)
+    referral_transition(referral, to=Status.ROUTED_TO_KNOWN_CASE, by="tests", reason="open case")
+    decision = referral.deadlines.get(kind=Deadline.Kind.DECISION)
+    assert decision.met_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert referral.next_due_at is None
+
+
+@time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=False)
 def test_stepping_back_up_starts_a_new_decision_clock(policy):
     referral = TriageReferralFactory(status=Status.OUTCOME, rag=Rag.GREEN)
     referral_transition(referral, to=Status.SCREENING, by="tests", reason="new information")
