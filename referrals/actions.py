@@ -42,7 +42,13 @@ def reference_allocate(at: datetime) -> str:
 
 
 def referral_submit_once(
-    data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str = ""
+    data: IntakeData,
+    *,
+    by: Any,
+    channel: str,
+    idempotency_key: str,
+    fingerprint: str = "",
+    ip_address: str | None = None,
 ) -> SubmitOutcome:
     """Save a checked referral with all its children and adults, once per idempotency key.
 
@@ -59,7 +65,12 @@ def referral_submit_once(
     try:
         with transaction.atomic():
             referral = _create(
-                data, by=by, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint
+                data,
+                by=by,
+                channel=channel,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                ip=ip_address,
             )
     except IntegrityError:
         # A concurrent submission with the same key (a double click) committed first: it is the referral.
@@ -70,16 +81,16 @@ def referral_submit_once(
     return SubmitOutcome(referral, created=True)
 
 
-def referral_submit(
-    data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str = ""
-) -> Referral:
+def referral_submit(data: IntakeData, *, by: Any, channel: str, idempotency_key: str, **options) -> Referral:
     """``referral_submit_once`` for callers that do not need to know whether it was a repeat."""
     return referral_submit_once(
-        data, by=by, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint
+        data, by=by, channel=channel, idempotency_key=idempotency_key, **options
     ).referral
 
 
-def _create(data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str) -> Referral:
+def _create(
+    data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str, ip: str | None
+) -> Referral:
     now = timezone.now()
     out_of_hours, policy = out_of_hours_at(now)
     referral = Referral.objects.create(
@@ -101,6 +112,7 @@ def _create(data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fi
         obj=referral,
         reason=f"Referral received ({referral.get_channel_display()})",
         details={"channel": channel, "children": len(data.children), "adults": len(data.adults)},
+        ip_address=ip,
     )
     _acknowledge(referral)
     _start_clocks(referral, policy=policy, by=by)

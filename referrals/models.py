@@ -86,14 +86,26 @@ class Referral(models.Model):
     rag_changed = models.BooleanField(default=False)
     level_of_need = models.PositiveSmallIntegerField(null=True, blank=True)
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="claimed_referrals"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_referrals",
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
-    team = models.ForeignKey("agencies.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
-    allocated_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="allocated_referrals"
+    team = models.ForeignKey(
+        "agencies.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
-    policy_version = models.ForeignKey("triage.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT)
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocated_referrals",
+    )
+    policy_version = models.ForeignKey(
+        "triage.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT
+    )
     # The nearest open deadline, kept in step by triage so the queue sorts on one indexed column.
     next_due_at = models.DateTimeField(null=True, blank=True)
 
@@ -167,6 +179,9 @@ class ReferralAdult(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.full_name or "Adult"
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -177,6 +192,9 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
 
 
 class Consultation(models.Model):
@@ -192,6 +210,9 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"Consultation {self.received_at:%Y-%m-%d %H:%M}"
 
 
 # The person index lives in its own module; re-exported so Django registers it with this app.

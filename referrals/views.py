@@ -242,7 +242,13 @@ def check(request: HttpRequest) -> HttpResponse:
         if request.POST.get("idempotency_key") != wizard.key:
             return redirect("referrals:check")  # an old page from another form: show the current answers
         by = _submitter(request, wizard)
-        referral = referral_submit(data, by=by, channel=wizard.channel, idempotency_key=f"web:{wizard.key}")
+        referral = referral_submit(
+            data,
+            by=by,
+            channel=wizard.channel,
+            idempotency_key=f"web:{wizard.key}",
+            ip_address=audit.client_ip(request),
+        )
         wizard.finish(referral.pk)
         return redirect("referrals:confirmation")
     sections = answers.sections(wizard)

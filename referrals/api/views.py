@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.authentication import AgencyTokenAuthentication, IsAgencyClient
+from mash import audit
 from mash.exceptions import InvalidInput
 
 from ..actions import referral_submit_once
@@ -185,5 +186,6 @@ class ReferralCreateApi(APIView):
             channel=Referral.Channel.API,
             idempotency_key=scoped_key,
             fingerprint=body_print,
+            ip_address=audit.client_ip(request),
         )
         return _receipt(outcome.referral, outcome.created)

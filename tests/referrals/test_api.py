@@ -213,3 +213,32 @@ def test_management_command_makes_lists_and_revokes_keys(client, police):
     assert token.prefix in out.getvalue() and key not in out.getvalue().splitlines()[-1]
     call_command("intake_api_key", "revoke", str(token.pk), "--reason", "Test", stdout=out)
     assert post(client, api_body(), key=key, idem="cmd2").status_code == 401
+
+
+def test_documented_example_is_accepted_as_it_is(client, key):
+    from referrals.api.examples import EXAMPLE_REFERRAL
+
+    assert post(client, EXAMPLE_REFERRAL, key=key, idem="doc-example").status_code == 201
+
+
+def test_received_out_of_hours_is_recorded_with_the_policy_and_client_address(client, key):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 29, 3, 0, tzinfo=ZoneInfo("Europe/London"))):  # Sunday night
+        assert post(client, api_body(), key=key, idem="night", REMOTE_ADDR="203.0.113.9").status_code == 201
+    referral = Referral.objects.get()
+    assert referral.out_of_hours is True
+    assert referral.policy_version is not None and referral.policy_version.is_current
+    assert AuditEvent.objects.get(action="referral.submit").ip_address == "203.0.113.9"
+
+
+def test_domestic_abuse_notification_starts_its_screening_clock_when_the_policy_times_it(client, key):
+    from triage.policy import current_policy
+
+    post(client, api_body(), key=key, idem="da-clock")
+    referral = Referral.objects.get()
+    timed = bool((current_policy().domestic_abuse_timescales or {}).get("high"))
+    assert referral.deadlines.filter(kind="domestic_abuse_screening").exists() is timed
