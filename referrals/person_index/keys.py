@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import jellyfish
 
@@ -17,6 +18,7 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
 
+@lru_cache(maxsize=65536)
 def clean_name(name: str) -> str:
     """Lower case ASCII letters only: 'Zoë O'Neil-Smith' -> 'zoe oneil smith' (hyphen kept as a space)."""
     ascii_name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()

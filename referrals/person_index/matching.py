@@ -183,80 +183,100 @@ def candidate_ids(probe: Probe) -> list[int]:
 class MatchData:
     """What scoring compares, for one record and the records merged into it."""
 
+    pk: int
+    date_of_birth: date | None = None
+    sex: str = "U"
     names: list[tuple[str, str, str]] = field(default_factory=list)  # (first, last, label)
     current_postcodes: set[str] = field(default_factory=set)
     former_postcodes: set[str] = field(default_factory=set)
     nhs_numbers: set[str] = field(default_factory=set)
 
 
-def load_records(ids: Iterable[int]) -> list[Person]:
-    """The records to score, each with ``match_data``: merged records are folded into the record
-    they were merged into (at any depth). Four queries however many records."""
-    ids = set(ids)
-    records = {p.pk: p for p in Person.objects.filter(Q(pk__in=ids) | Q(merged_into__in=ids)).order_by()}
-    missing = {p.merged_into_id for p in records.values() if p.merged_into_id} - records.keys()
+_RECORD_FIELDS = (
+    "pk",
+    "merged_into_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "nhs_number",
+)
+
+
+def _records(ids: set[int]) -> dict[int, tuple]:
+    """Rows (as tuples: model instances cost more than the scoring) of the records and of every
+    record merged into them, following merges both ways until nothing is missing."""
+    wanted = Person.objects.order_by().values_list(*_RECORD_FIELDS)
+    rows = {row[0]: row for row in wanted.filter(Q(pk__in=ids) | Q(merged_into__in=ids))}
+    missing = {row[1] for row in rows.values() if row[1]} - rows.keys()
     while missing:  # rare: a survivor outside the block, or a chain of merges
-        more = Person.objects.filter(Q(pk__in=missing) | Q(merged_into__in=missing)).order_by()
-        records.update({p.pk: p for p in more})
-        missing = {p.merged_into_id for p in records.values() if p.merged_into_id} - records.keys()
+        rows.update({row[0]: row for row in wanted.filter(Q(pk__in=missing) | Q(merged_into__in=missing))})
+        missing = {row[1] for row in rows.values() if row[1]} - rows.keys()
+    return rows
 
-    def root(person: Person) -> Person:
-        while person.merged_into_id:
-            person = records[person.merged_into_id]
-        return person
 
-    roots = {p.pk: root(p) for p in records.values()}
-    data = {r.pk: MatchData() for r in roots.values()}
-    for person in records.values():
-        into = data[roots[person.pk].pk]
-        into.names.append((person.first_name, person.last_name, ""))
-        if person.postcode:
-            into.current_postcodes.add(person.postcode)
-        if person.nhs_number:
-            into.nhs_numbers.add(person.nhs_number)
+def load_match_data(ids: Iterable[int]) -> dict[int, MatchData]:
+    """MatchData for the records, keyed by the record each was (eventually) merged into. Three
+    queries however many records."""
+    rows = _records(set(ids))
+
+    def root(pk: int) -> int:
+        while rows[pk][1]:
+            pk = rows[pk][1]
+        return pk
+
+    roots = {pk: root(pk) for pk in rows}
+    data = {pk: MatchData(pk, rows[pk][4], rows[pk][5]) for pk in set(roots.values())}
+    for pk, _, first, last, _, _, postcode, nhs_number in rows.values():
+        into = data[roots[pk]]
+        into.names.append((first, last, ""))
+        if postcode:
+            into.current_postcodes.add(postcode)
+        if nhs_number:
+            into.nhs_numbers.add(nhs_number)
     labels = dict(PersonName.Kind.choices)
-    for pk, first, last, kind in PersonName.objects.filter(person__in=records).values_list(
+    for pk, first, last, kind in PersonName.objects.filter(person__in=list(rows)).values_list(
         "person_id", "first_name", "last_name", "kind"
     ):
-        data[roots[pk].pk].names.append((first, last, labels[kind].lower()))
-    for pk, postcode, to_date in PersonAddress.objects.filter(person__in=records).values_list(
+        data[roots[pk]].names.append((first, last, labels[kind].lower()))
+    for pk, postcode, to_date in PersonAddress.objects.filter(person__in=list(rows)).values_list(
         "person_id", "postcode", "to_date"
     ):
-        into = data[roots[pk].pk]
+        into = data[roots[pk]]
         (into.former_postcodes if to_date else into.current_postcodes).add(postcode)
-    for pk, match_data in data.items():
+    for match_data in data.values():
         match_data.former_postcodes -= match_data.current_postcodes | {""}
         match_data.current_postcodes -= {""}
-        records[pk].match_data = match_data
-    return [records[pk] for pk in data]
+    return data
 
 
 def find_candidates(
     probe: Probe, *, exclude: Iterable[int] = (), threshold: int = OFFER_THRESHOLD
 ) -> list[Candidate]:
     """Scored candidates for the probe, best first, at or above ``threshold``, without ``exclude``
-    (records a member of staff already rejected for this person)."""
+    (records a member of staff already rejected for this person). Only the few candidates that
+    pass are loaded as model instances."""
     excluded = set(exclude)
-    candidates = []
-    for person in load_records(candidate_ids(probe)):
-        if person.pk in excluded:
+    scored = []
+    for pk, data in load_match_data(candidate_ids(probe)).items():
+        if pk in excluded:
             continue
-        candidate = score_person(probe, person)
-        if candidate is not None and candidate.score >= threshold:
-            candidates.append(candidate)
+        result = score(probe, data)
+        if result is not None and result[0] >= threshold:
+            scored.append((pk, result))
+    people = Person.objects.in_bulk([pk for pk, _ in scored]) if scored else {}
+    candidates = [Candidate(people[pk], value, fields, exact) for pk, (value, fields, exact) in scored]
     candidates.sort(key=lambda c: (-c.score, c.person.pk))
     return candidates
 
 
 # --- scoring ------------------------------------------------------------------------------------
+# The agreement functions are pure and names repeat across candidates and referrals, so they are
+# memoised on the pair of names: scoring a block of a few hundred records then costs microseconds each.
 
 
-def _match_data(person: Person) -> MatchData:
-    if not hasattr(person, "match_data"):
-        person.match_data = load_records([person.pk])[0].match_data
-    return person.match_data
-
-
+@lru_cache(maxsize=1 << 17)
 def first_name_agreement(a: str, b: str) -> tuple[float, str]:
     a, b = clean_name(a), clean_name(b)
     if a == b:
@@ -266,6 +286,7 @@ def first_name_agreement(a: str, b: str) -> tuple[float, str]:
     return _spelling_agreement(a, b)
 
 
+@lru_cache(maxsize=1 << 17)
 def _spelling_agreement(a: str, b: str) -> tuple[float, str]:
     if jellyfish.metaphone(a) == jellyfish.metaphone(b) or jellyfish.nysiis(a) == jellyfish.nysiis(b):
         return 0.9, "sounds the same"
@@ -279,6 +300,7 @@ def _spelling_agreement(a: str, b: str) -> tuple[float, str]:
     return 0.0, "different"
 
 
+@lru_cache(maxsize=1 << 17)
 def last_name_agreement(a: str, b: str) -> tuple[float, str]:
     a_clean, b_clean = clean_name(a), clean_name(b)
     if a_clean == b_clean:
@@ -290,9 +312,9 @@ def last_name_agreement(a: str, b: str) -> tuple[float, str]:
     return level, reason
 
 
-def _name_fields(probe: Probe, person: Person) -> list[FieldMatch]:
+def _name_fields(probe: Probe, data: MatchData) -> list[FieldMatch]:
     best: tuple[float, list[FieldMatch]] = (-1.0, [])
-    for first, last, label in _match_data(person).names:
+    for first, last, label in data.names:
         for swapped in (False, True):
             p_first, p_last = (
                 (probe.last_name, probe.first_name) if swapped else (probe.first_name, probe.last_name)
@@ -337,20 +359,20 @@ def date_of_birth_agreement(a: date, b: date) -> tuple[float, str]:
     return 0.0, "different"
 
 
-def _dob_field(probe: Probe, person: Person) -> FieldMatch | None:
-    if not probe.date_of_birth or not person.date_of_birth:
+def _dob_field(probe: Probe, data: MatchData) -> FieldMatch | None:
+    if not probe.date_of_birth or not data.date_of_birth:
         return None
-    level, reason = date_of_birth_agreement(probe.date_of_birth, person.date_of_birth)
+    level, reason = date_of_birth_agreement(probe.date_of_birth, data.date_of_birth)
     return FieldMatch(
         "date_of_birth",
         level,
         WEIGHTS["date_of_birth"],
-        f"{probe.date_of_birth:%d/%m/%Y} / {person.date_of_birth:%d/%m/%Y}: {reason}",
+        f"{probe.date_of_birth:%d/%m/%Y} / {data.date_of_birth:%d/%m/%Y}: {reason}",
     )
 
 
-def _address_field(probe: Probe, person: Person) -> FieldMatch | None:
-    current, former = _match_data(person).current_postcodes, _match_data(person).former_postcodes
+def _address_field(probe: Probe, data: MatchData) -> FieldMatch | None:
+    current, former = data.current_postcodes, data.former_postcodes
     weight = WEIGHTS["address"]
     if not probe.postcode or not (current or former):
         return None
@@ -366,23 +388,28 @@ def _address_field(probe: Probe, person: Person) -> FieldMatch | None:
     )
 
 
-def score_person(probe: Probe, person: Person) -> Candidate | None:
-    """Score one index record against the probe; ``None`` when NHS numbers prove them different."""
-    nhs_numbers = _match_data(person).nhs_numbers
-    if probe.nhs_number and nhs_numbers:
-        if probe.nhs_number in nhs_numbers:
-            return Candidate(
-                person, 100, [FieldMatch("nhs_number", 1.0, 1.0, "NHS number matches")], exact=True
-            )
+def score(probe: Probe, data: MatchData) -> tuple[int, list[FieldMatch], bool] | None:
+    """(score out of 100, field-by-field reasons, exact on NHS number) for one record against the
+    probe; ``None`` when NHS numbers prove them different people."""
+    if probe.nhs_number and data.nhs_numbers:
+        if probe.nhs_number in data.nhs_numbers:
+            return 100, [FieldMatch("nhs_number", 1.0, 1.0, "NHS number matches")], True
         return None
-    fields = [*_name_fields(probe, person)]
-    fields += [f for f in (_dob_field(probe, person), _address_field(probe, person)) if f is not None]
+    fields = [*_name_fields(probe, data)]
+    fields += [f for f in (_dob_field(probe, data), _address_field(probe, data)) if f is not None]
     weight = sum(f.weight for f in fields)
-    score = sum(f.score * f.weight for f in fields) / weight if weight else 0.0
-    if probe.sex in ("M", "F") and person.sex in ("M", "F") and probe.sex != person.sex:
-        score *= SEX_MISMATCH_FACTOR
-        fields.append(FieldMatch("sex", 0.0, 0.0, f"{probe.sex} / {person.sex}: different"))
+    value = sum(f.score * f.weight for f in fields) / weight if weight else 0.0
+    if probe.sex in ("M", "F") and data.sex in ("M", "F") and probe.sex != data.sex:
+        value *= SEX_MISMATCH_FACTOR
+        fields.append(FieldMatch("sex", 0.0, 0.0, f"{probe.sex} / {data.sex}: different"))
     # Without a date of birth on either side a name and postcode alone must not look certain.
     if not any(f.field == "date_of_birth" for f in fields):
-        score = min(score, (LIKELY_THRESHOLD - 1) / 100)
-    return Candidate(person, round(score * 100), fields)
+        value = min(value, (LIKELY_THRESHOLD - 1) / 100)
+    return round(value * 100), fields, False
+
+
+def score_person(probe: Probe, person: Person) -> Candidate | None:
+    """Score one index record (with the records merged into it) against the probe."""
+    data = load_match_data([person.pk]).get(person.pk)
+    result = score(probe, data) if data else None
+    return None if result is None else Candidate(person, result[0], result[1], result[2])
