@@ -7,6 +7,7 @@ them and submits. No personal data and no reference ever appears in a URL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -36,7 +37,7 @@ from .forms import (
 )
 from .intake import IntakeInvalid, clean_intake, form_class_for
 from .models import Referral
-from .selectors import out_of_hours_notice, referral_for_confirmation
+from .selectors import consultations_between, out_of_hours_notice, referral_for_confirmation
 from .wizard import Wizard, form_data, submitted
 
 # The topics asked one per page, by URL name; the people pages sit between referrer and concern.
@@ -281,7 +282,10 @@ def consultation(request: HttpRequest) -> HttpResponse:
     form = ConsultationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         consultation_record(form.cleaned_data, by=request.user)
-        return render(request, "referrals/consultation_recorded.html")
+        now = timezone.localtime()
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        count = consultations_between(month_start, now + timedelta(seconds=1)).count()
+        return render(request, "referrals/consultation_recorded.html", {"month_count": count})
     return render(
         request, "referrals/consultation_create.html", {"form": form, "heading": "Record a consultation"}
     )

@@ -248,6 +248,7 @@ def test_consultation_is_counted_separately(client, db, make_user, login):
     )
     assert response.status_code == 200
     assert "Consultation recorded" in response.content.decode()
+    assert "Consultations recorded this month: 1" in response.content.decode()
     consultation = Consultation.objects.get()
     assert consultation.recorded_by == officer
     assert not Referral.objects.exists()
