@@ -94,6 +94,26 @@ def _wizard_or_start(request: HttpRequest) -> Wizard | None:
     return wizard if wizard.active else None
 
 
+# Where each page's "Back" link goes (GOV.UK back link; works without JavaScript).
+BACK = {
+    "route": "referrals:start",
+    "referrer": "referrals:route",
+    "children": "referrals:referrer",
+    "children_person": "referrals:children",
+    "adults": "referrals:children",
+    "adults_person": "referrals:adults",
+    "concern": "referrals:adults",
+    "support": "referrals:concern",
+    "voices": "referrals:support",
+    "consent": "referrals:voices",
+    "check": "referrals:consent",
+}
+
+
+def _back(request: HttpRequest, page: str) -> str:
+    return reverse("referrals:check" if request.GET.get("change") else BACK[page])
+
+
 def _posted(request: HttpRequest):
     """The POST data, even when empty (an empty form must still show its errors)."""
     return request.POST if request.method == "POST" else None
@@ -150,7 +170,11 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
     else:
         form = form_class(saved) if saved else form_class()
     template = f"referrals/referral_{topic}.html" if topic == "consent" else "referrals/referral_step.html"
-    return render(request, template, {"form": form, "wizard": wizard, "topic": topic, "heading": form.title})
+    return render(
+        request,
+        template,
+        {"form": form, "wizard": wizard, "heading": form.title, "back_url": _back(request, topic)},
+    )
 
 
 @rate_limited
@@ -184,6 +208,7 @@ def people(request: HttpRequest, kind: str) -> HttpResponse:
             "rows": rows,
             "full": len(entries) >= config["limit"],
             "limit": config["limit"],
+            "back_url": _back(request, kind),
         },
     )
 
@@ -211,7 +236,7 @@ def person(request: HttpRequest, kind: str, index: int | None = None) -> HttpRes
     return render(
         request,
         "referrals/referral_person.html",
-        {"form": form, "wizard": wizard, "heading": form.title, "kind": kind},
+        {"form": form, "wizard": wizard, "heading": form.title, "back_url": _back(request, f"{kind}_person")},
     )
 
 
@@ -253,7 +278,11 @@ def check(request: HttpRequest) -> HttpResponse:
         wizard.finish(referral.pk)
         return redirect("referrals:confirmation")
     sections = answers.sections(wizard)
-    return render(request, "referrals/referral_check.html", {"sections": sections, "wizard": wizard})
+    return render(
+        request,
+        "referrals/referral_check.html",
+        {"sections": sections, "wizard": wizard, "back_url": reverse(BACK["check"])},
+    )
 
 
 def _submitter(request: HttpRequest, wizard: Wizard):

@@ -263,3 +263,11 @@ def test_consultation_validation(client, db, make_user, login):
     assert errors["advice_given"] == ["Enter the advice you gave"]
     assert "from the list" in errors["source"][0]
     assert not Consultation.objects.exists()
+
+
+def test_pages_have_back_links_that_work_without_javascript(client, db):
+    fill_in(client)
+    assert 'href="/refer/views/" class="govuk-back-link"' in client.get(f"{REFER}consent/").content.decode()
+    assert 'href="/refer/consent/" class="govuk-back-link"' in client.get(f"{REFER}check/").content.decode()
+    assert 'href="/refer/check/" class="govuk-back-link"' in client.get(f"{REFER}concern/?change=1").content.decode()
+    assert 'href="/refer/children/" class="govuk-back-link"' in client.get(f"{REFER}adults/").content.decode()
