@@ -26,7 +26,7 @@ from django.db import transaction
 from referrals.validation import nhs_check_digit_ok
 
 from .keys import person_keys
-from .matching import Probe, find_candidates, name_variants, transposed
+from .matching import LIKELY_THRESHOLD, Probe, find_candidates, name_variants, transposed
 from .models import Person, PersonAddress
 
 NHS_SHARE = 0.3
@@ -52,6 +52,9 @@ class Result:
     with_match: int = 0
     by_scenario: Counter = field(default_factory=Counter)
     correct_by_scenario: Counter = field(default_factory=Counter)
+    # The same counts for a top candidate shown as a likely match (score >= LIKELY_THRESHOLD).
+    likely_true_positives: int = 0
+    likely_false_positives: int = 0
 
     @property
     def precision(self) -> float:
@@ -61,6 +64,15 @@ class Result:
     @property
     def recall(self) -> float:
         return self.true_positives / self.with_match if self.with_match else 1.0
+
+    @property
+    def likely_precision(self) -> float:
+        shown = self.likely_true_positives + self.likely_false_positives
+        return self.likely_true_positives / shown if shown else 1.0
+
+    @property
+    def likely_recall(self) -> float:
+        return self.likely_true_positives / self.with_match if self.with_match else 1.0
 
     def lines(self) -> list[str]:
         rows = [
@@ -72,6 +84,8 @@ class Result:
             *rows,
             f"precision of the top candidate: {self.precision:.3f}",
             f"recall of the top candidate:    {self.recall:.3f}",
+            f"as a likely match (score >= {LIKELY_THRESHOLD}): precision {self.likely_precision:.3f}, "
+            f"recall {self.likely_recall:.3f}",
         ]
 
 
@@ -206,3 +220,8 @@ def _score(result: Result, scenario: str, probe: Probe, truth: int | None) -> No
         result.false_positives += 1
     if top == truth:
         result.correct_by_scenario[scenario] += 1
+    if candidates and candidates[0].score >= LIKELY_THRESHOLD:
+        if top == truth:
+            result.likely_true_positives += 1
+        else:
+            result.likely_false_positives += 1

@@ -120,9 +120,10 @@ def test_candidate_query_count_is_constant(django_assert_max_num_queries):
 
 def test_evaluation_precision_and_recall_above_thresholds():
     """Thresholds justified in README ("The known-child check", evaluation)."""
-    result = evaluate(people=1500, probes_per_scenario=25, seed=7)
+    result = evaluate(people=1200, probes_per_scenario=20, seed=7)
     assert result.precision >= 0.85, result.lines()
     assert result.recall >= 0.97, result.lines()
+    assert result.likely_precision >= 0.98, result.lines()  # "likely" is never a different child
     for scenario in NEAR_DUPLICATES:
         assert result.correct_by_scenario[scenario] >= 0.9 * result.by_scenario[scenario], scenario
     assert result.correct_by_scenario["twin"] >= 0.9 * result.by_scenario["twin"]
