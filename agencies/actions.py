@@ -171,7 +171,9 @@ def _email_agency(request: InformationRequest, *, key: str, subject: str) -> Non
 
 def _lock_open(request: InformationRequest) -> InformationRequest:
     request = (
-        InformationRequest.objects.select_for_update().select_related("agency", "referral").get(pk=request.pk)
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("agency", "referral")
+        .get(pk=request.pk)
     )
     if not request.is_open:
         raise Conflict(f"This request has already been {request.get_status_display().lower()}.")

@@ -50,7 +50,11 @@ OUTCOME_FROM = (Status.DECIDED, Status.MASH_DISCUSSION, Status.STRATEGY_DISCUSSI
 
 def _lock(referral: Referral) -> Referral:
     # Two leads recording at once are serialised here; the second sees the first's status.
-    return Referral.objects.select_for_update().select_related("team", "policy_version").get(pk=referral.pk)
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("team", "policy_version")
+        .get(pk=referral.pk)
+    )
 
 
 def _policy(referral: Referral) -> PolicyVersion:
@@ -473,7 +477,9 @@ def challenge_respond(
         raise InvalidInput("Write your response to the challenge.")
     now = now or timezone.now()
     with transaction.atomic():
-        challenge = Challenge.objects.select_for_update().select_related("team").get(pk=challenge.pk)
+        challenge = (
+            Challenge.objects.select_for_update(of=("self",)).select_related("team").get(pk=challenge.pk)
+        )
         allowed = (
             is_mash_lead(by)
             if challenge.team is None
