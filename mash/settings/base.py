@@ -175,6 +175,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mash.security.openapi.add_error_responses",
     ],
+    # The referral's yes/no questions share two choice sets; one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "YesNoEnum": "referrals.forms.YES_NO",
+        "YesNoNotKnownEnum": "referrals.forms.YES_NO_NOT_KNOWN",
+    },
 }
 
 SERVICE_NAME = env("SERVICE_NAME", default="Multi-Agency Safeguarding Hub")
