@@ -21,7 +21,7 @@ $(ASSETS): package.json package-lock.json
 	touch $(ASSETS)
 
 setup: $(STAMP) $(ASSETS)
-	mkdir -p var/mail var/broker
+	mkdir -p var/mail var/broker/control
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
