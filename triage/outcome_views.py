@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from agencies import actions as agency_actions
 from agencies import selectors as agency_selectors
@@ -32,6 +33,9 @@ from .outcome_forms import (
     OutcomeForm,
     StrategyDiscussionForm,
 )
+
+# Challenges a client address may send: a professional sends one or two, a guesser thousands.
+CHALLENGE_RATE = "10/h"
 
 
 def _read(request: HttpRequest, referral, action: str) -> None:
@@ -231,7 +235,12 @@ def allocate_page(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def challenge_page(request: HttpRequest) -> HttpResponse:
     """Public: a professional challenges an outcome with the reference and the e-mail they gave.
-    The same confirmation follows whether or not they matched, so the page reveals nothing."""
+    The same confirmation follows whether or not they matched, so the page reveals nothing, and
+    POSTs are rate limited per client address so references cannot be guessed at speed."""
+    if is_ratelimited(
+        request, group="outcomes:challenge", key="ip", rate=CHALLENGE_RATE, method="POST", increment=True
+    ):
+        return render(request, "triage/outcome_challenge_limited.html", status=429)
     form = ChallengeForm(request.POST or None)
     if request.method == "POST" and _act(form, lambda: outcomes.challenge_raise(**form.cleaned_data)):
         return render(request, "triage/outcome_challenge_done.html")

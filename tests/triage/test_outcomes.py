@@ -361,3 +361,18 @@ def test_the_discussion_page_shows_each_agencys_answer_side_by_side(world, login
     assert response.status_code == 302, response.content.decode()[:2000]
     referral.refresh_from_db()
     assert referral.status == Status.MASH_DISCUSSION
+
+
+def test_the_challenge_page_is_rate_limited_per_address(client):
+    from django.core.cache import cache
+
+    from triage.outcome_views import CHALLENGE_RATE
+
+    cache.clear()
+    url = reverse("outcomes_public:challenge")
+    data = {"reference": "MASH-2026-000001", "email": "a@b.org", "name": "X", "reasons": "Guessing"}
+    limit = int(CHALLENGE_RATE.split("/")[0])
+    statuses = [client.post(url, data).status_code for _ in range(limit + 1)]
+    assert statuses[:limit] == [200] * limit and statuses[-1] == 429
+    assert not Challenge.objects.exists()
+    cache.clear()
