@@ -150,3 +150,34 @@ def test_api_never_errors_and_saves_whole_or_nothing(api_key, field, value, key)
     _assert_whole_or_nothing(before, _counts())
     if response.status_code == 201:
         assert Referral.objects.get(reference=response.json()["reference"]).children.count() == 1
+
+
+CONSULTATION = {
+    "caller_name": "Sam",
+    "caller_organisation": "Hilltop Primary",
+    "source": "2A",
+    "summary": "Asked whether a bruise needs a referral.",
+    "advice_given": "Talk to the school's safeguarding lead.",
+}
+
+
+@pytest.fixture
+def officer_client(make_user, login):
+    from mash.roles import Role
+
+    return login(make_user(Role.SCREENING_OFFICER), Client())
+
+
+@PROPERTY_SETTINGS
+@given(field=st.sampled_from([*CONSULTATION, "channel"]), value=TEXT)
+def test_staff_pages_never_error(officer_client, field, value):
+    from referrals.models import Consultation
+
+    before = Consultation.objects.count()
+    if field == "channel":
+        response = officer_client.post(f"{REFER}record/", {"channel": value})
+        assert response.status_code in (200, 302)
+        return
+    response = officer_client.post(f"{REFER}consultation/", {**CONSULTATION, field: value})
+    assert response.status_code == 200
+    assert Consultation.objects.count() - before in (0, 1)
