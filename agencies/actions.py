@@ -136,10 +136,9 @@ def _create_one(referral, agency, question, lawful_basis, due, now, policy, by) 
         subject=request.deadline_subject,
         by=by,
     )
-    if deadline is not None and deadline.due_at != due:
-        # The deadline module is the one authority on due times; keep the request's copy in step.
-        request.due_at = deadline.due_at
-        request.save(update_fields=["due_at"])
+    # The deadline module is the one authority on due times; the request keeps a link and a copy.
+    request.deadline, request.due_at = deadline, deadline.due_at
+    request.save(update_fields=["deadline", "due_at"])
     audit.record_write(
         "information_request.send",
         actor=by,

@@ -120,7 +120,12 @@ class InformationRequest(models.Model):
     lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
+    # Due time when asked. The deadline is the authority: a later RAG change moves it (issue 4's
+    # recompute), so pages show ``current_due_at``.
     due_at = models.DateTimeField()
+    deadline = models.ForeignKey(
+        "triage.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     chased_at = models.DateTimeField(null=True, blank=True)
     chase_count = models.PositiveSmallIntegerField(default=0)
@@ -158,6 +163,10 @@ class InformationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def current_due_at(self):
+        return self.deadline.due_at if self.deadline_id else self.due_at
 
     @property
     def risk_indicator_labels(self) -> list[str]:

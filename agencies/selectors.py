@@ -52,13 +52,14 @@ def partner_requests_visible_to(user: Any) -> QuerySet[InformationRequest]:
 def _partner_view(queryset: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
     # Only the people's identifying fields are loaded: a partner's page cannot show more by accident.
     return (
-        queryset.select_related("agency")
+        queryset.select_related("agency", "deadline")
         .only(
             "public_id",
             "agency__name",
             "question",
             "lawful_basis",
             "due_at",
+            "deadline__due_at",
             "status",
             "requested_at",
             "chase_count",
@@ -75,6 +76,8 @@ def _partner_view(queryset: QuerySet[InformationRequest]) -> QuerySet[Informatio
             "agency_id",
         )
         .prefetch_related(
+            # The referral itself is loaded with its id only: its concerns, referrer and reference stay out.
+            Prefetch("referral", queryset=Referral.objects.only("id")),
             Prefetch("referral__children", queryset=ReferralChild.objects.only(*CHILD_FIELDS)),
             Prefetch("referral__adults", queryset=ReferralAdult.objects.only(*ADULT_FIELDS)),
         )
@@ -85,6 +88,7 @@ def partner_request_list(user: Any, *, open_only: bool = False) -> QuerySet[Info
     queryset = partner_requests_visible_to(user)
     if open_only:
         queryset = queryset.filter(status__in=InformationRequest.OPEN_STATUSES)
+    # Ordered on the stored copy (indexed); a RAG change moving the deadline is rare and shown exactly.
     return _partner_view(queryset.order_by("due_at", "id"))
 
 
@@ -100,9 +104,9 @@ def access_partner_request(user: Any, public_id: Any) -> InformationRequest:
 def referral_requests(referral: Referral) -> list[InformationRequest]:
     """Every request of one referral with its agency, for MASH staff (callers check access)."""
     return list(
-        referral.information_requests.select_related("agency", "requested_by", "answered_by").order_by(
-            "agency__name", "id"
-        )
+        referral.information_requests.select_related(
+            "agency", "requested_by", "answered_by", "deadline"
+        ).order_by("agency__name", "id")
     )
 
 

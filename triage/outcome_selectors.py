@@ -56,7 +56,7 @@ class AgencyColumn:
 def side_by_side(referral: Referral) -> list[AgencyColumn]:
     """Each agency that was asked or contributed, with its answers and its contribution, by name."""
     columns: dict[int, AgencyColumn] = {}
-    for request in referral.information_requests.select_related("agency", "answered_by").order_by(
+    for request in referral.information_requests.select_related("agency", "answered_by", "deadline").order_by(
         "agency__name", "id"
     ):
         columns.setdefault(request.agency_id, AgencyColumn(request.agency)).requests.append(request)

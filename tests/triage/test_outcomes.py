@@ -376,3 +376,26 @@ def test_the_challenge_page_is_rate_limited_per_address(client):
     assert statuses[:limit] == [200] * limit and statuses[-1] == 429
     assert not Challenge.objects.exists()
     cache.clear()
+
+
+def test_a_step_up_at_the_discussion_brings_open_partner_requests_forward(world, login):
+    referral = gathered(world)  # Amber: 24 clock hours for partners under the preset
+    [health] = agency_actions.information_requests_send(
+        referral,
+        agencies=[world.agencies["health"]],
+        question="GP?",
+        lawful_basis=LawfulBasis.PUBLIC_TASK_SAFEGUARDING,
+        by=world.users["lead"],
+    )
+    amber_due = health.current_due_at
+    discuss(world, referral, rag_after=Rag.RED, rag_change_reason="Weapon disclosed", level_of_need=4)
+    health.refresh_from_db()
+    policy = current_policy()
+    red_due = calendar_for(policy).add_clock_hours(
+        health.requested_at, policy.partner_timescales["red"]["amount"]
+    )
+    assert health.current_due_at == red_due < amber_due
+    body = login(world.users["health"]).get(
+        reverse("partners:request_detail", kwargs={"public_id": health.public_id})
+    )
+    assert timezone.localtime(red_due).strftime("%-d %B %Y %H:%M") in body.content.decode()
