@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import jellyfish
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 from nicknames import NickNamer
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -137,6 +137,15 @@ _BY_POSTCODE = "SELECT id FROM referrals_person WHERE postcode = %s"
 _BY_FORMER_POSTCODE = "SELECT person_id FROM referrals_personaddress WHERE postcode = %s"
 
 
+# The blocked records and the records merged into them, in the same round trip as the blocking.
+_BLOCK_ROWS = (
+    " SELECT p.id, p.merged_into_id, p.first_name, p.last_name, p.date_of_birth, p.sex, p.postcode,"
+    " p.nhs_number FROM block JOIN referrals_person p ON p.id = block.id"
+    " UNION SELECT p.id, p.merged_into_id, p.first_name, p.last_name, p.date_of_birth, p.sex, p.postcode,"
+    " p.nhs_number FROM block JOIN referrals_person p ON p.merged_into_id = block.id"
+)
+
+
 def _name_key_pairs(probe: Probe) -> list[tuple[str, str]]:
     """(last_key, first_key) pairs: as given, with nickname variants of the first name, and swapped."""
     last_key, first_key = name_key(probe.last_name), name_key(probe.first_name)
@@ -179,13 +188,30 @@ def candidate_ids(probe: Probe) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _as_date(value) -> date | None:
+    # SQLite hands back dates from raw SQL as ISO text; PostgreSQL as dates.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _blocked_rows(probe: Probe) -> dict[int, tuple]:
+    """Rows of the blocked records and of the records merged into them: one query."""
+    query = blocking_query(probe)
+    if query is None:
+        return {}
+    sql, params = query
+    with connection.cursor() as cursor:
+        cursor.execute("WITH block(id) AS (" + sql + ")" + _BLOCK_ROWS, params)
+        rows = {row[0]: (*row[:4], _as_date(row[4]), *row[5:]) for row in cursor.fetchall()}
+    return _with_survivors(rows)
+
+
 @dataclass
 class MatchData:
     """What scoring compares, for one record and the records merged into it."""
 
     pk: int
-    date_of_birth: date | None = None
     sex: str = "U"
+    dates_of_birth: set[date] = field(default_factory=set)
     names: list[tuple[str, str, str]] = field(default_factory=list)  # (first, last, label)
     current_postcodes: set[str] = field(default_factory=set)
     former_postcodes: set[str] = field(default_factory=set)
@@ -204,22 +230,31 @@ _RECORD_FIELDS = (
 )
 
 
-def _records(ids: set[int]) -> dict[int, tuple]:
-    """Rows (as tuples: model instances cost more than the scoring) of the records and of every
-    record merged into them, following merges both ways until nothing is missing."""
+def _with_survivors(rows: dict[int, tuple]) -> dict[int, tuple]:
+    """Add the records that rows were merged into (and theirs), when the block missed them (rare)."""
     wanted = Person.objects.order_by().values_list(*_RECORD_FIELDS)
-    rows = {row[0]: row for row in wanted.filter(Q(pk__in=ids) | Q(merged_into__in=ids))}
     missing = {row[1] for row in rows.values() if row[1]} - rows.keys()
-    while missing:  # rare: a survivor outside the block, or a chain of merges
+    while missing:
         rows.update({row[0]: row for row in wanted.filter(Q(pk__in=missing) | Q(merged_into__in=missing))})
         missing = {row[1] for row in rows.values() if row[1]} - rows.keys()
     return rows
 
 
+def _records(ids: set[int]) -> dict[int, tuple]:
+    """Rows (as tuples: model instances cost more than the scoring) of the records and of every
+    record merged into them."""
+    wanted = Person.objects.order_by().values_list(*_RECORD_FIELDS)
+    return _with_survivors({row[0]: row for row in wanted.filter(Q(pk__in=ids) | Q(merged_into__in=ids))})
+
+
 def load_match_data(ids: Iterable[int]) -> dict[int, MatchData]:
-    """MatchData for the records, keyed by the record each was (eventually) merged into. Three
-    queries however many records."""
-    rows = _records(set(ids))
+    """MatchData for the records, keyed by the record each was (eventually) merged into."""
+    return _match_data(_records(set(ids)))
+
+
+def _match_data(rows: dict[int, tuple]) -> dict[int, MatchData]:
+    """Fold rows into MatchData per surviving record, with former names and addresses: one query
+    for both (a UNION ALL) however many records."""
 
     def root(pk: int) -> int:
         while rows[pk][1]:
@@ -227,28 +262,40 @@ def load_match_data(ids: Iterable[int]) -> dict[int, MatchData]:
         return pk
 
     roots = {pk: root(pk) for pk in rows}
-    data = {pk: MatchData(pk, rows[pk][4], rows[pk][5]) for pk in set(roots.values())}
-    for pk, _, first, last, _, _, postcode, nhs_number in rows.values():
+    data = {pk: MatchData(pk, rows[pk][5]) for pk in set(roots.values())}
+    for pk, _, first, last, born, _, postcode, nhs_number in rows.values():
         into = data[roots[pk]]
         into.names.append((first, last, ""))
+        if born:
+            into.dates_of_birth.add(born)
         if postcode:
             into.current_postcodes.add(postcode)
         if nhs_number:
             into.nhs_numbers.add(nhs_number)
     labels = dict(PersonName.Kind.choices)
-    for pk, first, last, kind in PersonName.objects.filter(person__in=list(rows)).values_list(
-        "person_id", "first_name", "last_name", "kind"
-    ):
-        data[roots[pk]].names.append((first, last, labels[kind].lower()))
-    for pk, postcode, to_date in PersonAddress.objects.filter(person__in=list(rows)).values_list(
-        "person_id", "postcode", "to_date"
-    ):
+    for pk, source, first, last, kind in _names_and_addresses(list(rows)):
         into = data[roots[pk]]
-        (into.former_postcodes if to_date else into.current_postcodes).add(postcode)
+        if source == 1:
+            into.names.append((first, last, labels[kind].lower()))
+        else:  # an address: ``first`` is its postcode, ``last`` says whether it has ended
+            (into.former_postcodes if last else into.current_postcodes).add(first)
     for match_data in data.values():
         match_data.former_postcodes -= match_data.current_postcodes | {""}
         match_data.current_postcodes -= {""}
     return data
+
+
+def _names_and_addresses(ids: list[int]):
+    if not ids:
+        return []
+    names = PersonName.objects.filter(person__in=ids).values_list(
+        "person_id", Value(1), "first_name", "last_name", "kind"
+    )
+    ended = Case(When(to_date__isnull=True, then=Value("")), default=Value("ended"), output_field=CharField())
+    addresses = PersonAddress.objects.filter(person__in=ids).values_list(
+        "person_id", Value(2), "postcode", ended, Value("")
+    )
+    return names.order_by().union(addresses.order_by(), all=True)
 
 
 def find_candidates(
@@ -259,7 +306,7 @@ def find_candidates(
     pass are loaded as model instances."""
     excluded = set(exclude)
     scored = []
-    for pk, data in load_match_data(candidate_ids(probe)).items():
+    for pk, data in _match_data(_blocked_rows(probe)).items():
         if pk in excluded:
             continue
         result = score(probe, data)
@@ -360,14 +407,17 @@ def date_of_birth_agreement(a: date, b: date) -> tuple[float, str]:
 
 
 def _dob_field(probe: Probe, data: MatchData) -> FieldMatch | None:
-    if not probe.date_of_birth or not data.date_of_birth:
+    """The best agreement over the dates of birth of the record and of records merged into it."""
+    if not probe.date_of_birth or not data.dates_of_birth:
         return None
-    level, reason = date_of_birth_agreement(probe.date_of_birth, data.date_of_birth)
+    (level, reason), born = max(
+        (date_of_birth_agreement(probe.date_of_birth, born), born) for born in sorted(data.dates_of_birth)
+    )
     return FieldMatch(
         "date_of_birth",
         level,
         WEIGHTS["date_of_birth"],
-        f"{probe.date_of_birth:%d/%m/%Y} / {data.date_of_birth:%d/%m/%Y}: {reason}",
+        f"{probe.date_of_birth:%d/%m/%Y} / {born:%d/%m/%Y}: {reason}",
     )
 
 

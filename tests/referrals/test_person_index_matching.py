@@ -111,10 +111,22 @@ def test_merged_record_is_offered_as_its_survivor():
     assert candidates[0].score == 100  # scored against the merged record's name too
 
 
+def test_survivor_outside_the_block_is_found_through_its_merged_record():
+    survivor = make_person(
+        first_name="Zed", last_name="Quill", date_of_birth=date(2001, 1, 1), postcode="DY9 9ZZ"
+    )
+    merged = make_person(local_id="M1")
+    merged.merged_into = survivor
+    merged.save()
+    candidates = find_candidates(probe())
+    assert [c.person for c in candidates] == [survivor]
+    assert "Oliver" in candidates[0].fields[0].reason
+
+
 def test_candidate_query_count_is_constant(django_assert_max_num_queries):
     for n in range(30):
         make_person(first_name=f"Child{n}", postcode="WV1 1AA")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):  # block and records, names and addresses, the offered
         find_candidates(probe())
 
 
