@@ -37,7 +37,7 @@ from referrals.models import Person  # noqa: E402
 from referrals.person_index.keys import name_key  # noqa: E402
 from referrals.person_index.matching import (  # noqa: E402
     Probe,
-    blocking_query,
+    blocked_rows_query,
     candidate_ids,
     find_candidates,
     transposed,
@@ -142,7 +142,7 @@ def probes(count: int, total: int, rng: random.Random) -> list[Probe]:
 
 
 def explain(probe: Probe) -> str:
-    sql, params = blocking_query(probe)
+    sql, params = blocked_rows_query(probe)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
@@ -168,11 +168,12 @@ def main() -> None:
         load(args.people, rng)
     sample = probes(args.probes, args.people, rng)
     print(explain(sample[0]))
-    timings, blocked = [], []
+    timings, cpu, blocked = [], [], []
     for probe in sample:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         find_candidates(probe)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         blocked.append(len(candidate_ids(probe)))
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
@@ -180,6 +181,10 @@ def main() -> None:
         f"{len(timings)} probes against {args.people:,} people: p50 {statistics.median(timings):.1f} ms, "
         f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms; block size median {statistics.median(blocked):.0f}, "
         f"max {max(blocked)}"
+    )
+    print(
+        f"  of which Python (this process's CPU): p50 {statistics.median(cpu):.1f} ms; "
+        f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
 

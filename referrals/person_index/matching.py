@@ -193,14 +193,22 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _blocked_rows(probe: Probe) -> dict[int, tuple]:
-    """Rows of the blocked records and of the records merged into them: one query."""
+def blocked_rows_query(probe: Probe) -> tuple[str, list] | None:
+    """SQL and parameters for the rows of the blocked records and of the records merged into them."""
     query = blocking_query(probe)
     if query is None:
-        return {}
+        return None
     sql, params = query
+    return "WITH block(id) AS (" + sql + ")" + _BLOCK_ROWS, params
+
+
+def _blocked_rows(probe: Probe) -> dict[int, tuple]:
+    """Rows of the blocked records and of the records merged into them: one query."""
+    query = blocked_rows_query(probe)
+    if query is None:
+        return {}
     with connection.cursor() as cursor:
-        cursor.execute("WITH block(id) AS (" + sql + ")" + _BLOCK_ROWS, params)
+        cursor.execute(*query)
         rows = {row[0]: (*row[:4], _as_date(row[4]), *row[5:]) for row in cursor.fetchall()}
     return _with_survivors(rows)
 
