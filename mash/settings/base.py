@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "triage",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "mash.security.ip.client_ip"
+# The public form's rate limits count the same client address (same proxy rule) as the lockout.
+RATELIMIT_IP_META_KEY = "mash.security.ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_VERBOSE = False
 

@@ -176,3 +176,45 @@ def test_production_settings_turn_on_secure_cookies_and_hsts(monkeypatch):
     assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
     assert production.SECURE_HSTS_SECONDS >= 31536000 and production.SECURE_SSL_REDIRECT
     assert production.DEBUG is False
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_client_address_takes_the_entry_the_trusted_proxy_wrote(rf):
+    from django_ratelimit.core import _get_ip
+
+    from mash.security.ip import client_ip
+
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {REAL_CLIENT}")
+    assert client_ip(request) == REAL_CLIENT
+    assert _get_ip(request) == REAL_CLIENT  # the public form's rate limit counts the same address
+    assert client_ip(rf.get("/", REMOTE_ADDR=PROXY)) == PROXY  # no header: the request bypassed the proxy
+    assert client_ip(rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="not-an-ip")) == PROXY
+
+
+def test_log_lines_lose_query_strings_and_personal_fields():
+    import logging
+
+    from mash.security.logging import ScrubPersonalData
+
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s',
+        ("GET /audit/?username=bob HTTP/1.1", 200),
+        None,
+    )
+    assert ScrubPersonalData().filter(record)
+    assert record.getMessage() == '"GET /audit/?[scrubbed] HTTP/1.1" 200'
+    record = logging.LogRecord(
+        "referrals",
+        logging.WARNING,
+        __file__,
+        1,
+        "match failed first_name=%s nhs_number=%s",
+        ("Amy", "9434765919"),
+        None,
+    )
+    ScrubPersonalData().filter(record)
+    assert "Amy" not in record.getMessage() and "9434765919" not in record.getMessage()
