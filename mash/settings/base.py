@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "referrals",
     "triage",
     "notifications",
-    "reports",
 ]
 
 MIDDLEWARE = [
