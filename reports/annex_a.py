@@ -1,0 +1,156 @@
+"""Ofsted Annex A lists 1, 3, 4 and 5 for a period, as rows and as an xlsx workbook.
+
+Rows are built from ``reports.statutory`` (the one reading of the workflow), labelled with
+``reports.annex_a_labels``. No names of children: the Child Unique ID is the LA's case id (or ours).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from openpyxl import Workbook
+
+from referrals.models import Consultation
+
+from . import annex_a_labels as labels
+from .statutory import TWELVE_MONTHS, Child, cin_children, contacts, count_within_year
+
+Row = list[object]
+
+
+def _date(day: date | None) -> str:
+    return day.strftime(labels.DATE_FORMAT) if day else ""
+
+
+def _child_columns(child: Child, on: date) -> Row:
+    age = child.age_on(on)
+    return [
+        child.la_child_id,
+        labels.GENDER.get(child.sex, labels.GENDER["U"]),
+        labels.ETHNICITY.get(child.ethnicity, labels.ETHNICITY["NOBT"]),
+        _date(child.birth_date),
+        "" if age is None else age,
+    ]
+
+
+def list_1(start: date, end: date) -> list[Row]:
+    """Contacts: every child of every referral received, and every consultation (no child recorded)."""
+    rows = [
+        _child_columns(child, day) + [_date(day), labels.SOURCE[source]]
+        for child, day, source in contacts(start, end)
+    ]
+    no_child = Child(la_child_id="", sex="U", ethnicity="NOBT")
+    for consultation in Consultation.objects.filter(
+        received_at__date__gte=start, received_at__date__lte=end
+    ).order_by("received_at"):
+        day = consultation.received_at.date()
+        row = _child_columns(no_child, day) + [_date(day), labels.SOURCE[consultation.source]]
+        row[0] = f"CONS{consultation.pk}"
+        rows.append(row)
+    return rows
+
+
+def _in_period(children: list[Child], start: date, end: date):
+    for child in children:
+        for episode in child.episodes:
+            if start <= episode.referral_date <= end:
+                yield child, episode
+
+
+def list_3(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
+    """CIN referrals received in the period; the 12-month count includes this referral."""
+    children = cin_children(start, end, look_back=TWELVE_MONTHS) if children is None else children
+    rows = []
+    for child, episode in _in_period(children, start, end):
+        dates = [e.referral_date for e in child.episodes]
+        rows.append(
+            _child_columns(child, episode.referral_date)
+            + [
+                _date(episode.referral_date),
+                labels.SOURCE[episode.source],
+                labels.yes_no(episode.nfa),
+                count_within_year(dates, episode.referral_date),
+                episode.team,
+                episode.worker,
+            ]
+        )
+    return rows
+
+
+def list_4(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
+    """Assessments started in the period (or still open from before it)."""
+    children = cin_children(start, end, look_back=TWELVE_MONTHS) if children is None else children
+    rows = []
+    for child in children:
+        for episode in child.episodes:
+            for a in episode.assessments:
+                if a.start > end or (a.authorised is not None and a.authorised < start):
+                    continue
+                rows.append(
+                    _child_columns(child, a.start)
+                    + [
+                        labels.yes_no(child.has_disability),
+                        _date(a.start),
+                        labels.yes_no(a.child_seen),
+                        _date(a.authorised),
+                        "" if a.authorised is None else labels.yes_no(a.requires_support),
+                        episode.team,
+                        episode.worker,
+                    ]
+                )
+    return rows
+
+
+def list_5(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
+    """S47 enquiries started in the period, with the child's S47 and ICPC counts over 12 months."""
+    children = cin_children(start, end, look_back=TWELVE_MONTHS) if children is None else children
+    rows = []
+    for child in children:
+        enquiries = [s for e in child.episodes for s in e.section47s]
+        starts = [s.start for s in enquiries]
+        conferences = [s.icpc_date for s in enquiries if s.icpc_date]
+        for episode in child.episodes:
+            for s in episode.section47s:
+                if not start <= s.start <= end:
+                    continue
+                rows.append(
+                    _child_columns(child, s.start)
+                    + [
+                        labels.yes_no(child.has_disability),
+                        _date(s.start),
+                        "" if s.icpc_not_required is None else labels.yes_no(s.icpc_not_required),
+                        _date(s.icpc_date),
+                        "" if s.icpc_date is None else labels.yes_no(s.cp_plan),
+                        count_within_year(starts, s.start),
+                        count_within_year(conferences, s.start),
+                        episode.team,
+                        episode.worker,
+                    ]
+                )
+    return rows
+
+
+def all_lists(start: date, end: date) -> dict[int, list[Row]]:
+    children = cin_children(start, end, look_back=TWELVE_MONTHS)
+    return {
+        1: list_1(start, end),
+        3: list_3(start, end, children),
+        4: list_4(start, end, children),
+        5: list_5(start, end, children),
+    }
+
+
+def workbook(start: date, end: date, lists: dict[int, list[Row]] | None = None) -> bytes:
+    """One sheet per list, the columns exactly as Annex A names them."""
+    lists = all_lists(start, end) if lists is None else lists
+    book = Workbook()
+    book.remove(book.active)
+    for number, (title, columns) in labels.LISTS.items():
+        sheet = book.create_sheet(title)
+        sheet.append(list(columns))
+        for row in lists.get(number, []):
+            sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

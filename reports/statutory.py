@@ -1,0 +1,208 @@
+"""The statutory picture of each child, built from what the workflow records.
+
+One place decides how the MASH's records become census and Annex A items, so the CIN extract, the
+Annex A lists and the validity rules all read the same thing. The dataclasses are plain values, so
+other code (an assessment form, say) can build an ``Episode`` and check it with ``cin_rules`` before
+saving anything.
+
+What the workflow holds: the child (identifiers, date of birth, sex, ethnicity), the referral date and
+source, the primary need (outcome or threshold decision), whether the referral went on to an
+assessment or S47 (the outcome's destination), the strategy discussion that started an S47 and the
+initial conference's target date (the ICPC clock). What it does not hold (so the items stay empty):
+assessment start and authorisation dates, factors, child seen, ICPC date and result, ICPC not
+required, CIN closure date and reason, coded disabilities. See README "Reports and statutory returns".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from referrals.models import ReferralChild
+from triage.models import ChildDecision, Deadline, Outcome
+
+# Outcomes that take a referral on into children's social care (an assessment or an S47): not NFA.
+PROGRESSED = frozenset({Outcome.Destination.STRATEGY_S47, Outcome.Destination.S17_ASSESSMENT})
+# A threshold decision at level 4 (specialist/statutory) makes the contact a CIN referral.
+STATUTORY_LEVEL = 4
+TWELVE_MONTHS = timedelta(days=365)
+
+
+@dataclass
+class Assessment:
+    start: date
+    authorised: date | None = None
+    factors: list[str] = field(default_factory=list)
+    child_seen: bool | None = None
+    requires_support: bool | None = None
+
+
+@dataclass
+class Section47:
+    start: date  # the strategy discussion that started the enquiry
+    icpc_target: date | None = None
+    icpc_date: date | None = None
+    icpc_not_required: bool | None = None
+    cp_plan: bool | None = None
+
+
+@dataclass
+class Episode:
+    referral_date: date
+    source: str
+    primary_need: str = ""
+    nfa: bool | None = None  # None: the outcome is not decided yet
+    closure_date: date | None = None
+    closure_reason: str = ""
+    assessments: list[Assessment] = field(default_factory=list)
+    section47s: list[Section47] = field(default_factory=list)
+    team: str = ""
+    worker: str = ""
+    referral_id: int | None = None
+
+
+@dataclass
+class Child:
+    la_child_id: str
+    sex: str
+    ethnicity: str
+    birth_date: date | None = None
+    expected_birth_date: date | None = None
+    upn: str = ""
+    has_disability: bool | None = None
+    episodes: list[Episode] = field(default_factory=list)
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None or self.birth_date > day:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+
+def child_key(child: ReferralChild) -> str:
+    """The child's LAchildID: the case system's id when the person index knows it, else ours."""
+    person = child.person
+    if person is not None:
+        survivor = person.merged_into_id or person.pk
+        return person.local_id or f"P{survivor}"
+    return f"C{child.pk}"
+
+
+def _local(instant) -> date | None:
+    return timezone.localdate(instant) if instant else None
+
+
+def _referral_children(start: date, end: date):
+    """Children of referrals received from ``start`` to ``end`` (local dates, inclusive), with
+    everything the statutory items need in a fixed number of queries."""
+    tz = timezone.get_current_timezone()
+    since = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()), tz)
+    until = timezone.make_aware(
+        timezone.datetime.combine(end + timedelta(days=1), timezone.datetime.min.time()), tz
+    )
+    return (
+        ReferralChild.objects.filter(referral__received_at__gte=since, referral__received_at__lt=until)
+        .select_related(
+            "person",
+            "referral",
+            "referral__team",
+            "referral__allocated_worker",
+            "referral__outcome",
+            "referral__strategy_discussion",
+        )
+        .prefetch_related(
+            Prefetch("decisions", queryset=ChildDecision.objects.filter(is_current=True), to_attr="current"),
+            Prefetch(
+                "referral__deadlines",
+                queryset=Deadline.objects.filter(kind=Deadline.Kind.ICPC),
+                to_attr="icpc_clocks",
+            ),
+        )
+        .order_by("referral__received_at", "id")
+    )
+
+
+def _outcome(child: ReferralChild) -> Outcome | None:
+    try:
+        return child.referral.outcome
+    except Outcome.DoesNotExist:
+        return None
+
+
+def is_cin_referral(child: ReferralChild) -> bool:
+    """A contact becomes a CIN referral when the threshold put the child at level 4 or the outcome
+    took the referral on to an assessment or an S47."""
+    outcome = _outcome(child)
+    decision = child.current[0] if child.current else None
+    return (outcome is not None and outcome.destination in PROGRESSED) or (
+        decision is not None and decision.level_of_need >= STATUTORY_LEVEL
+    )
+
+
+def _section47s(child: ReferralChild) -> list[Section47]:
+    referral = child.referral
+    strategy = getattr(referral, "strategy_discussion", None)
+    if strategy is None or not strategy.s47_enquiry:
+        return []
+    target = next((_local(d.due_at) for d in referral.icpc_clocks), None)
+    return [Section47(start=_local(strategy.held_at), icpc_target=target)]
+
+
+def episode_for(child: ReferralChild) -> Episode:
+    referral = child.referral
+    outcome = _outcome(child)
+    decision = child.current[0] if child.current else None
+    need = (outcome.primary_need if outcome else "") or (decision.primary_need if decision else "")
+    worker = referral.allocated_worker
+    return Episode(
+        referral_date=_local(referral.received_at),
+        source=referral.source,
+        primary_need=need,
+        nfa=None if outcome is None else outcome.destination not in PROGRESSED,
+        section47s=_section47s(child),
+        team=referral.team.name if referral.team else "",
+        worker=worker.display_name if worker else "",
+        referral_id=referral.pk,
+    )
+
+
+def _child_values(child: ReferralChild, key: str) -> Child:
+    person = child.person
+    return Child(
+        la_child_id=key,
+        sex=child.sex,
+        ethnicity=child.ethnicity,
+        birth_date=child.date_of_birth,
+        expected_birth_date=child.expected_date_of_birth if child.date_of_birth is None else None,
+        upn=person.upn if person else "",
+        has_disability=True if child.disability.strip() else None,
+    )
+
+
+def cin_children(start: date, end: date, *, look_back: timedelta = timedelta(0)) -> list[Child]:
+    """Each child with a CIN referral received from ``start - look_back`` to ``end``, with its episodes
+    in date order. ``look_back`` lets Annex A count referrals in the 12 months before the period."""
+    children: dict[str, Child] = {}
+    for row in _referral_children(start - look_back, end):
+        if not is_cin_referral(row):
+            continue
+        key = child_key(row)
+        child = children.get(key) or children.setdefault(key, _child_values(row, key))
+        child.episodes.append(episode_for(row))
+    return list(children.values())
+
+
+def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
+    """Every child of every referral received in the period, as an Annex A contact (date, source)."""
+    return [
+        (_child_values(row, child_key(row)), _local(row.referral.received_at), row.referral.source)
+        for row in _referral_children(start, end)
+    ]
+
+
+def count_within_year(dates: list[date], day: date) -> int:
+    """How many of ``dates`` fall in the 12 months up to and including ``day``."""
+    return sum(1 for d in dates if day - TWELVE_MONTHS < d <= day)
