@@ -27,6 +27,10 @@ NAVIGATION: list[NavItem] = [
     # Information sharing and allocation (issue 7)
     NavItem("Information requests", "partners:request_list", frozenset({Role.AGENCY_PARTNER})),
     NavItem("Team queue", "outcomes:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
+    # Reports and statutory returns (issue 11)
+    NavItem(
+        "Performance", "reports:dashboard", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD, Role.PERFORMANCE_OFFICER})
+    ),
 ]
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("partners/", include("agencies.urls")),
     path("api/v1/partners/", include("agencies.api.urls")),
     path("people/", include("referrals.person_index.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/triage/", include("triage.api.urls")),
     # Public: a professional challenges an outcome (issue 7); before the referral form's "refer/".
     path("refer/challenge/", include(outcome_urls.public_urlpatterns)),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "triage",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
