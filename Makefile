@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# The DfE's CIN census XSD ships inside liiatools; its own pins (pandas<2, lxml<5, cchardet) do not
+	# install on Python 3.11, and we need only its data files, so it goes in without dependencies.
+	$(BIN)/python -m pip install --quiet --no-deps "liiatools==0.2.0"
 	touch $(STAMP)
 
 $(ASSETS): package.json package-lock.json
