@@ -31,6 +31,14 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         "Performance", "reports:dashboard", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD, Role.PERFORMANCE_OFFICER})
     ),
+    # Security and privacy (issue 9): break-glass roles are mash.security.break_glass.BREAK_GLASS_ROLES.
+    NavItem(
+        "Emergency access",
+        "break_glass_request",
+        frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY}),
+    ),
+    NavItem("Audit log", "audit_log", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Emergency access to review", "break_glass_review", frozenset({Role.ADMINISTRATOR})),
 ]
 
 
