@@ -35,7 +35,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         "Emergency access",
         "break_glass_request",
-        frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY}),
+        frozenset(
+            {Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY}
+        ),
     ),
     NavItem("Audit log", "audit_log", frozenset({Role.ADMINISTRATOR})),
     NavItem("Emergency access to review", "break_glass_review", frozenset({Role.ADMINISTRATOR})),
