@@ -151,3 +151,15 @@ def test_blocking_sql_names_the_models_tables():
     sql, _ = matching.blocking_query(probe())
     for model in (Person, PersonName, PersonAddress):
         assert f"FROM {model._meta.db_table} " in sql
+
+
+def test_evaluate_matching_command_prints_precision_and_recall():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("evaluate_matching", "--people", "300", "--probes", "3", stdout=out)
+    text = out.getvalue()
+    assert "precision of the top candidate:" in text and "recall of the top candidate:" in text
+    assert "twin" in text and "moved_house" in text

@@ -138,3 +138,18 @@ def test_merge_and_unmerge_pages(case, make_user, login):
     assert client.post(undo, {"reason": "Twins"}).status_code == 302
     merge.refresh_from_db()
     assert merge.undone_at is not None
+
+
+def test_chronology_query_count_does_not_grow_with_history(
+    case, make_user, login, django_assert_max_num_queries
+):
+    _, _, person = case
+    team = make_team("Early Help Hub", kind="early_help")
+    for _ in range(6):
+        add_child(make_referral(), person=person)
+        add_involvement(person, team)
+    client = login(make_user(Role.MASH_LEAD))
+    url = reverse("person_index:person_chronology", args=[person.pk])
+    with django_assert_max_num_queries(13):  # the same with one referral or sixty
+        response = client.get(url)
+    assert response.content.decode().count("received, as child") == 6
