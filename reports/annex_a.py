@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from referrals.models import Consultation
@@ -44,7 +45,7 @@ def list_1(start: date, end: date) -> list[Row]:
     for consultation in Consultation.objects.filter(
         received_at__date__gte=start, received_at__date__lte=end
     ).order_by("received_at"):
-        day = consultation.received_at.date()
+        day = timezone.localdate(consultation.received_at)
         row = _child_columns(no_child, day) + [_date(day), labels.SOURCE[consultation.source]]
         row[0] = f"CONS{consultation.pk}"
         rows.append(row)

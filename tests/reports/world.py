@@ -48,6 +48,7 @@ class World:
     referrals: dict[str, Referral]
     children: dict[str, ReferralChild]
     people: dict[str, Person] = field(default_factory=dict)
+    consultation: Consultation | None = None
 
 
 def _referral(ref: str, received: datetime, **fields) -> Referral:
@@ -241,7 +242,7 @@ def build_world(make_user) -> World:
         r["R2"], police, lead, at("2026-10-06", "09:00"), at("2026-10-06", "15:00"), at("2026-10-07", "09:00")
     )
     _request(r["R4"], school, lead, at("2026-10-20", "09:00"), at("2026-10-21", "09:00"))
-    Consultation.objects.create(
+    consultation = Consultation.objects.create(
         received_at=at("2026-10-15"), recorded_by=users["screening"], caller_name="Caller", source="3A",
         summary="Advice call.", advice_given="Advice.",
     )  # fmt: skip
@@ -252,4 +253,5 @@ def build_world(make_user) -> World:
         referrals=r,
         children=c,
         people={"P1": p1, "P2": p2},
+        consultation=consultation,
     )

@@ -1,0 +1,107 @@
+"""The CIN census extract: built from the workflow (the hand-built world) and from hand-built
+episodes with every module this system can hold, validated against the Department's published
+schema (CIN_schema_2024.xsd from liiatools) and against the census rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from reports import cin_census, cin_rules
+from reports.statutory import Assessment, Child, Episode, Section47, cin_children
+from tests.conftest import require
+
+from .world import END, START
+
+pytestmark = pytest.mark.django_db
+
+
+def _schema_errors(xml: bytes) -> list[str]:
+    errors = cin_census.schema_errors(xml)
+    require(errors is not None, "the census XSD needs liiatools and xmlschema (make setup installs them)")
+    return errors
+
+
+def full_child() -> Child:
+    return Child(
+        la_child_id="LA0042",
+        sex="F",
+        ethnicity="MWBA",
+        birth_date=date(2014, 2, 3),
+        upn="A123456789012",
+        episodes=[
+            Episode(
+                referral_date=date(2026, 5, 4),
+                source="3E",
+                primary_need="N1",
+                nfa=False,
+                closure_date=date(2026, 9, 1),
+                closure_reason="RC7",
+                assessments=[
+                    Assessment(start=date(2026, 5, 5), authorised=date(2026, 6, 30), factors=["3B", "16A"])
+                ],
+                section47s=[
+                    Section47(
+                        start=date(2026, 5, 5),
+                        icpc_target=date(2026, 5, 26),
+                        icpc_date=date(2026, 5, 22),
+                        icpc_not_required=False,
+                    )
+                ],
+            ),
+            Episode(referral_date=date(2026, 10, 1), source="9", nfa=True),
+        ],
+    )
+
+
+def test_hand_built_child_with_every_module_is_valid():
+    child = full_child()
+    assert cin_rules.check_child(child, as_at=date(2027, 3, 31)) == []
+    xml = cin_census.census_xml([child], la_code="831", reference_date=date(2027, 3, 31))
+    assert _schema_errors(xml) == []
+    root = ET.fromstring(xml)
+    assert root.findtext("Header/Source/LEA") == "831"
+    assert root.findtext("Header/CollectionDetails/ReferenceDate") == "2027-03-31"
+    details = root.findall("Children/Child/CINdetails")
+    assert [d.findtext("ReferralNFA") for d in details] == ["false", "true"]
+    factors = details[0].findall("Assessments/FactorsIdentifiedAtAssessment/AssessmentFactors")
+    assert [f.text for f in factors] == ["3B", "16A"]
+    assert details[0].findtext("Section47/DateOfInitialCPC") == "2026-05-22"
+    assert root.findtext("Children/Child/ChildIdentifiers/GenderCurrent") == "2"
+
+
+def test_the_schema_rejects_what_the_department_would():
+    child = full_child()
+    child.episodes[0].assessments[0].factors = ["99Z"]  # not a census factor
+    xml = cin_census.census_xml([child], la_code="831", reference_date=date(2027, 3, 31))
+    errors = _schema_errors(xml)
+    assert errors and "AssessmentFactors" in errors[0]
+    assert [v.rule for v in cin_rules.check_child(child, as_at=date(2027, 3, 31))] == ["AssessmentFactors"]
+
+
+def test_extract_from_the_workflow(world):
+    children = cin_children(START, END)
+    # CIN referrals in October: R1 (S47, child P1 "LA0001") and R2 (S17, unlinked child).
+    assert [c.la_child_id for c in children] == ["LA0001", f"C{world.children['c2'].pk}"]
+    p1 = children[0]
+    assert len(p1.episodes) == 1
+    episode = p1.episodes[0]
+    assert (episode.referral_date, episode.source, episode.primary_need, episode.nfa) == (
+        date(2026, 10, 5), "6", "N1", False,
+    )  # fmt: skip
+    assert [(s.start, s.icpc_target) for s in episode.section47s] == [(date(2026, 10, 6), date(2026, 10, 27))]
+    # The S47 has run 19 working days by 31 October without a conference: a query, not an error.
+    assert [(v.rule, v.child) for v in cin_rules.check_children(children, as_at=END)] == [("8675Q", "LA0001")]
+    xml = cin_census.census_xml(children, la_code="831", reference_date=date(2027, 3, 31))
+    assert _schema_errors(xml) == []
+    text = xml.decode()
+    for name in ("Zebedee", "Quillon", "Testchild"):
+        assert name not in text
+
+
+def test_census_year():
+    assert cin_census.census_year(date(2026, 10, 5)) == (date(2026, 4, 1), date(2027, 3, 31))
+    assert cin_census.census_year(date(2027, 3, 31)) == (date(2026, 4, 1), date(2027, 3, 31))
+    assert cin_census.census_year(date(2027, 4, 1)) == (date(2027, 4, 1), date(2028, 3, 31))
