@@ -46,6 +46,12 @@ def _team_ids(user) -> QuerySet:
     return Team.objects.filter(Q(members=user) | Q(manager=user)).values("pk")
 
 
+def require_triage_user(user) -> None:
+    """The queues are for MASH staff and the council's team roles; anyone else is told so (403)."""
+    if not (is_mash_staff(user) or (user.is_authenticated and user.has_role(*TEAM_ROLES))):
+        raise NotPermitted("The triage queues are for MASH and council team staff.")
+
+
 def referrals_visible_to(user) -> QuerySet[Referral]:
     """The referrals ``user`` may see. MASH staff see every referral; team roles see their teams'
     referrals (and social workers those allocated to them); the EDT sees what was flagged to it.
@@ -120,6 +126,7 @@ def referral_queue(
 ) -> QuerySet[Referral]:
     """The triage queue: open referrals ``user`` may see, nearest deadline first (an indexed column),
     then the oldest received; referrals with no clock yet come last."""
+    require_triage_user(user)
     filters = filters or QueueFilters()
     now = now or timezone.now()
     qs = referrals_visible_to(user).filter(status__in=filters.statuses or tuple(QUEUE_STATUSES))
@@ -144,6 +151,7 @@ def referral_queue(
 
 def early_help_queue(user) -> QuerySet[Referral]:
     """Green referrals held by an early help hub the user belongs to (MASH staff see every hub's)."""
+    require_triage_user(user)
     qs = referrals_visible_to(user).filter(team__kind=Team.Kind.EARLY_HELP, status__in=EARLY_HELP_STATUSES)
     return _queue_rows(qs).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "pk")
 

@@ -142,7 +142,7 @@ def test_decide_api_per_child_with_the_consent_rules(login, lead):
     detail = client.get(f"{API}/referrals/{referral.reference}/").json()
     assert {x["rag"] for x in detail["decisions"]} == {"red", "amber"}
     assert "change_rag" in detail["allowed_actions"]
-    assert [c["to"] for c in detail["status_history"]] == ["screening", "decided"]
+    assert [c["to_status"] for c in detail["status_history"]] == ["screening", "decided"]
     change = client.post(
         f"{API}/referrals/{referral.reference}/rag/",
         {**body(b, "red", consent_basis="risk", consent_reason="r"), "reason": "Police information"},
@@ -211,3 +211,7 @@ def test_domestic_abuse_api_and_batch(login, lead):
 def test_edt_and_early_help_api(login, make_user, lead):
     assert login(make_user(Role.SOCIAL_WORKER, username="sw")).get(f"{API}/edt/").status_code == 403
     assert login(lead).get(f"{API}/early-help/").json()["results"] == []
+    partner = login(make_user(Role.AGENCY_PARTNER, username="pat"))
+    for path in ("queue", "early-help", "edt", "domestic-abuse"):
+        response = partner.get(f"{API}/{path}/")
+        assert response.status_code == 403 and response.json()["code"] == "not_permitted", path

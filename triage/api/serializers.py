@@ -4,6 +4,7 @@ the rules live in ``triage.decisions`` so the API and the pages break them the s
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mash.codes import PrimaryNeed
@@ -23,9 +24,21 @@ class QueueChildSerializer(serializers.Serializer):
         return age_text(child.date_of_birth, child.expected_date_of_birth)
 
 
+class ErrorSerializer(serializers.Serializer):
+    """A broken rule (``code``, ``detail``), or DRF's own errors (``detail`` only)."""
+
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField()
+
+
+class RereferralSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    outcome = serializers.CharField()
+
+
 class QueueRowSerializer(serializers.ModelSerializer):
-    claimed_by = serializers.CharField(source="claimed_by.display_name", default=None)
-    team = serializers.CharField(source="team.name", default=None)
+    claimed_by = serializers.CharField(source="claimed_by.display_name", default=None, allow_null=True)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
     children = QueueChildSerializer(many=True)
     overdue = serializers.SerializerMethodField()
     time_left = serializers.SerializerMethodField()
@@ -51,6 +64,7 @@ class QueueRowSerializer(serializers.ModelSerializer):
             "rereferral",
         ]
 
+    @extend_schema_field(RereferralSerializer(allow_null=True))
     def get_rereferral(self, referral: Referral) -> dict | None:
         """The earlier referral about the same child within 12 months (person index), if any."""
         previous = self.context.get("rereferrals", {}).get(referral.pk)
@@ -77,7 +91,7 @@ class AdultSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.display_name")
-    policy_version = serializers.IntegerField(source="policy_version.version", default=None)
+    policy_version = serializers.IntegerField(source="policy_version.version", default=None, allow_null=True)
 
     class Meta:
         model = ChildDecision
@@ -102,12 +116,101 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class ReferralDetailSerializer(serializers.ModelSerializer):
-    claimed_by = serializers.CharField(source="claimed_by.display_name", default=None)
-    team = serializers.CharField(source="team.name", default=None)
+    """Everything the referrer said, and where the referral stands (fields named, never ``__all__``,
+    so a field another app adds is not published by accident)."""
+
+    claimed_by = serializers.CharField(source="claimed_by.display_name", default=None, allow_null=True)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
 
     class Meta:
         model = Referral
-        exclude = ["id", "idempotency_key", "recorded_by", "allocated_worker", "policy_version"]
+        fields = [
+            "reference",
+            "channel",
+            "received_at",
+            "out_of_hours",
+            "referrer_type",
+            "referrer_anonymous",
+            "referrer_name",
+            "referrer_organisation",
+            "referrer_role",
+            "referrer_email",
+            "referrer_phone",
+            "referrer_relationship",
+            "source",
+            "concerns",
+            "risks",
+            "why_now",
+            "actions_taken",
+            "early_help",
+            "support_needed",
+            "childs_voice",
+            "parents_voice",
+            "gillick_considered",
+            "parents_aware",
+            "safe_to_contact_parents",
+            "domestic_abuse_risk",
+            "consent",
+            "consent_given_by",
+            "consent_given_on",
+            "consent_notes",
+            "status",
+            "rag",
+            "rag_changed",
+            "level_of_need",
+            "claimed_by",
+            "claimed_at",
+            "team",
+            "next_due_at",
+        ]
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    from_status = serializers.CharField(allow_blank=True)
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField(source="by_label")
+    reason = serializers.CharField(allow_blank=True)
+
+
+class DeadlineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    subject = serializers.CharField(allow_blank=True)
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReferralPageSerializer(serializers.Serializer):
+    """The staff referral page as data: the referral, its people, decisions, history, clocks, and
+    the actions the caller may take now."""
+
+    referral = ReferralDetailSerializer()
+    children = ChildSerializer(many=True)
+    adults = AdultSerializer(many=True)
+    decisions = DecisionSerializer(many=True)
+    status_history = StatusChangeSerializer(many=True)
+    deadlines = DeadlineSerializer(many=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class QueuePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = QueueRowSerializer(many=True)
+
+
+class ActionResultSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    rag = serializers.CharField(allow_blank=True)
+    claimed_by = serializers.CharField(allow_null=True, help_text="The claimant's username")
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class BatchResultSerializer(serializers.Serializer):
+    decided = serializers.IntegerField()
 
 
 class ChildDecisionInputSerializer(serializers.Serializer):

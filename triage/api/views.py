@@ -3,18 +3,49 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mash import audit
-from mash.exceptions import InvalidInput, NotFound, NotPermitted
+from mash.exceptions import InvalidInput, NotFound
 from referrals.person_index.selectors import rereferrals
 
 from .. import decisions, selectors
 from ..forms import QueueFilterForm
 from . import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="Invalid: field errors, or {code, detail} for a broken rule"
+    ),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not signed in, or not permitted for this role"),
+    404: OpenApiResponse(s.ErrorSerializer, description="No such referral that you can see"),
+    409: OpenApiResponse(
+        s.ErrorSerializer, description="Conflict: already claimed, or not allowed in this state"
+    ),
+}
+QUEUE_FILTERS = [
+    OpenApiParameter(name, str, required=False, description=description)
+    for name, description in (
+        ("status", "A referral status (default: every open status)"),
+        ("rag", "red, amber, green or blue"),
+        ("team", "A team id"),
+        ("overdue", "yes or no"),
+        ("out_of_hours", "yes or no"),
+        ("domestic_abuse", "yes or no"),
+        ("source", "CIN census referral source code"),
+        ("page", "Page number"),
+    )
+]
+
+
+def _documented(*, request=None, response=None, parameters=None):
+    """The schema of a triage API method: its body, its answer, and every error it can give."""
+    return extend_schema(request=request, responses={200: response, **ERRORS}, parameters=parameters)
 
 
 def _valid(serializer_class, request: Request) -> dict:
@@ -31,6 +62,7 @@ class _QueueApi(APIView):
     def rows(self, request: Request):
         raise NotImplementedError
 
+    @_documented(response=s.QueuePageSerializer, parameters=QUEUE_FILTERS[-1:])
     def get(self, request: Request) -> Response:
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(self.rows(request), request, view=self)
@@ -46,9 +78,12 @@ class _QueueApi(APIView):
 
 
 class TriageQueueApi(_QueueApi):
+    @_documented(response=s.QueuePageSerializer, parameters=QUEUE_FILTERS)
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
     def rows(self, request: Request):
-        if not (selectors.is_mash_staff(request.user) or request.user.has_role(*selectors.TEAM_ROLES)):
-            raise NotPermitted("The triage queue is for MASH and council team staff.")
+        selectors.require_triage_user(request.user)
         form = QueueFilterForm(request.query_params or None)
         if request.query_params and not form.is_valid():
             raise InvalidInput("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -72,11 +107,19 @@ class EdtQueueApi(_QueueApi):
 class DomesticAbuseQueueApi(_QueueApi):
     audit_action = "triage.api_domestic_abuse_queue_view"
 
+    @_documented(
+        response=s.QueuePageSerializer,
+        parameters=[OpenApiParameter("grade", str, required=False, description="high, medium or standard")],
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
     def rows(self, request: Request):
         return selectors.domestic_abuse_queue(request.user, grade=request.query_params.get("grade", ""))
 
 
 class ReferralDetailApi(APIView):
+    @_documented(response=s.ReferralPageSerializer)
     def get(self, request: Request, reference: str) -> Response:
         referral = selectors.referral_read(
             request.user,
@@ -88,21 +131,17 @@ class ReferralDetailApi(APIView):
 
 
 def _detail(user, referral) -> dict:
-    return {
-        "referral": s.ReferralDetailSerializer(referral).data,
-        "children": s.ChildSerializer(referral.children.all(), many=True).data,
-        "adults": s.AdultSerializer(referral.adults.all(), many=True).data,
-        "decisions": s.DecisionSerializer(selectors.referral_decisions(referral), many=True).data,
-        "status_history": [
-            {"from": c.from_status, "to": c.to_status, "at": c.at, "by": c.by_label, "reason": c.reason}
-            for c in selectors.referral_status_history(referral)
-        ],
-        "deadlines": [
-            {"kind": d.kind, "due_at": d.due_at, "met_at": d.met_at, "breached_at": d.breached_at}
-            for d in selectors.referral_deadlines(referral)
-        ],
-        "allowed_actions": sorted(selectors.allowed_actions(user, referral)),
-    }
+    return s.ReferralPageSerializer(
+        {
+            "referral": referral,
+            "children": referral.children.all(),
+            "adults": referral.adults.all(),
+            "decisions": selectors.referral_decisions(referral),
+            "status_history": selectors.referral_status_history(referral),
+            "deadlines": selectors.referral_deadlines(referral),
+            "allowed_actions": sorted(selectors.allowed_actions(user, referral)),
+        }
+    ).data
 
 
 class _ReferralActionApi(APIView):
@@ -114,7 +153,9 @@ class _ReferralActionApi(APIView):
     def post(self, request: Request, reference: str) -> Response:
         referral = selectors.access_referral(request.user, reference)
         self.act(request, referral)
-        referral = selectors.access_referral(request.user, referral.pk)
+        # Re-read without the visibility check: a step up takes the referral away from early help,
+        # and the caller is still owed the answer about what they just did.
+        referral.refresh_from_db()
         return Response(
             {
                 "reference": referral.reference,
@@ -126,16 +167,19 @@ class _ReferralActionApi(APIView):
         )
 
 
+@_documented(request=None, response=s.ActionResultSerializer)
 class ReferralClaimApi(_ReferralActionApi):
     def act(self, request, referral):
         decisions.referral_claim(referral, by=request.user)
 
 
+@_documented(request=None, response=s.ActionResultSerializer)
 class ReferralReleaseApi(_ReferralActionApi):
     def act(self, request, referral):
         decisions.referral_release(referral, by=request.user)
 
 
+@_documented(request=s.ReassignInputSerializer, response=s.ActionResultSerializer)
 class ReferralReassignApi(_ReferralActionApi):
     def act(self, request, referral):
         data = _valid(s.ReassignInputSerializer, request)
@@ -145,6 +189,7 @@ class ReferralReassignApi(_ReferralActionApi):
         decisions.referral_reassign(referral, to=to, reason=data["reason"], by=request.user)
 
 
+@_documented(request=s.DecideInputSerializer, response=s.ActionResultSerializer)
 class ReferralDecideApi(_ReferralActionApi):
     def act(self, request, referral):
         data = _valid(s.DecideInputSerializer, request)
@@ -152,6 +197,7 @@ class ReferralDecideApi(_ReferralActionApi):
         decisions.referral_decide(referral, decisions=inputs, by=request.user)
 
 
+@_documented(request=s.ChangeRagInputSerializer, response=s.ActionResultSerializer)
 class ReferralChangeRagApi(_ReferralActionApi):
     def act(self, request, referral):
         data = dict(_valid(s.ChangeRagInputSerializer, request))
@@ -161,6 +207,7 @@ class ReferralChangeRagApi(_ReferralActionApi):
         )
 
 
+@_documented(request=s.ReasonInputSerializer, response=s.ActionResultSerializer)
 class ReferralStepUpApi(_ReferralActionApi):
     def act(self, request, referral):
         decisions.referral_step_up(
@@ -168,18 +215,21 @@ class ReferralStepUpApi(_ReferralActionApi):
         )
 
 
+@_documented(request=s.ReasonInputSerializer, response=s.ActionResultSerializer)
 class ReferralReturnApi(_ReferralActionApi):
     def act(self, request, referral):
         reason = _valid(s.ReasonInputSerializer, request)["reason"]
         decisions.referral_return_for_consent(referral, reason=reason, by=request.user)
 
 
+@_documented(request=None, response=s.ActionResultSerializer)
 class ReferralEdtAcknowledgeApi(_ReferralActionApi):
     def act(self, request, referral):
         decisions.referral_edt_acknowledge(referral, by=request.user)
 
 
 class DomesticAbuseBatchDecideApi(APIView):
+    @_documented(request=s.DaBatchInputSerializer, response=s.BatchResultSerializer)
     def post(self, request: Request) -> Response:
         data = _valid(s.DaBatchInputSerializer, request)
         refs = list(dict.fromkeys(data.pop("references")))
