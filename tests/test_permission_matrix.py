@@ -117,6 +117,8 @@ OWN_REQUEST = {
     "police_b": frozenset({"police"}),
 }
 TEAM_QUEUE_MANAGERS = frozenset({"manager_a", "manager_b", "lead", "admin"})
+EXPORTERS = frozenset({"lead", "performance", "admin"})
+REPORT_VIEWERS = EXPORTERS | {"manager_a", "manager_b"}
 
 MATRIX: dict[str, Rule] = {
     # Public and account pages.
@@ -211,6 +213,13 @@ MATRIX: dict[str, Rule] = {
     "person_index:person_chronology": missing(NOBODY, person_id=MISSING_ID),
     "person_index:person_merge": missing(NOBODY, person_id=MISSING_ID),
     "person_index:person_unmerge": missing(NOBODY, merge_id=MISSING_ID),
+    # Performance reports: the dashboard for leads, managers (their teams) and performance officers;
+    # statutory returns for leads and performance officers.
+    "reports:dashboard": page(REPORT_VIEWERS),
+    "reports:figure_csv": Rule({"summary": (lambda w: {"key": "summary"}, REPORT_VIEWERS)}),
+    "reports:statutory": page(EXPORTERS),
+    "reports:annex_a": page(EXPORTERS),
+    "reports:cin_census": page(EXPORTERS),
     # Information sharing, discussion and allocation (issue 7).
     "outcomes:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
     "outcomes:challenge_respond": Rule(
