@@ -41,6 +41,12 @@ def normalise_postcode(postcode: str) -> str:
     return _NOT_ALNUM.sub("", (postcode or "").upper())[:8]
 
 
+def display_postcode(postcode: str) -> str:
+    """'WV11AA' -> 'WV1 1AA', as people write it."""
+    normalised = normalise_postcode(postcode)
+    return f"{normalised[:-3]} {normalised[-3:]}" if len(normalised) > 3 else normalised
+
+
 def outward_code(postcode: str) -> str:
     """'WV11AA' -> 'WV1': the inward code is always the last three characters."""
     normalised = normalise_postcode(postcode)

@@ -26,7 +26,15 @@ from django.db.models import Case, CharField, Q, Value, When
 from nicknames import NickNamer
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from .keys import clean_name, name_key, name_parts, normalise_nhs_number, normalise_postcode, outward_code
+from .keys import (
+    clean_name,
+    display_postcode,
+    name_key,
+    name_parts,
+    normalise_nhs_number,
+    normalise_postcode,
+    outward_code,
+)
 from .models import Person, PersonAddress, PersonName
 
 # Weights of each field in the score (they add up to 1 when every field is known on both sides).
@@ -40,6 +48,14 @@ LIKELY_THRESHOLD = 90
 # A block larger than this means the keys were not selective (e.g. no name, no date of birth).
 MAX_BLOCK = 1000
 SWAP_FACTOR = 0.95
+FIELD_LABELS = {
+    "nhs_number": "NHS number",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "date_of_birth": "Date of birth",
+    "address": "Address",
+    "sex": "Sex",
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,10 @@ class FieldMatch:
     score: float  # 0..1 agreement
     weight: float
     reason: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
 
     def as_dict(self) -> dict:
         return {
@@ -435,14 +455,30 @@ def _address_field(probe: Probe, data: MatchData) -> FieldMatch | None:
     if not probe.postcode or not (current or former):
         return None
     if probe.postcode in current:
-        return FieldMatch("address", 1.0, weight, f"{probe.postcode}: same postcode as the current address")
+        return FieldMatch(
+            "address",
+            1.0,
+            weight,
+            f"{display_postcode(probe.postcode)}: same postcode as the current address",
+        )
     if probe.postcode in former:
-        return FieldMatch("address", 0.8, weight, f"{probe.postcode}: same postcode as a former address")
+        return FieldMatch(
+            "address", 0.8, weight, f"{display_postcode(probe.postcode)}: same postcode as a former address"
+        )
     area = outward_code(probe.postcode)
     if area and area in {outward_code(pc) for pc in current | former}:
-        return FieldMatch("address", 0.4, weight, f"{probe.postcode}: same area ({area}), different postcode")
+        return FieldMatch(
+            "address",
+            0.4,
+            weight,
+            f"{display_postcode(probe.postcode)}: same area ({area}), different postcode",
+        )
     return FieldMatch(
-        "address", 0.0, weight, f"{probe.postcode}: different address ({', '.join(sorted(current))})"
+        "address",
+        0.0,
+        weight,
+        f"{display_postcode(probe.postcode)}: different address "
+        f"({', '.join(display_postcode(pc) for pc in sorted(current))})",
     )
 
 

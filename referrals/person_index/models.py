@@ -11,6 +11,8 @@ from django.db.models import Q
 
 from mash.codes import Sex
 
+from .keys import display_postcode
+
 
 class Person(models.Model):
     """Someone the service knows: the person index the known-child check matches against.
@@ -50,6 +52,10 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def postcode_display(self) -> str:
+        return display_postcode(self.postcode)
 
 
 class PersonName(models.Model):
