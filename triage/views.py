@@ -175,8 +175,13 @@ referral_edt_acknowledge = _button(
 )
 
 
-def _form_page(request, referral, form, *, template: str, run, success: str, extra: dict | None = None):
-    """The shared GET/POST cycle of an action form: a broken rule shows in the error summary."""
+def _form_page(
+    request, referral, form, *, action: str, template: str, run, success: str, extra: dict | None = None
+):
+    """The shared GET/POST cycle of an action form: only offered when the user's role allows the
+    action in the referral's state (403 otherwise); a broken rule shows in the error summary."""
+    if action not in selectors.allowed_actions(request.user, referral):
+        raise NotPermitted("You cannot do this to this referral now.")
     if request.method == "POST" and form.is_valid():
         try:
             run(form)
@@ -198,6 +203,7 @@ def referral_reassign(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         referral,
         ReassignForm(request.POST or None),
+        action="reassign",
         template="triage/referral_reassign.html",
         run=lambda f: decisions.referral_reassign(
             referral, to=f.cleaned_data["to"], reason=f.cleaned_data["reason"], by=request.user
@@ -214,6 +220,7 @@ def referral_step_up(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         referral,
         ReasonForm(request.POST or None),
+        action="step_up",
         template="triage/referral_step_up.html",
         run=lambda f: decisions.referral_step_up(referral, reason=f.cleaned_data["reason"], by=request.user),
         success="Referral stepped up to the MASH.",
@@ -228,6 +235,7 @@ def referral_return(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         referral,
         ReasonForm(request.POST or None),
+        action="return",
         template="triage/referral_return.html",
         run=lambda f: decisions.referral_return_for_consent(
             referral, reason=f.cleaned_data["reason"], by=request.user
@@ -247,6 +255,7 @@ def referral_change_rag(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         referral,
         form,
+        action="change_rag",
         template="triage/referral_change_rag.html",
         run=lambda f: decisions.referral_change_rag(
             referral,

@@ -396,3 +396,39 @@ def test_a_re_referral_is_flagged_in_the_queue_and_the_api(login, officer, lead)
     assert "Re-referral" in html and f"after {earlier.reference} (Closed (Blue))" in html
     api_rows = login(officer).get("/api/v1/triage/queue/").json()["results"]
     assert api_rows[0]["rereferral"] == {"reference": earlier.reference, "outcome": "Closed (Blue)"}
+
+
+def test_the_referral_page_shows_each_decision_version_and_the_clocks(login, lead, officer):
+    referral = make_referral()
+    child = referral.children.get()
+    first = d.ChildDecisionInput(
+        child_id=child.pk, rag=Rag.AMBER, level_of_need=3, rationale="First view", consent_basis="given"
+    )
+    d.referral_decide(referral, decisions=[first], by=lead)
+    second = d.ChildDecisionInput(
+        child_id=child.pk,
+        rag=Rag.RED,
+        level_of_need=4,
+        rationale="Second view",
+        consent_basis="risk",
+        consent_reason="r",
+    )
+    d.referral_change_rag(referral, decision=second, reason="Police disclosure", by=lead)
+    html = login(officer).get(reverse("triage:referral", args=[referral.reference])).content.decode()
+    for text in (
+        "First view",
+        "(superseded)",
+        "Second view",
+        "Reason for change: Police disclosure",
+        "Rating changed",
+        "Strategy discussion",
+        "Threshold decided: Amber",
+        "Policy v1",
+    ):
+        assert text in html, text
+
+
+@pytest.mark.parametrize("name", ["reassign", "change_rag", "step_up", "decide"])
+def test_action_forms_are_refused_to_roles_that_may_not_use_them(name, login, officer):
+    referral = make_referral()
+    assert login(officer).get(reverse(f"triage:{name}", args=[referral.reference])).status_code == 403
