@@ -220,28 +220,47 @@ def person_create(
 
 def person_index_add_from_referral(referral: Referral, *, by) -> list[Person]:
     """Add every child and adult of ``referral`` not linked to an index record as a new record, and
-    link them (called when the referral is decided). People already linked are left alone."""
+    link them (called when the referral is decided). People already linked are left alone; a child
+    whose valid NHS number is already in the index is linked to that record instead of duplicating
+    it (NHS numbers are unique). Returns the records created."""
     created = []
     with transaction.atomic():
         Referral.objects.select_for_update().filter(pk=referral.pk).first()
         for _kind, subject in selectors.referral_subjects(referral):
             if subject.person_id or not (subject.first_name or subject.last_name):
                 continue
-            person = person_create(
-                first_name=subject.first_name,
-                last_name=subject.last_name,
-                date_of_birth=subject.date_of_birth or getattr(subject, "expected_date_of_birth", None),
-                sex=subject.sex,
-                nhs_number=getattr(subject, "nhs_number", ""),
-                address=subject.address,
-                postcode=subject.postcode,
-                by=by,
-                reason=f"Added from referral {referral.reference}",
-            )
+            person = _known_by_nhs_number(subject)
+            if person is not None:
+                audit.record_write(
+                    "person_index.link_by_nhs_number",
+                    actor=by,
+                    obj=subject,
+                    referral_id=referral.pk,
+                    reason="Same NHS number",
+                    details={"person": person.pk},
+                )
+            else:
+                person = person_create(
+                    first_name=subject.first_name,
+                    last_name=subject.last_name,
+                    date_of_birth=subject.date_of_birth or getattr(subject, "expected_date_of_birth", None),
+                    sex=subject.sex,
+                    nhs_number=getattr(subject, "nhs_number", ""),
+                    address=subject.address,
+                    postcode=subject.postcode,
+                    by=by,
+                    reason=f"Added from referral {referral.reference}",
+                )
+                created.append(person)
             subject.person = person
             subject.save(update_fields=["person"])
-            created.append(person)
     return created
+
+
+def _known_by_nhs_number(subject: Subject) -> Person | None:
+    nhs_number = normalise_nhs_number(getattr(subject, "nhs_number", ""))
+    person = Person.objects.filter(nhs_number=nhs_number).order_by("pk").first() if nhs_number else None
+    return selectors.root_person(person) if person else None
 
 
 def person_merge(survivor: Person, merged: Person, *, by, reason: str) -> PersonMerge:

@@ -138,6 +138,12 @@ def test_add_from_referral_adds_only_unlinked_people(officer):
     assert adult.person.addresses.get().postcode == "WV11AA"
     # The new record is found next time, exactly.
     assert find_candidates(Probe(nhs_number="9434765919"))[0].person == new_child.person
+    # A later referral about the same NHS number links to it rather than duplicating it.
+    again = make_referral()
+    child_again = add_child(again, first_name="Amy", sex="F", nhs_number="9434765919")
+    assert actions.person_index_add_from_referral(again, by=officer) == []
+    child_again.refresh_from_db()
+    assert child_again.person == new_child.person
 
 
 def test_merge_keeps_both_histories_and_unmerge_restores(officer, make_user, recall_days):
