@@ -15,7 +15,7 @@ is a different person (NHS numbers are unique and carry a check digit).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -86,10 +86,19 @@ class Probe:
 
 @dataclass
 class FieldMatch:
+    """One field's agreement. The reason is text or a function making it: most records in a block
+    are scored and dropped, so their reasons are never formatted."""
+
     field: str
     score: float  # 0..1 agreement
     weight: float
-    reason: str
+    why: str | Callable[[], str]
+
+    @property
+    def reason(self) -> str:
+        if callable(self.why):
+            self.why = self.why()
+        return self.why
 
     @property
     def label(self) -> str:
@@ -388,7 +397,8 @@ def last_name_agreement(a: str, b: str) -> tuple[float, str]:
 
 
 def _name_fields(probe: Probe, data: MatchData) -> list[FieldMatch]:
-    best: tuple[float, list[FieldMatch]] = (-1.0, [])
+    """The best agreement over every name of the record, as given and with first and last swapped."""
+    best, best_total = None, -1.0
     for first, last, label in data.names:
         for swapped in (False, True):
             p_first, p_last = (
@@ -400,27 +410,40 @@ def _name_fields(probe: Probe, data: MatchData) -> list[FieldMatch]:
             l_level, l_reason = last_name_agreement(p_last, last) if p_last and last else (0.0, "not given")
             factor = SWAP_FACTOR if swapped else 1.0
             total = factor * (WEIGHTS["first_name"] * f_level + WEIGHTS["last_name"] * l_level)
-            if total > best[0]:
-                note = " (first and last names swapped)" if swapped else ""
-                source = f" ({label.strip()})" if label else ""
+            if total > best_total:
+                best_total = total
                 best = (
-                    total,
-                    [
-                        FieldMatch(
-                            "first_name",
-                            f_level * factor,
-                            WEIGHTS["first_name"],
-                            f"{p_first or '-'} / {first}{source}: {f_reason}{note}",
-                        ),
-                        FieldMatch(
-                            "last_name",
-                            l_level * factor,
-                            WEIGHTS["last_name"],
-                            f"{p_last or '-'} / {last}{source}: {l_reason}{note}",
-                        ),
-                    ],
+                    p_first,
+                    p_last,
+                    first,
+                    last,
+                    label,
+                    swapped,
+                    factor,
+                    f_level,
+                    f_reason,
+                    l_level,
+                    l_reason,
                 )
-    return best[1]
+    if best is None:
+        return []
+    p_first, p_last, first, last, label, swapped, factor, f_level, f_reason, l_level, l_reason = best
+    note = " (first and last names swapped)" if swapped else ""
+    source = f" ({label.strip()})" if label else ""
+    return [
+        FieldMatch(
+            "first_name",
+            f_level * factor,
+            WEIGHTS["first_name"],
+            lambda: f"{p_first or '-'} / {first}{source}: {f_reason}{note}",
+        ),
+        FieldMatch(
+            "last_name",
+            l_level * factor,
+            WEIGHTS["last_name"],
+            lambda: f"{p_last or '-'} / {last}{source}: {l_reason}{note}",
+        ),
+    ]
 
 
 def date_of_birth_agreement(a: date, b: date) -> tuple[float, str]:
@@ -445,7 +468,7 @@ def _dob_field(probe: Probe, data: MatchData) -> FieldMatch | None:
         "date_of_birth",
         level,
         WEIGHTS["date_of_birth"],
-        f"{probe.date_of_birth:%d/%m/%Y} / {born:%d/%m/%Y}: {reason}",
+        lambda: f"{probe.date_of_birth:%d/%m/%Y} / {born:%d/%m/%Y}: {reason}",
     )
 
 
@@ -459,11 +482,14 @@ def _address_field(probe: Probe, data: MatchData) -> FieldMatch | None:
             "address",
             1.0,
             weight,
-            f"{display_postcode(probe.postcode)}: same postcode as the current address",
+            lambda: f"{display_postcode(probe.postcode)}: same postcode as the current address",
         )
     if probe.postcode in former:
         return FieldMatch(
-            "address", 0.8, weight, f"{display_postcode(probe.postcode)}: same postcode as a former address"
+            "address",
+            0.8,
+            weight,
+            lambda: f"{display_postcode(probe.postcode)}: same postcode as a former address",
         )
     area = outward_code(probe.postcode)
     if area and area in {outward_code(pc) for pc in current | former}:
@@ -471,13 +497,13 @@ def _address_field(probe: Probe, data: MatchData) -> FieldMatch | None:
             "address",
             0.4,
             weight,
-            f"{display_postcode(probe.postcode)}: same area ({area}), different postcode",
+            lambda: f"{display_postcode(probe.postcode)}: same area ({area}), different postcode",
         )
     return FieldMatch(
         "address",
         0.0,
         weight,
-        f"{display_postcode(probe.postcode)}: different address "
+        lambda: f"{display_postcode(probe.postcode)}: different address "
         f"({', '.join(display_postcode(pc) for pc in sorted(current))})",
     )
 
