@@ -299,7 +299,11 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     referral = referral_for_confirmation(done["id"]) if done else None
     if referral is None:
         return redirect("referrals:start")
-    return render(request, "referrals/referral_confirmation.html", {"referral": referral})
+    return render(
+        request,
+        "referrals/referral_confirmation.html",
+        {"referral": referral, "out_of_hours": out_of_hours_notice(timezone.now())},
+    )
 
 
 @login_required

@@ -41,7 +41,9 @@ def _race(keys: list[str]) -> list[str]:
     def submit(key: str) -> None:
         try:
             barrier.wait()
-            references.append(referral_submit(data, by=audit.PUBLIC, channel="online", idempotency_key=key).reference)
+            references.append(
+                referral_submit(data, by=audit.PUBLIC, channel="online", idempotency_key=key).reference
+            )
         except BaseException as error:  # reported below, in the test's thread
             errors.append(error)
         finally:

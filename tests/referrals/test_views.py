@@ -270,5 +270,17 @@ def test_pages_have_back_links_that_work_without_javascript(client, db):
     fill_in(client)
     assert 'href="/refer/views/" class="govuk-back-link"' in client.get(f"{REFER}consent/").content.decode()
     assert 'href="/refer/consent/" class="govuk-back-link"' in client.get(f"{REFER}check/").content.decode()
-    assert 'href="/refer/check/" class="govuk-back-link"' in client.get(f"{REFER}concern/?change=1").content.decode()
+    assert (
+        'href="/refer/check/" class="govuk-back-link"'
+        in client.get(f"{REFER}concern/?change=1").content.decode()
+    )
     assert 'href="/refer/children/" class="govuk-back-link"' in client.get(f"{REFER}adults/").content.decode()
+
+
+def test_confirmation_out_of_hours_says_when_it_will_be_read(client, db):
+    with time_machine.travel(datetime(2026, 11, 29, 3, 0, tzinfo=LONDON)):  # a Sunday night
+        fill_in(client)
+        submit(client)
+        page = client.get(f"{REFER}confirmation/").content.decode()
+    assert "We are closed now" in page
+    assert Referral.objects.get().out_of_hours is True
