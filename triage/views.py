@@ -212,36 +212,30 @@ def referral_reassign(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def referral_step_up(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = selectors.access_referral(request.user, reference)
-    return _form_page(
-        request,
-        referral,
-        ReasonForm(request.POST or None),
-        action="step_up",
-        template="triage/referral_step_up.html",
-        run=lambda f: decisions.referral_step_up(referral, reason=f.cleaned_data["reason"], by=request.user),
-        success="Referral stepped up to the MASH.",
-    )
+def _reason_view(action: str, act, success: str):
+    """A page whose form is just a reason: step up, return for lack of consent."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        referral = selectors.access_referral(request.user, reference)
+        return _form_page(
+            request,
+            referral,
+            ReasonForm(request.POST or None),
+            action=action,
+            template=f"triage/referral_{action}.html",
+            run=lambda f: act(referral, reason=f.cleaned_data["reason"], by=request.user),
+            success=success,
+        )
+
+    return view
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def referral_return(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = selectors.access_referral(request.user, reference)
-    return _form_page(
-        request,
-        referral,
-        ReasonForm(request.POST or None),
-        action="return",
-        template="triage/referral_return.html",
-        run=lambda f: decisions.referral_return_for_consent(
-            referral, reason=f.cleaned_data["reason"], by=request.user
-        ),
-        success="Referral returned: not progressed for lack of consent.",
-    )
+referral_step_up = _reason_view("step_up", decisions.referral_step_up, "Referral stepped up to the MASH.")
+referral_return = _reason_view(
+    "return", decisions.referral_return_for_consent, "Referral returned: not progressed for lack of consent."
+)
 
 
 @login_required
