@@ -160,6 +160,7 @@ def name_variants(first_name: str) -> frozenset[str]:
 # The blocking look-ups, each served by an index (fixed SQL; only parameters vary).
 _BY_NHS = "SELECT id FROM referrals_person WHERE nhs_number = %s"
 _BY_DOB = "SELECT id FROM referrals_person WHERE date_of_birth = %s"
+_BY_DOB_AND_LAST_KEY = "SELECT id FROM referrals_person WHERE date_of_birth = %s AND last_key = %s"
 _BY_NAME = "SELECT id FROM referrals_person WHERE last_key = %s AND first_key = %s"
 _BY_OTHER_NAME = "SELECT person_id FROM referrals_personname WHERE last_key = %s AND first_key = %s"
 _BY_POSTCODE = "SELECT id FROM referrals_person WHERE postcode = %s"
@@ -197,7 +198,13 @@ def blocking_query(probe: Probe) -> tuple[str, list] | None:
     if probe.date_of_birth:
         parts.append((_BY_DOB, [probe.date_of_birth.isoformat()]))
         if swapped := transposed(probe.date_of_birth):
-            parts.append((_BY_DOB, [swapped.isoformat()]))
+            # A transposed date only scores high enough to offer when the surname also agrees, so
+            # this look-up also needs a surname key (any part of it, or the first name if swapped):
+            # it halves the records scored for most dates without losing a candidate worth offering.
+            last_keys = {name_key(part) for part in name_parts(probe.last_name)} | {
+                name_key(probe.first_name)
+            }
+            parts += [(_BY_DOB_AND_LAST_KEY, [swapped.isoformat(), key]) for key in sorted(last_keys - {""})]
     for pair in _name_key_pairs(probe):
         parts += [(_BY_NAME, list(pair)), (_BY_OTHER_NAME, list(pair))]
     if probe.postcode:
