@@ -17,6 +17,7 @@ from mash.models import AuditEvent
 from notifications.models import Letter
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
+from tests.test_permission_matrix import pdf_text, squashed
 from triage import outcomes
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
@@ -333,6 +334,19 @@ def test_the_summary_pdf_is_for_the_receiving_team_and_audited(world, login):
     response = login(world.users["manager_a"]).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    child = referral.children.get()
+    for expected in (
+        referral.reference,
+        f"{child.first_name} {child.last_name}",
+        "Durham Constabulary",
+        "Two domestic call-outs",
+        "Will share DASH",
+        "Needs an assessment",
+        "Visit within 5 working days",
+        "Assessment Team North",
+    ):
+        assert squashed(expected) in text, expected
     assert AuditEvent.objects.filter(action="triage.summary_report", referral_id=referral.pk).count() == 1
     assert login(world.users["manager_b"]).get(url).status_code == 404
     assert login(world.users["police"]).get(url).status_code == 404
