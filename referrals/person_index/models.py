@@ -27,7 +27,7 @@ class Person(models.Model):
     upn = models.CharField(max_length=13, blank=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(null=True, blank=True, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     created_at = models.DateTimeField(auto_now_add=True)
     # Blocking keys (double metaphone's primary code via jellyfish.metaphone), set by keys.person_keys().
@@ -44,7 +44,11 @@ class Person(models.Model):
         app_label = "referrals"
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["last_key", "first_key"], name="person_name_keys")]
+        indexes = [
+            models.Index(fields=["last_key", "first_key"], name="person_name_keys"),
+            # Serves "born on this date" and "born on this date with this surname key" alike.
+            models.Index(fields=["date_of_birth", "last_key"], name="person_dob_last_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
