@@ -119,6 +119,7 @@ class Candidate:
     score: int
     fields: list[FieldMatch] = field(default_factory=list)
     exact: bool = False
+    involvements: list = field(default_factory=list)  # filled for pages by the selectors
 
     @property
     def likely(self) -> bool:

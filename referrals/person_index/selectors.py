@@ -128,6 +128,7 @@ def known_child_check(user, referral: Referral, *, ip_address: str | None = None
                 matching.Probe.of(subject), exclude=check.rejected_ids
             )
         checks.append(check)
+    _attach_involvements([c for check in checks for c in check.candidates])
     audit.record_read(
         "person_index.known_child_check",
         actor=user,
@@ -136,6 +137,21 @@ def known_child_check(user, referral: Referral, *, ip_address: str | None = None
         ip_address=ip_address,
     )
     return checks
+
+
+def _attach_involvements(candidates: list[matching.Candidate]) -> None:
+    """Each candidate's involvements (its own and its merged records'), newest first, so staff see
+    what a confirmation would route to: one query for every candidate on the page."""
+    people = {c.person.pk for c in candidates}
+    if not people:
+        return
+    rows = Involvement.objects.filter(Q(person__in=people) | Q(person__merged_into__in=people))
+    found: dict[int, list[Involvement]] = {}
+    for involvement in rows.select_related("team", "person").order_by("-started_on", "-pk"):
+        owner = involvement.person.merged_into_id or involvement.person_id
+        found.setdefault(owner, []).append(involvement)
+    for candidate in candidates:
+        candidate.involvements = found.get(candidate.person.pk, [])
 
 
 def _decides(decision: MatchDecision, kind: str, subject) -> bool:

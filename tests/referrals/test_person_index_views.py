@@ -69,6 +69,7 @@ def test_check_page_shows_candidates_with_score_and_reasons(
     html = response.content.decode()
     assert f"record {person.pk}" in html and "Score" in html
     assert "Ollie / Oliver: nickname or short form" in html and "Date of birth" in html
+    assert "Open</strong> Children&#x27;s social care with Assessment Team 1 (Sam Worker)" in html
     assert AuditEvent.objects.filter(
         action="person_index.known_child_check", referral_id=referral.pk
     ).exists()
