@@ -283,7 +283,8 @@ def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
     """Every child is decided: the referral takes the highest RAG and moves on.
     Blue closes; Green goes to the early help hub's queue; Red and Amber stay with the MASH."""
     rag, level = _roll_up(referral)
-    fields: dict[str, Any] = {"rag": rag, "level_of_need": level, "policy_version": policy}
+    # The referral keeps the policy version it was received under; each decision row records its own.
+    fields: dict[str, Any] = {"rag": rag, "level_of_need": level}
     if rag == Rag.GREEN:
         fields["team"] = _early_help_team()
     Referral.objects.filter(pk=referral.pk).update(**fields)
@@ -500,19 +501,33 @@ def referral_route_out_of_hours(referral: Referral, *, by: Any = audit.SYSTEM) -
         if not created:
             return flag
         audit.record_write("triage.edt_flag", actor=by, obj=referral, reason=flag.reason)
-        for team in Team.objects.filter(kind=Team.Kind.EMERGENCY_DUTY, is_active=True).exclude(email=""):
+        for key, address in _edt_addresses():
             outbox_enqueue(
                 "email",
-                key=f"edt_alert:{referral.pk}:{team.pk}",
+                key=f"edt_alert:{referral.pk}:{key}",
                 referral=referral,
                 payload={
-                    "to": team.email,
+                    "to": address,
                     "subject": f"Out of hours referral {referral.reference}: significant harm indicated",
                     # No child's details in an e-mail: the EDT reads them in the service.
                     "body": f"{flag.reason}\nSee referral {referral.reference} in the service's EDT queue.",
                 },
             )
     return flag
+
+
+def _edt_addresses() -> list[tuple[str, str]]:
+    """Where an EDT alert goes: each active EDT team's shared mailbox, or, for a team without one,
+    each of its members' addresses (so an alert is never silently dropped)."""
+    addresses: list[tuple[str, str]] = []
+    for team in Team.objects.filter(kind=Team.Kind.EMERGENCY_DUTY, is_active=True).prefetch_related(
+        "members"
+    ):
+        if team.email:
+            addresses.append((f"team{team.pk}", team.email))
+        else:
+            addresses += [(f"user{m.pk}", m.email) for m in team.members.all() if m.is_active and m.email]
+    return addresses
 
 
 def _edt_reason(referral: Referral) -> str:

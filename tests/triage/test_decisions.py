@@ -430,6 +430,18 @@ def test_significant_harm_out_of_hours_is_flagged_to_the_edt_at_once(
     assert (EdtFlag.objects.count(), OutboxMessage.objects.count()) == (1, 1)
 
 
+def test_an_edt_team_without_a_mailbox_alerts_each_member(make_user):
+    TeamFactory(
+        kind=Team.Kind.EMERGENCY_DUTY,
+        members=[make_user(Role.EMERGENCY_DUTY, username="eve", email="eve@council.example.gov.uk")],
+    )
+    referral = make_referral(
+        received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
+    )
+    d.referral_route_out_of_hours(referral)
+    assert list(OutboxMessage.objects.values_list("payload__to", flat=True)) == ["eve@council.example.gov.uk"]
+
+
 @pytest.mark.parametrize(
     ("received_at", "risk"),
     [
