@@ -21,7 +21,7 @@ from agencies import selectors as agency_selectors
 from agencies.forms import InformationRequestForm
 from agencies.permissions import is_mash_lead, is_team_manager
 from mash import audit
-from mash.exceptions import DomainError, NotFound
+from mash.exceptions import DomainError, NotFound, NotPermitted
 
 from . import outcome_selectors as selectors
 from . import outcomes
@@ -58,6 +58,8 @@ def _act(form, call) -> bool:
 @require_http_methods(["GET", "POST"])
 def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_mash_referral(request.user, reference)
+    if request.method == "POST" and not is_mash_lead(request.user):
+        raise NotPermitted("Only a MASH lead can request information from agencies.")
     _read(request, referral, "triage.information_requests_view")
     policy = agency_actions.policy_of(referral)
     defaults = agency_selectors.default_agencies_for(referral.rag, policy)

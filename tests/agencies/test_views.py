@@ -1,0 +1,156 @@
+"""The MASH side of information requests, and the administration of agencies and teams."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency, InformationRequest, Team
+from triage.policy import current_policy
+from triage.states import Rag, Status
+
+from .factories import referral_with_people
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_requests_page_ticks_the_policys_defaults_and_sends(world, login):
+    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    client = login(world.users["lead"])
+    url = reverse("outcomes:requests", kwargs={"reference": referral.reference})
+    form = client.get(url).context["form"]
+    assert set(form.initial["agencies"]) == {
+        a.pk for a in world.agencies.values()
+    }  # police, health, education
+    response = client.post(
+        url,
+        {
+            "agencies": [world.agencies["police"].pk, world.agencies["education"].pk],
+            "question": "Any incidents at the address?",
+            "lawful_basis": "public_task_safeguarding",
+        },
+    )
+    assert response.status_code == 302
+    assert set(referral.information_requests.values_list("agency__slug", flat=True)) == {
+        "police",
+        "education",
+    }
+
+
+def test_the_requests_page_refuses_bad_input_and_screening_officers_cannot_send(world, login):
+    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    url = reverse("outcomes:requests", kwargs={"reference": referral.reference})
+    lead = login(world.users["lead"])
+    response = lead.post(url, {"agencies": [], "question": "", "lawful_basis": "nonsense"})
+    assert response.status_code == 400
+    assert "Choose at least one agency" in response.content.decode()
+    officer = login(world.users["screening"])
+    assert "Send requests" not in officer.get(url).content.decode()
+    response = officer.post(
+        url, {"agencies": [world.agencies["police"].pk], "question": "Q", "lawful_basis": "consent"}
+    )
+    assert response.status_code == 403 and "Only a MASH lead" in response.content.decode()
+    assert not InformationRequest.objects.filter(referral=referral).exists()
+
+
+def test_chasing_from_the_requests_page(world, login):
+    request = world.requests["health"]
+    client = login(world.users["screening"])
+    url = reverse(
+        "outcomes:request_chase",
+        kwargs={"reference": request.referral.reference, "public_id": request.public_id},
+    )
+    assert client.post(url).status_code == 302
+    request.refresh_from_db()
+    assert request.chase_count == 1 and request.status == InformationRequest.Status.CHASED
+    # An answered request cannot be chased; the page says why and nothing changes.
+    answered = world.requests["police"]
+    url = reverse(
+        "outcomes:request_chase",
+        kwargs={"reference": answered.referral.reference, "public_id": answered.public_id},
+    )
+    client.post(url)
+    answered.refresh_from_db()
+    assert answered.chase_count == 0
+
+
+def test_the_strategy_and_outcome_pages_record(world, login):
+    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    client = login(world.users["lead"])
+    strategy = reverse("outcomes:strategy", kwargs={"reference": referral.reference})
+    held = timezone.localtime(timezone.now() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(strategy, {"held_at": held, "attendees": "Lena Lead", "s47_enquiry": "yes"})
+    assert response.status_code == 400  # no agency for the attendee, no rationale
+    assert "Give the agency or team" in response.content.decode()
+    response = client.post(
+        strategy,
+        {
+            "held_at": held,
+            "attendees": "Lena Lead, MASH\nPC Pat, Police",
+            "s47_enquiry": "yes",
+            "decision_rationale": "Disclosure of harm",
+            "immediate_safety_actions": "Stays with grandmother tonight",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    referral.refresh_from_db()
+    assert referral.status == Status.STRATEGY_DISCUSSION
+    assert referral.strategy_discussion.attendees[1] == {"name": "PC Pat", "agency": "Police"}
+    outcome = reverse("outcomes:outcome", kwargs={"reference": referral.reference})
+    response = client.post(
+        outcome,
+        {
+            "destination": "strategy_s47",
+            "primary_need": "N1",
+            "team": world.teams["a"].pk,
+            "rationale": "Section 47 enquiry",
+            "recommendation": "Joint visit with police today",
+        },
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.OUTCOME and referral.team == world.teams["a"]
+
+
+def test_an_administrator_configures_agencies_and_teams(world, login):
+    client = login(world.users["admin"])
+    assert client.get(reverse("admin:agencies_agency_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:agencies_agency_add"),
+        {
+            "name": "Northern Housing",
+            "slug": "northern-housing",
+            "kind": "housing",
+            "referral_source": "4",
+            "email": "",
+            "phone": "",
+            "is_active": "on",
+            "members": [],
+        },
+    )
+    assert response.status_code == 302
+    assert Agency.objects.filter(slug="northern-housing", kind=Agency.Kind.HOUSING).exists()
+    response = client.post(
+        reverse("admin:agencies_team_add"),
+        {
+            "name": "Assessment Team 3",
+            "slug": "assessment-3",
+            "kind": "assessment",
+            "phone": "",
+            "email": "",
+            "address": "",
+            "manager": world.users["manager_a"].pk,
+            "members": [world.users["social_worker"].pk],
+            "rota_position": "3",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    team = Team.objects.get(slug="assessment-3")
+    assert team.manager == world.users["manager_a"] and list(team.members.all()) == [
+        world.users["social_worker"]
+    ]
+    assert login(world.users["lead"]).get(reverse("admin:agencies_agency_changelist")).status_code != 200
