@@ -144,6 +144,8 @@ def cin_xml(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     children, reference, violations = _census_check(data)
     if not children or any(not v.is_query for v in violations):
+        # The refusal lists rule breaches by child id: a read of child-level data, audited as one.
+        _audit(request, AuditEvent.Kind.READ, "reports.statutory_check", {**_period(data), "refused": True})
         return _form_page(request, form, 422, violations=violations, children=len(children), refused=True)
     body = cin_census.census_xml(children, la_code=data["la_code"], reference_date=reference)
     _audit(

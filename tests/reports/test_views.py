@@ -159,6 +159,9 @@ def test_census_extract_is_refused_while_a_rule_error_stands(world, login):
     assert response.status_code == 422
     assert b"8610" in response.content and b"needs a primary need code" in response.content
     assert not AuditEvent.objects.filter(action="reports.cin_census").exists()
+    # The refusal shows child ids and their breaches: audited as a read.
+    event = AuditEvent.objects.get(action="reports.statutory_check")
+    assert event.kind == AuditEvent.Kind.READ and event.details["refused"] is True
 
 
 def test_census_extract_of_an_empty_period_says_so(world, login):
