@@ -69,14 +69,14 @@ def generate(count: int, seed: int) -> None:
     rng = random.Random(seed)
     teams, agencies, user = _fixtures()
     now = timezone.now()
-    prefix = f"B{seed}-{int(time.time())}"
+    prefix = f"B{seed % 100}{int(time.time()) % 10**7:07d}"  # references are at most 20 characters
     for start in range(0, count, CHUNK):
         batch = []
         for n in range(start, min(count, start + CHUNK)):
             received = now - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
             batch.append(
                 Referral(
-                    reference=f"{prefix}-{n}",
+                    reference=f"{prefix}-{n:x}",
                     received_at=received,
                     out_of_hours=rng.random() < 0.3,
                     referrer_type=Referral.ReferrerType.PROFESSIONAL,
