@@ -432,3 +432,23 @@ def test_the_referral_page_shows_each_decision_version_and_the_clocks(login, lea
 def test_action_forms_are_refused_to_roles_that_may_not_use_them(name, login, officer):
     referral = make_referral()
     assert login(officer).get(reverse(f"triage:{name}", args=[referral.reference])).status_code == 403
+
+
+def test_action_forms_render_for_a_lead(login, lead, officer):
+    referral = make_referral()
+    d.referral_claim(referral, by=officer)
+    client = login(lead)
+    for name in ("reassign", "return", "decide"):
+        response = client.get(reverse(f"triage:{name}", args=[referral.reference]))
+        assert response.status_code == 200, name
+        assert "There is a problem" not in response.content.decode()
+    response = client.post(
+        reverse("triage:reassign", args=[referral.reference]), {"to": lead.pk, "reason": "Cover"}
+    )
+    assert response.status_code == 302
+    child = referral.children.get()
+    decision = d.ChildDecisionInput(
+        child_id=child.pk, rag=Rag.AMBER, level_of_need=3, rationale="r", consent_basis="given"
+    )
+    d.referral_decide(referral, decisions=[decision], by=lead)
+    assert client.get(reverse("triage:change_rag", args=[referral.reference])).status_code == 200
