@@ -107,16 +107,33 @@ def outbox_enqueue(kind: str, *, key: str, payload: dict | None = None, referral
     return message
 
 
-def publish(message_id: int) -> bool:
+# For the publishing connection only: one try, short socket timeouts. Kombu's defaults retry for
+# the whole connect timeout, which blocks the user's request for seconds when Redis is down
+# (celery#4296); the outbox makes waiting pointless, since the sweeper publishes again.
+FAIL_FAST = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 5}
+
+
+def broker_connection():
+    """A broker connection for publishing that fails at once when the broker is unreachable."""
+    from .tasks import deliver
+
+    app = deliver.app
+    return app.connection_for_write(transport_options={**app.conf.broker_transport_options, **FAIL_FAST})
+
+
+def publish(message_id: int, connection=None) -> bool:
     """Hand the message to the broker. A broker outage is not an error here: the row stays
     pending and the sweeper publishes it again (``republish_due``)."""
     from .tasks import deliver
 
     try:
-        # retry=False: with the broker down, fail at once rather than block the request (celery#4296).
-        deliver.apply_async((message_id,), retry=False)
-    except Exception:  # broker unreachable: logged, published again by the sweeper
-        logger.warning("Outbox message %s not published; the sweeper will retry", message_id, exc_info=True)
+        if connection is None:
+            with broker_connection() as own:
+                deliver.apply_async((message_id,), retry=False, connection=own)
+        else:
+            deliver.apply_async((message_id,), retry=False, connection=connection)
+    except Exception as error:  # broker unreachable: logged, published again by the sweeper
+        logger.warning("Outbox message %s not published (%s); the sweeper will retry", message_id, error)
         return False
     OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True).update(published_at=timezone.now())
     return True
@@ -196,7 +213,10 @@ def republish_due(now: datetime | None = None, limit: int = 500) -> int:
             .values_list("pk", flat=True)[:limit]
         )
         OutboxMessage.objects.filter(pk__in=due).update(next_attempt_at=now + REPUBLISH_AFTER)
-    return sum(publish(pk) for pk in due)
+    if not due:
+        return 0
+    with broker_connection() as connection:
+        return sum(publish(pk, connection) for pk in due)
 
 
 def outbox_retry(message: OutboxMessage, *, by) -> None:
