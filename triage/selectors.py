@@ -118,7 +118,7 @@ def _children_prefetch() -> Prefetch:
 
 
 def _queue_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
-    return qs.select_related("claimed_by", "team").prefetch_related(_children_prefetch())
+    return qs.select_related("claimed_by", "team", "edt_flag").prefetch_related(_children_prefetch())
 
 
 def referral_queue(
@@ -161,7 +161,7 @@ def edt_queue(user) -> QuerySet[Referral]:
     if not (is_edt(user) or is_mash_staff(user)):
         raise NotPermitted("Only the emergency duty team and MASH staff can see the EDT queue.")
     qs = referrals_visible_to(user).filter(edt_flag__isnull=False, edt_flag__acknowledged_at__isnull=True)
-    return _queue_rows(qs.select_related("edt_flag")).order_by("edt_flag__raised_at", "pk")
+    return _queue_rows(qs).order_by("edt_flag__raised_at", "pk")
 
 
 def domestic_abuse_queue(user, *, grade: str = "") -> QuerySet[Referral]:

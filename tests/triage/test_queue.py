@@ -321,6 +321,7 @@ def test_the_edt_queue(login, make_user, officer):
         d.referral_route_out_of_hours(referral)
     client = login(eddie)
     assert rows(client.get(reverse("triage:edt"))) == [flagged.reference]
+    assert client.get(reverse("triage:edt")).content.decode().count("Flagged to EDT") == 1
     # The EDT can open the flagged referral, not the routine one.
     assert client.get(reverse("triage:referral", args=[flagged.reference])).status_code == 200
     assert client.get(reverse("triage:referral", args=[routine.reference])).status_code == 404
