@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from triage.models_outcomes import Outcome
+
 
 class OutboxMessage(models.Model):
     """A side effect written in the same transaction as the change that causes it.
@@ -96,16 +98,8 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
 
 
-class LetterOutcome(models.TextChoices):
-    """The outcomes a MASH records, with the codes of ``triage.Outcome.Destination``; each has its own
-    letter template."""
-
-    STRATEGY_S47 = "strategy_s47", "Strategy discussion / section 47 enquiry"
-    S17_ASSESSMENT = "s17_assessment", "Section 17 child and family assessment"
-    EARLY_HELP = "early_help", "Early help"
-    OTHER_AGENCY_LEAD = "other_agency_lead", "Another agency as lead professional"
-    ADVICE_SIGNPOSTING = "advice_signposting", "Advice and signposting"
-    NFA = "nfa", "No further action"
+# One vocabulary: a letter reports the outcome the MASH recorded (issue 7), one template per outcome.
+LetterOutcome = Outcome.Destination
 
 
 class LetterTemplate(models.Model):

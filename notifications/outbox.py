@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -135,7 +137,12 @@ def publish(message_id: int, connection=None) -> bool:
     except Exception as error:  # broker unreachable: logged, published again by the sweeper
         logger.warning("Outbox message %s not published (%s); the sweeper will retry", message_id, error)
         return False
-    OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True).update(published_at=timezone.now())
+    now = timezone.now()
+    # Published: the sweeper leaves it alone for a while (it would only queue a no-op copy) and
+    # publishes it again only if it is still not done by then (the message may have been lost).
+    OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
+        published_at=Coalesce("published_at", Value(now)), next_attempt_at=now + REPUBLISH_AFTER
+    )
     return True
 
 

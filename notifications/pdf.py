@@ -15,6 +15,7 @@ that rendering outside a prefork worker (solo pool, tests, the admin preview) is
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ from urllib.parse import unquote, urlsplit
 from django.contrib.staticfiles import finders
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint logs every step and page at INFO: a dozen lines per letter would drown the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # The only files a letter may load, by static name. Nothing from input is ever added here.
 ALLOWED_STATIC = ("notifications/letter.css",)

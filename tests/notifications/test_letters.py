@@ -157,3 +157,37 @@ def test_wording_that_would_reach_beyond_the_letter_is_refused_in_the_admin(db, 
     form = LetterTemplateForm(instance=existing, data={**data, "body": body})
     assert not form.is_valid()
     assert "Placeholders you can use" in str(form.errors["body"])
+
+
+def test_an_outcome_recorded_by_the_lead_reaches_the_referrer_as_one_letter(
+    make_user, django_capture_on_commit_callbacks
+):
+    """Through issue 7's outcome action: the letter is queued in its transaction and sent once."""
+    from tests.agencies.factories import referral_with_people
+    from tests.agencies.world import build_world
+    from triage import outcomes
+    from triage.models_outcomes import Outcome
+    from triage.policy import current_policy
+
+    world = build_world(make_user)
+    referral = referral_with_people(
+        policy=current_policy(), rag="green", status="decided", decided_by=world.users["lead"]
+    )
+    child = referral.children.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        outcomes.outcome_record(
+            referral,
+            destination=Outcome.Destination.EARLY_HELP,
+            rationale="Needs support at home",
+            recommendation="Offer family support",
+            team=world.teams["a"],
+            by=world.users["lead"],
+        )
+
+    letter = Letter.objects.get(referral=referral)
+    assert deliver_once(_message(letter).pk) == "done"
+    assert deliver_once(_message(letter).pk) == "already done"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [referral.referrer_email]
+    text = flat(pdf_text(mail.outbox[0].attachments[0][1]))
+    assert "Early help" in text and "Assessment Team North" in text
+    assert child.initials in text and child.first_name not in text and child.last_name not in text
