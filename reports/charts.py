@@ -6,6 +6,7 @@ classes in ``static/reports/reports.css``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .figures import Figure
@@ -16,7 +17,7 @@ LEFT = 48  # room for the value axis labels
 BOTTOM = 40  # room for the category labels
 TOP = 12
 PLOT_H = HEIGHT - BOTTOM - TOP
-PLOT_W = WIDTH - LEFT - 8
+PLOT_W = WIDTH - LEFT - 36  # room on the right for the last label, centred on its point
 SERIES_CLASSES = ("mash-chart__line--1", "mash-chart__line--2", "mash-chart__line--3")
 
 
@@ -39,10 +40,20 @@ class Tick:
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    step = 10 ** (len(str(int(value))) - 1)
-    return ((int(value) // step) + 1) * step
+    """The smallest 4 x (1, 2 or 5 x 10^k) at or above ``value``, so the four gridlines are whole numbers."""
+    step = 1
+    while step * 4 < value:
+        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10 -> 20 ...
+            step = int(step * factor)
+            if step * 4 >= value:
+                break
+    return step * 4
+
+
+def _label_every(labels: list[str]) -> int:
+    """Label every n-th bar or point so that labels (about 6.5 px a character) never overlap."""
+    widest = max((len(label) for label in labels), default=1) * 6.5 + 8
+    return max(1, math.ceil(len(labels) * widest / PLOT_W))
 
 
 def _ticks(top: float, *, suffix: str = "") -> list[Tick]:
@@ -50,12 +61,16 @@ def _ticks(top: float, *, suffix: str = "") -> list[Tick]:
 
 
 def bar_chart(figure: Figure) -> dict:
-    values = [row[1] or 0 for row in figure.rows]
-    top = _nice_max(max(values, default=0))
+    values = [row[figure.value_column] or 0 for row in figure.rows]
+    top = 100 if figure.percent else _nice_max(max(values, default=0))
     slot = PLOT_W / max(len(values), 1)
-    every = max(1, len(values) // 12)  # label at most about a dozen bars, so labels never overlap
+    fits = max(3, int(slot / 6.5))  # characters a label may have under its bar
+    labels = [
+        str(row[0]) if len(str(row[0])) <= fits else str(row[0])[: fits - 1] + "…" for row in figure.rows
+    ]
+    every = _label_every(labels)
     bars = []
-    for i, (row, value) in enumerate(zip(figure.rows, values, strict=True)):
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         height = PLOT_H * value / top
         x = LEFT + i * slot + slot * 0.1
         bars.append(
@@ -64,13 +79,13 @@ def bar_chart(figure: Figure) -> dict:
                 y=round(TOP + PLOT_H - height, 1),
                 width=round(slot * 0.8, 1),
                 height=round(height, 1),
-                label=str(row[0])[:14],
+                label=label,
                 value=value,
                 label_x=round(x + slot * 0.4, 1),
                 show_label=i % every == 0,
             )
         )
-    return {"bars": bars, "ticks": _ticks(top), **_frame()}
+    return {"bars": bars, "ticks": _ticks(top, suffix="%" if figure.percent else ""), **_frame()}
 
 
 def line_chart(figure: Figure) -> dict:
@@ -94,7 +109,7 @@ def line_chart(figure: Figure) -> dict:
                 "dots": points,
             }
         )
-    every = max(1, n // 8)
+    every = _label_every([str(row[0]) for row in figure.rows])
     labels = [(round(LEFT + i * step, 1), row[0]) for i, row in enumerate(figure.rows) if i % every == 0]
     return {"series": series, "labels": labels, "ticks": _ticks(100, suffix="%"), **_frame()}
 

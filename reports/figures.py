@@ -60,6 +60,14 @@ class Figure:
     rows: list[list] = field(default_factory=list)
     chart: str = "bar"  # bar | line | none
     note: str = ""
+    # The column a bar chart draws, and whether it is a per cent (a 0-100 axis).
+    value_column: int = 1
+    percent: bool = False
+
+    @property
+    def charted(self) -> str:
+        """The name of the column a bar chart draws."""
+        return self.columns[self.value_column]
 
 
 def _scoped(qs: QuerySet, f: Filters, prefix: str = "") -> QuerySet:
@@ -177,9 +185,8 @@ def timeliness(f: Filters) -> Figure:
     for kind in TIMELINESS_KINDS:
         n, met = counts.get(kind, (0, 0))
         rows.append([Deadline.Kind(kind).label, n, met, _pct(met, n)])
-    return Figure(
-        "timeliness", "Within their deadlines", ["Deadline", "Due", "Met on time", "Per cent on time"], rows
-    )
+    columns = ["Deadline", "Due", "Met on time", "Per cent on time"]
+    return Figure("timeliness", "Within their deadlines", columns, rows, value_column=3, percent=True)
 
 
 def timeliness_trend(f: Filters) -> Figure:
@@ -228,6 +235,8 @@ def partner_responses(f: Filters) -> Figure:
         "Partner responses by agency",
         ["Agency", "Requests", "Answered", "Per cent answered on time", "Mean hours to answer"],
         rows,
+        value_column=3,
+        percent=True,
     )
 
 
