@@ -66,6 +66,15 @@ def access_person(user, person_id: int) -> Person:
     return person
 
 
+def access_merge(user, merge_id: int) -> PersonMerge:
+    """A merge of index records, for a MASH lead to undo."""
+    require_mash_lead(user)
+    merge = PersonMerge.objects.filter(pk=merge_id).select_related("survivor", "merged").first()
+    if merge is None:
+        raise NotFound("There is no such merge.")
+    return merge
+
+
 def person_by_identifier(identifier: str) -> Person | None:
     """An index record by its number in this service or its local case-system identifier."""
     identifier = identifier.strip()

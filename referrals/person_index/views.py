@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +18,6 @@ from mash.exceptions import DomainError, NotFound
 
 from . import actions, selectors
 from .forms import MatchDecisionForm, MergeForm, ReasonForm
-from .models import PersonMerge
 
 
 def _referral(request: HttpRequest, reference: str):
@@ -138,8 +137,7 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
-    selectors.require_mash_lead(request.user)
-    merge = get_object_or_404(PersonMerge.objects.select_related("survivor", "merged"), pk=merge_id)
+    merge = selectors.access_merge(request.user, merge_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
