@@ -199,9 +199,10 @@ def blocking_query(probe: Probe) -> tuple[str, list] | None:
     if probe.date_of_birth:
         parts.append((_BY_DOB, [probe.date_of_birth.isoformat()]))
         if swapped := transposed(probe.date_of_birth):
-            # A transposed date only scores high enough to offer when the surname also agrees, so
-            # this look-up also needs a surname key (any part of it, or the first name if swapped):
-            # it halves the records scored for most dates without losing a candidate worth offering.
+            # A transposed date scores high enough to offer only when the surname agrees too, so this
+            # look-up also needs a surname key (any part of it, or the first name if swapped). It halves
+            # the records scored for dates whose day is 12 or less; a record whose surname key differs
+            # as well is still found by the name or postcode look-ups unless both have changed.
             last_keys = {name_key(part) for part in name_parts(probe.last_name)} | {
                 name_key(probe.first_name)
             }
