@@ -178,3 +178,21 @@ def test_bad_la_code(world, login):
     response = client.get(reverse("reports:annex_a"), {**PERIOD, "la_code": "83"})
     assert response.status_code == 400
     assert b"Enter the three-digit local authority number" in response.content
+
+
+def test_statutory_exports_keep_a_fixed_number_of_queries(world, login, django_assert_max_num_queries):
+    from tests.reports.world import _child, _decide, _referral, at
+
+    client = login(world.users["performance"])
+    client.get(reverse("reports:statutory"), STATUTORY)
+    counts = {}
+    for name in ("reports:statutory", "reports:annex_a", "reports:cin_census"):
+        with django_assert_max_num_queries(20) as captured:
+            assert client.get(reverse(name), STATUTORY).status_code == 200
+        counts[name] = len(captured.captured_queries)
+    for n in range(10):
+        child = _child(_referral(f"Y{n}", at("2026-10-14")), f"More{n}", sex="F")
+        _decide(child, "red", 4, world.users["lead"], "N2")
+    for name, count in counts.items():
+        with django_assert_max_num_queries(count):
+            assert client.get(reverse(name), STATUTORY).status_code == 200
