@@ -16,6 +16,7 @@ of team B, social worker (team A), performance officer, administrator.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -338,6 +339,12 @@ def pdf_text(content: bytes) -> str:
     return squashed(" ".join(page.extract_text() or "" for page in reader.pages))
 
 
+def zip_text(content: bytes) -> str:
+    """Every member of a zip (an .xlsx export is one) as text, so spreadsheets are searched too."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "\n".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
+
+
 def squashed(text: str) -> str:
     return "".join(text.split())
 
@@ -346,7 +353,11 @@ def _leaks(world: World, role: str, response) -> list[str]:
     if response.get("Content-Type", "").startswith("application/pdf"):
         text = pdf_text(response.content)
         return sorted(secret for secret in world.forbidden_for(role) if squashed(secret) in text)
-    body = response.content.decode(errors="replace")
+    body = (
+        zip_text(response.content)
+        if response.content[:4] == b"PK\x03\x04"
+        else response.content.decode(errors="replace")
+    )
     return sorted(secret for secret in world.forbidden_for(role) if secret in body)
 
 
