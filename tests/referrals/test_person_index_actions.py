@@ -4,12 +4,14 @@ the chronology."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from mash.exceptions import Conflict, InvalidInput
 from mash.models import AuditEvent
 from mash.roles import Role
 from notifications.models import OutboxMessage
+from notifications.outbox import deliver_once
 from referrals.models import MatchDecision, Person, PersonMerge
 from referrals.person_index import actions, selectors
 from referrals.person_index.matching import Probe, find_candidates
@@ -62,6 +64,9 @@ def test_confirm_to_open_case_routes_to_its_team_and_tells_the_worker(officer, r
     email = OutboxMessage.objects.get(kind="email", referral=referral)
     assert email.payload["to"] == "sam.worker@council.example.gov.uk"
     assert referral.reference in email.payload["subject"]
+    deliver_once(email.pk)  # the real handler, as the worker runs it
+    assert mail.outbox[-1].to == ["sam.worker@council.example.gov.uk"]
+    assert "Assessment Team 1" in mail.outbox[-1].body
     decision = MatchDecision.objects.get(child=child, person=person)
     assert decision.decision == MatchDecision.Decision.CONFIRMED and decision.score == 100
     assert {"person_index.match_confirmed", "person_index.route_to_known_case"} <= set(
