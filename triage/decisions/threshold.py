@@ -1,10 +1,5 @@
-"""Triage writes: claiming, the threshold decision per child, RAG changes, step-up, returns,
-the emergency duty team flag and the domestic abuse batch decision.
-
-Each action is one transaction: lock the referral row, check, write, history and audit rows;
-side effects (e-mails) go through the outbox and leave after commit. Status moves go through
-``triage.actions.referral_transition`` (the lifecycle's one entry point).
-"""
+"""The threshold decision per child, RAG changes, step-up from early help, returns for lack of
+consent, and the batch decision for standard-risk domestic abuse notifications."""
 
 from __future__ import annotations
 
@@ -18,151 +13,22 @@ from django.utils import timezone
 from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
-from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTransition, NotPermitted
-from notifications.outbox import outbox_enqueue
+from mash.exceptions import Conflict, InvalidInput, InvalidTransition
 from referrals.models import Referral
 
-from . import clocks
-from .models import PolicyVersion
-from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag, highest_rag
-from .policy import calendar_for, current_policy
-from .selectors import (
+from .. import clocks
+from ..models import PolicyVersion
+from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
+from ..policy import current_policy
+from ..selectors import (
     EARLY_HELP_STATUSES,
     in_early_help,
-    is_edt,
     is_mash_lead,
     is_mash_staff,
     is_team_member,
-    mash_staff_users,
 )
-from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
-
-DECIDABLE = (Status.RECEIVED, Status.SCREENING)
-RETURNABLE = (Status.RECEIVED, Status.SCREENING, Status.DECIDED)
-
-
-def _transition(
-    referral: Referral, *, to: str, by: Any, reason: str = "", policy: PolicyVersion | None = None
-):
-    from .actions import referral_transition  # the lifecycle's one entry point (issue 4)
-
-    return referral_transition(referral, to=to, by=by, reason=reason, policy=policy)
-
-
-def _lock(referral: Referral) -> Referral:
-    """Re-read the referral under a row lock: two leads deciding at once are serialised here."""
-    # of=("self",): lock the referral row only (the team is an outer join PostgreSQL cannot lock).
-    return Referral.objects.select_for_update(of=("self",)).select_related("team").get(pk=referral.pk)
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise NotPermitted(message)
-
-
-def _text(value: str | None) -> str:
-    return (value or "").strip()
-
-
-# --- claiming -------------------------------------------------------------------------------
-
-
-def referral_claim(referral: Referral, *, by: Any) -> Referral:
-    """A screening officer (or lead) claims an open referral.
-
-    Requires MASH staff and an unclaimed referral in the queue. Exactly one of two simultaneous
-    claims wins: the conditional UPDATE (``WHERE claimed_by IS NULL``) makes the database decide,
-    and the loser's UPDATE, re-evaluated after the winner commits, touches no row and raises
-    ``AlreadyClaimed`` naming who has it. Claiming again one's own claim is a no-op.
-    Causes: a claim history row, an audit row, and RECEIVED -> SCREENING.
-    """
-    _require(is_mash_staff(by), "Only MASH staff can claim referrals.")
-    now = timezone.now()
-    with transaction.atomic():
-        won = Referral.objects.filter(
-            pk=referral.pk, claimed_by__isnull=True, status__in=QUEUE_STATUSES
-        ).update(claimed_by=by, claimed_at=now)
-        current = Referral.objects.select_related("claimed_by").get(pk=referral.pk)
-        if not won:
-            if current.claimed_by_id == by.pk:
-                return current
-            if current.claimed_by_id:
-                raise AlreadyClaimed(
-                    f"{current.claimed_by.display_name} has already claimed referral {current.reference}."
-                )
-            raise InvalidTransition(
-                f"Referral {current.reference} is {current.get_status_display().lower()}."
-            )
-        ClaimEvent.objects.create(referral=current, kind=ClaimEvent.Kind.CLAIM, to_user=by, by=by, at=now)
-        audit.record_write("triage.claim", actor=by, obj=current)
-        if current.status == Status.RECEIVED:
-            _transition(current, to=Status.SCREENING, by=by, reason="Claimed for screening")
-            current.refresh_from_db()
-    return current
-
-
-def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referral:
-    """The claimant (or a MASH lead) gives a referral back to the queue. Causes a history and audit row."""
-    with transaction.atomic():
-        locked = _lock(referral)
-        if locked.claimed_by_id is None:
-            raise Conflict(f"Referral {locked.reference} is not claimed.")
-        _require(
-            locked.claimed_by_id == by.pk or is_mash_lead(by),
-            "Only the claimant or a MASH lead can release it.",
-        )
-        ClaimEvent.objects.create(
-            referral=locked,
-            kind=ClaimEvent.Kind.RELEASE,
-            from_user_id=locked.claimed_by_id,
-            by=by,
-            at=timezone.now(),
-            reason=_text(reason),
-        )
-        Referral.objects.filter(pk=locked.pk).update(claimed_by=None, claimed_at=None)
-        audit.record_write("triage.release", actor=by, obj=locked, reason=_text(reason))
-        locked.refresh_from_db()
-    return locked
-
-
-def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Any) -> Referral:
-    """A MASH lead hands a referral to another member of MASH staff, with a reason.
-
-    Requires a lead, an open referral, a reason, and a target who is active MASH staff.
-    Causes: a REASSIGN history row (from, to, why) and an audit row.
-    """
-    _require(is_mash_lead(by), "Only a MASH lead can reassign referrals.")
-    if not _text(reason):
-        raise InvalidInput("Give a reason for reassigning the referral.")
-    if to is None or not mash_staff_users().filter(pk=to.pk).exists():
-        raise InvalidInput("Referrals can only be reassigned to active MASH staff.")
-    with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status not in QUEUE_STATUSES:
-            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
-        if locked.claimed_by_id == to.pk:
-            raise Conflict(f"{to.display_name} already has referral {locked.reference}.")
-        now = timezone.now()
-        ClaimEvent.objects.create(
-            referral=locked,
-            kind=ClaimEvent.Kind.REASSIGN,
-            from_user_id=locked.claimed_by_id,
-            to_user=to,
-            by=by,
-            at=now,
-            reason=_text(reason),
-        )
-        Referral.objects.filter(pk=locked.pk).update(claimed_by=to, claimed_at=now)
-        audit.record_write(
-            "triage.reassign", actor=by, obj=locked, reason=_text(reason), details={"to": to.get_username()}
-        )
-        if locked.status == Status.RECEIVED:
-            _transition(locked, to=Status.SCREENING, by=by, reason=f"Reassigned to {to.display_name}")
-        locked.refresh_from_db()
-    return locked
-
-
-# --- the threshold decision -----------------------------------------------------------------
+from ..states import TERMINAL, Rag, Status
+from ._common import DECIDABLE, RETURNABLE, _lock, _require, _text, _transition
 
 
 @dataclass(frozen=True)
@@ -466,88 +332,6 @@ def referral_return_for_consent(referral: Referral, *, reason: str, by: Any) -> 
         audit.record_write("triage.return_for_consent", actor=by, obj=locked, reason=_text(reason))
         locked.refresh_from_db()
     return locked
-
-
-# --- out of hours ---------------------------------------------------------------------------
-
-
-def indicates_significant_harm(referral: Referral) -> bool:
-    """Red at intake: a high-risk domestic abuse grade, or the intake's significant-harm flag where
-    the intake records one (read defensively: the field belongs to the referrals app)."""
-    return referral.domestic_abuse_risk == DomesticAbuseRisk.HIGH or bool(
-        getattr(referral, "significant_harm", False)
-    )
-
-
-def received_out_of_hours(referral: Referral, policy: PolicyVersion) -> bool:
-    return referral.out_of_hours or calendar_for(policy).is_out_of_hours(referral.received_at)
-
-
-def referral_route_out_of_hours(referral: Referral, *, by: Any = audit.SYSTEM) -> EdtFlag | None:
-    """Called when a referral arrives: one received out of hours that indicates significant harm is
-    flagged to the emergency duty team at once (its queue, and an e-mail to each EDT team).
-
-    Idempotent: a second call finds the flag. Everything else waits for the next working day; its
-    clocks are started by the intake under the policy (issue 4's deadlines).
-    """
-    policy = current_policy()
-    if not (received_out_of_hours(referral, policy) and indicates_significant_harm(referral)):
-        return None
-    with transaction.atomic():
-        flag, created = EdtFlag.objects.get_or_create(
-            referral=referral,
-            defaults={"raised_at": timezone.now(), "reason": _edt_reason(referral)},
-        )
-        if not created:
-            return flag
-        audit.record_write("triage.edt_flag", actor=by, obj=referral, reason=flag.reason)
-        for key, address in _edt_addresses():
-            outbox_enqueue(
-                "email",
-                key=f"edt_alert:{referral.pk}:{key}",
-                referral=referral,
-                payload={
-                    "to": address,
-                    "subject": f"Out of hours referral {referral.reference}: significant harm indicated",
-                    # No child's details in an e-mail: the EDT reads them in the service.
-                    "body": f"{flag.reason}\nSee referral {referral.reference} in the service's EDT queue.",
-                },
-            )
-    return flag
-
-
-def _edt_addresses() -> list[tuple[str, str]]:
-    """Where an EDT alert goes: each active EDT team's shared mailbox, or, for a team without one,
-    each of its members' addresses (so an alert is never silently dropped)."""
-    addresses: list[tuple[str, str]] = []
-    for team in Team.objects.filter(kind=Team.Kind.EMERGENCY_DUTY, is_active=True).prefetch_related(
-        "members"
-    ):
-        if team.email:
-            addresses.append((f"team{team.pk}", team.email))
-        else:
-            addresses += [(f"user{m.pk}", m.email) for m in team.members.all() if m.is_active and m.email]
-    return addresses
-
-
-def _edt_reason(referral: Referral) -> str:
-    if referral.domestic_abuse_risk == DomesticAbuseRisk.HIGH:
-        return "Received out of hours with a high-risk domestic abuse grade."
-    return "Received out of hours; the referrer indicated significant harm."
-
-
-def referral_edt_acknowledge(referral: Referral, *, by: Any) -> EdtFlag:
-    """The emergency duty team has picked up a flagged referral. Causes an audit row."""
-    _require(is_edt(by), "Only the emergency duty team can acknowledge an EDT flag.")
-    with transaction.atomic():
-        flag = EdtFlag.objects.select_for_update().filter(referral=referral).first()
-        if flag is None:
-            raise Conflict("This referral was not flagged to the emergency duty team.")
-        if flag.acknowledged_at is None:
-            flag.acknowledged_by, flag.acknowledged_at = by, timezone.now()
-            flag.save(update_fields=["acknowledged_by", "acknowledged_at"])
-            audit.record_write("triage.edt_acknowledge", actor=by, obj=referral)
-    return flag
 
 
 # --- domestic abuse notifications -----------------------------------------------------------

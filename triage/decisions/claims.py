@@ -1,0 +1,116 @@
+"""Claiming a referral, releasing it, and a lead's reassignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mash import audit
+from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTransition
+from referrals.models import Referral
+
+from ..models_decisions import ClaimEvent
+from ..selectors import (
+    is_mash_lead,
+    is_mash_staff,
+    mash_staff_users,
+)
+from ..states import QUEUE_STATUSES, Status
+from ._common import _lock, _require, _text, _transition
+
+
+def referral_claim(referral: Referral, *, by: Any) -> Referral:
+    """A screening officer (or lead) claims an open referral.
+
+    Requires MASH staff and an unclaimed referral in the queue. Exactly one of two simultaneous
+    claims wins: the conditional UPDATE (``WHERE claimed_by IS NULL``) makes the database decide,
+    and the loser's UPDATE, re-evaluated after the winner commits, touches no row and raises
+    ``AlreadyClaimed`` naming who has it. Claiming again one's own claim is a no-op.
+    Causes: a claim history row, an audit row, and RECEIVED -> SCREENING.
+    """
+    _require(is_mash_staff(by), "Only MASH staff can claim referrals.")
+    now = timezone.now()
+    with transaction.atomic():
+        won = Referral.objects.filter(
+            pk=referral.pk, claimed_by__isnull=True, status__in=QUEUE_STATUSES
+        ).update(claimed_by=by, claimed_at=now)
+        current = Referral.objects.select_related("claimed_by").get(pk=referral.pk)
+        if not won:
+            if current.claimed_by_id == by.pk:
+                return current
+            if current.claimed_by_id:
+                raise AlreadyClaimed(
+                    f"{current.claimed_by.display_name} has already claimed referral {current.reference}."
+                )
+            raise InvalidTransition(
+                f"Referral {current.reference} is {current.get_status_display().lower()}."
+            )
+        ClaimEvent.objects.create(referral=current, kind=ClaimEvent.Kind.CLAIM, to_user=by, by=by, at=now)
+        audit.record_write("triage.claim", actor=by, obj=current)
+        if current.status == Status.RECEIVED:
+            _transition(current, to=Status.SCREENING, by=by, reason="Claimed for screening")
+            current.refresh_from_db()
+    return current
+
+
+def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referral:
+    """The claimant (or a MASH lead) gives a referral back to the queue. Causes a history and audit row."""
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.claimed_by_id is None:
+            raise Conflict(f"Referral {locked.reference} is not claimed.")
+        _require(
+            locked.claimed_by_id == by.pk or is_mash_lead(by),
+            "Only the claimant or a MASH lead can release it.",
+        )
+        ClaimEvent.objects.create(
+            referral=locked,
+            kind=ClaimEvent.Kind.RELEASE,
+            from_user_id=locked.claimed_by_id,
+            by=by,
+            at=timezone.now(),
+            reason=_text(reason),
+        )
+        Referral.objects.filter(pk=locked.pk).update(claimed_by=None, claimed_at=None)
+        audit.record_write("triage.release", actor=by, obj=locked, reason=_text(reason))
+        locked.refresh_from_db()
+    return locked
+
+
+def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Any) -> Referral:
+    """A MASH lead hands a referral to another member of MASH staff, with a reason.
+
+    Requires a lead, an open referral, a reason, and a target who is active MASH staff.
+    Causes: a REASSIGN history row (from, to, why) and an audit row.
+    """
+    _require(is_mash_lead(by), "Only a MASH lead can reassign referrals.")
+    if not _text(reason):
+        raise InvalidInput("Give a reason for reassigning the referral.")
+    if to is None or not mash_staff_users().filter(pk=to.pk).exists():
+        raise InvalidInput("Referrals can only be reassigned to active MASH staff.")
+    with transaction.atomic():
+        locked = _lock(referral)
+        if locked.status not in QUEUE_STATUSES:
+            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        if locked.claimed_by_id == to.pk:
+            raise Conflict(f"{to.display_name} already has referral {locked.reference}.")
+        now = timezone.now()
+        ClaimEvent.objects.create(
+            referral=locked,
+            kind=ClaimEvent.Kind.REASSIGN,
+            from_user_id=locked.claimed_by_id,
+            to_user=to,
+            by=by,
+            at=now,
+            reason=_text(reason),
+        )
+        Referral.objects.filter(pk=locked.pk).update(claimed_by=to, claimed_at=now)
+        audit.record_write(
+            "triage.reassign", actor=by, obj=locked, reason=_text(reason), details={"to": to.get_username()}
+        )
+        if locked.status == Status.RECEIVED:
+            _transition(locked, to=Status.SCREENING, by=by, reason=f"Reassigned to {to.display_name}")
+        locked.refresh_from_db()
+    return locked
