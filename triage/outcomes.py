@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Team
 from mash import audit
 from mash.codes import PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 
 from .actions import referral_transition
@@ -465,7 +467,31 @@ def challenge_raise(
             raised_at=now,
         )
         audit.record_write("triage.challenge_raise", actor=audit.PUBLIC, obj=challenge, reason=reasons)
+        _tell_about_challenge(challenge)
     return challenge
+
+
+def _tell_about_challenge(challenge: Challenge) -> None:
+    """E-mail the receiving team's manager (or the MASH team) that a challenge waits; no child data."""
+    team = challenge.team
+    if team is not None:
+        to = team.manager.email if team.manager_id and team.manager.email else team.email
+    else:
+        mash = Team.objects.filter(kind=Team.Kind.MASH, is_active=True).first()
+        to = mash.email if mash else ""
+    if not to:
+        return
+    link = reverse("outcomes:challenge_respond", kwargs={"public_id": challenge.public_id})
+    outbox_enqueue(
+        "email",
+        key=f"challenge:{challenge.pk}:raised",
+        referral=challenge.referral,
+        payload={
+            "to": to,
+            "subject": "A professional has challenged a MASH outcome",
+            "body": f"A challenge to the outcome of {challenge.referral.reference} is waiting: {link}",
+        },
+    )
 
 
 def challenge_respond(

@@ -14,7 +14,7 @@ from agencies import actions as agency_actions
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
-from notifications.models import Letter
+from notifications.models import Letter, OutboxMessage
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
 from tests.test_permission_matrix import pdf_text, squashed
@@ -311,6 +311,10 @@ def test_a_professional_challenges_through_the_public_page_without_enumeration(w
     assert wrong.content == right.content  # the page says the same either way
     challenge = Challenge.objects.get(referral=referral)
     assert challenge.team == world.teams["a"] and challenge.status == Challenge.Status.OPEN
+    mail = OutboxMessage.objects.get(key=f"challenge:{challenge.pk}:raised")
+    assert mail.payload["to"] == world.users["manager_a"].email
+    assert str(challenge.public_id) in mail.payload["body"]
+    assert referral.children.get().last_name not in mail.payload["body"]
 
 
 def test_the_manager_sees_and_answers_their_teams_challenges(world, login):
