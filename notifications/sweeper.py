@@ -185,6 +185,16 @@ def alerts_open(team=None):
     return alerts.filter(team=team) if team is not None else alerts
 
 
+def open_alert_levels(referral_ids) -> dict[int, str]:
+    """For a page of the queue, in one query: each referral's most serious open alert level."""
+    levels: dict[int, str] = {}
+    rows = Alert.objects.filter(referral_id__in=list(referral_ids), deadline__met_at__isnull=True)
+    for referral_id, level in rows.values_list("referral_id", "level"):
+        if levels.get(referral_id) != Alert.Level.BREACH:
+            levels[referral_id] = level
+    return levels
+
+
 def heartbeat_stale(now: datetime | None = None) -> bool:
     """True when the sweeper has not run for two minutes: beat, the broker or every worker is down."""
     now = now or timezone.now()

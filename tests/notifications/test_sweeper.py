@@ -11,7 +11,7 @@ import time_machine
 
 from mash.roles import Role
 from notifications.models import Alert, Heartbeat, OutboxMessage
-from notifications.sweeper import alerts_open, heartbeat_stale, sweep
+from notifications.sweeper import _due, alerts_open, heartbeat_stale, open_alert_levels, sweep
 from tests.notifications.factories import ReferralFactory, TeamFactory
 from triage.actions import policy_preset_load
 from triage.deadlines import deadline_meet, deadline_start
@@ -180,3 +180,39 @@ def test_sweeping_many_due_deadlines_takes_a_bounded_number_of_queries_each(
     budget = 20 * per_deadline + 40 * publish_per_email + 5
     with time_machine.travel(start + timedelta(days=3), tick=False), django_assert_max_num_queries(budget):
         assert sweep().breached == 20
+
+
+def test_the_queue_gets_each_referrals_worst_open_alert_in_one_query(db, people, django_assert_num_queries):
+    officer, _, _, team = people
+    start = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
+    with time_machine.travel(start, tick=False):
+        policy = policy_preset_load("durham", by=None)
+        late, soon, calm = (ReferralFactory(claimed_by=officer, team=team, rag="red") for _ in range(3))
+        deadline_start(late, Kind.STRATEGY_DISCUSSION, policy=policy, start=start - timedelta(hours=5))
+        deadline_start(late, Kind.DECISION, policy=policy)
+        deadline_start(soon, Kind.STRATEGY_DISCUSSION, policy=policy)
+        deadline_start(calm, Kind.DECISION, policy=policy)
+    _sweep_at(start + timedelta(hours=3, minutes=30))
+
+    with django_assert_num_queries(1):
+        levels = open_alert_levels([late.pk, soon.pk, calm.pk])
+
+    assert levels == {late.pk: "breach", soon.pk: "warning"}
+
+
+@pytest.mark.postgres
+def test_the_sweepers_queries_can_use_the_partial_indexes(db):
+    from django.db import connection
+
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off"
+        )  # tiny test tables: make the planner show its options
+    plans = {
+        level: _due(level, now).select_for_update(skip_locked=True, of=("self",))[:200].explain()
+        for level in ("breach", "warning")
+    }
+
+    assert "deadline_to_breach" in plans["breach"]
+    assert "deadline_to_warn" in plans["warning"]
