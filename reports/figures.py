@@ -2,7 +2,10 @@
 
 Every function takes a ``Filters`` (period, team, agency, the user's scope) and returns a ``Figure``:
 rows of (label, numbers) that the page draws as a chart, shows as a table and offers as CSV.
-The period is the referrals' receipt (a cohort): every figure is about referrals received in it.
+Which time the period applies to: the referral's receipt for the referral counts, RAG changes and
+re-referrals; a deadline's due time for timeliness (and its weekly trend); a request's time for
+partner responses; the decision's time for outcomes. Each of those times leads a covering index
+(reports/migrations/0002), so a figure costs what the period holds, not what the table holds.
 """
 
 from __future__ import annotations
@@ -93,6 +96,15 @@ def _cohort(qs: QuerySet, f: Filters, *, by_referrer: bool = True) -> QuerySet:
     return qs.filter(referral__referrer_agency=f.agency) if f.agency and by_referrer else qs
 
 
+def _in_period(qs: QuerySet, f: Filters, field: str, *, by_referrer: bool = True) -> QuerySet:
+    """Rows of a referral's satellite table whose own ``field`` (a due, request or decision time)
+    falls in the period. The referral is joined only when a team, scope or agency asks for it, so
+    the unfiltered dashboard reads one covering index per figure."""
+    qs = qs.filter(**{f"{field}__gte": f.since, f"{field}__lt": f.until})
+    qs = _scoped(qs, f, "referral__")
+    return qs.filter(referral__referrer_agency=f.agency) if f.agency and by_referrer else qs
+
+
 def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -172,7 +184,7 @@ def queue_now(f: Filters, *, now: datetime | None = None) -> Figure:
 def _deadlines(f: Filters) -> QuerySet[Deadline]:
     # A clock counts once it is settled: met (on time or late) or past its due time unmet.
     settled = Q(met_at__isnull=False) | Q(due_at__lt=timezone.now())
-    return _cohort(Deadline.objects.filter(kind__in=TIMELINESS_KINDS), f).filter(settled)
+    return _in_period(Deadline.objects.filter(kind__in=TIMELINESS_KINDS), f, "due_at").filter(settled)
 
 
 def timeliness(f: Filters) -> Figure:
@@ -190,10 +202,10 @@ def timeliness(f: Filters) -> Figure:
 
 
 def timeliness_trend(f: Filters) -> Figure:
-    """Per cent on time by week of receipt, one line per kind of deadline."""
+    """Per cent on time by week of the due time, one line per kind of deadline."""
     weekly = (
         _deadlines(f)
-        .annotate(week=TruncWeek("referral__received_at"))
+        .annotate(week=TruncWeek("due_at"))
         .values_list("week", "kind")
         .annotate(n=Count("id"), met=Count("id", filter=Q(met_at__lte=F("due_at"))))
         .order_by()
@@ -212,7 +224,7 @@ def timeliness_trend(f: Filters) -> Figure:
 def partner_responses(f: Filters) -> Figure:
     """Per agency: requests, answers, answers on time and the mean hours to answer."""
     # Here the agency filter means the agency asked, not the one that referred.
-    qs = _cohort(InformationRequest.objects.all(), f, by_referrer=False)
+    qs = _in_period(InformationRequest.objects.all(), f, "requested_at", by_referrer=False)
     qs = qs.filter(agency=f.agency) if f.agency else qs
     answered = Q(answered_at__isnull=False)
     took = ExpressionWrapper(F("answered_at") - F("requested_at"), output_field=DurationField())
@@ -258,7 +270,10 @@ def rag_changes(f: Filters) -> Figure:
 
 def outcomes(f: Filters) -> Figure:
     counts = dict(
-        _cohort(Outcome.objects.all(), f).values_list("destination").annotate(n=Count("id")).order_by()
+        _in_period(Outcome.objects.all(), f, "decided_at")
+        .values_list("destination")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     rows = [[label, counts.get(code, 0)] for code, label in Outcome.Destination.choices]
     return Figure("outcomes", "Outcomes", ["Outcome", "Referrals"], rows)

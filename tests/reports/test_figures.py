@@ -75,7 +75,7 @@ def test_timeliness_counts_settled_clocks_only(world):
     assert rows["Outcome letter"] == [2, 1, 50.0]
 
 
-def test_timeliness_trend_by_week_of_receipt(world):
+def test_timeliness_trend_by_week_due(world):
     figure = figures.timeliness_trend(_filters())
     assert figure.columns == ["Week starting", "Threshold decision", "Partner response", "Outcome letter"]
     assert figure.rows == [
@@ -149,3 +149,18 @@ def test_an_empty_period_gives_zeros_not_errors(world):
         assert figure.rows is not None
     assert _rows(figures.summary(f))["Referrals received"] == [0, None]
     assert _rows(figures.timeliness(f))["Threshold decision"] == [0, 0, None]
+
+
+def test_each_satellite_counts_by_its_own_time(world):
+    """A letter due in November counts in November, though its referral came in October."""
+    from datetime import date
+
+    from tests.reports.world import _clock, at
+    from triage.models import Deadline
+
+    r4 = world.referrals["R4"]
+    _clock(r4, Deadline.Kind.LETTER, at("2026-11-01", "09:00"), at("2026-10-31"), "letter:1")
+    assert _rows(figures.timeliness(_filters()))["Outcome letter"] == [2, 1, 50.0]
+    november = _filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
+    assert _rows(figures.timeliness(november))["Outcome letter"] == [1, 1, 100.0]
+    assert _rows(figures.summary(november))["Referrals received"] == [1, None]  # R7
