@@ -218,3 +218,12 @@ def check_child(child: Child, *, as_at: date | None = None) -> list[Violation]:
 
 def check_children(children: list[Child], *, as_at: date | None = None) -> list[Violation]:
     return [v for child in children for v in check_child(child, as_at=as_at)]
+
+
+def check_referral(referral_id: int, *, as_at: date | None = None) -> list[Violation]:
+    """The census rules for one referral's CIN children as the workflow now records them: for the
+    workflow to call after recording an outcome, a strategy discussion or (later) an assessment, and
+    to refuse the change (roll back) or warn when an error appears."""
+    from .statutory import referral_children
+
+    return check_children(referral_children(referral_id), as_at=as_at)

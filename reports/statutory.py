@@ -16,7 +16,7 @@ required, CIN closure date and reason, coded disabilities. See README "Reports a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -95,34 +95,31 @@ def _local(instant) -> date | None:
     return timezone.localdate(instant) if instant else None
 
 
+def _with_related(qs):
+    """Everything the statutory items need, in a fixed number of queries."""
+    return qs.select_related(
+        "person",
+        "referral",
+        "referral__team",
+        "referral__allocated_worker",
+        "referral__outcome",
+        "referral__strategy_discussion",
+    ).prefetch_related(
+        Prefetch("decisions", queryset=ChildDecision.objects.filter(is_current=True), to_attr="current"),
+        Prefetch(
+            "referral__deadlines",
+            queryset=Deadline.objects.filter(kind=Deadline.Kind.ICPC),
+            to_attr="icpc_clocks",
+        ),
+    )
+
+
 def _referral_children(start: date, end: date):
-    """Children of referrals received from ``start`` to ``end`` (local dates, inclusive), with
-    everything the statutory items need in a fixed number of queries."""
-    tz = timezone.get_current_timezone()
-    since = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()), tz)
-    until = timezone.make_aware(
-        timezone.datetime.combine(end + timedelta(days=1), timezone.datetime.min.time()), tz
-    )
-    return (
-        ReferralChild.objects.filter(referral__received_at__gte=since, referral__received_at__lt=until)
-        .select_related(
-            "person",
-            "referral",
-            "referral__team",
-            "referral__allocated_worker",
-            "referral__outcome",
-            "referral__strategy_discussion",
-        )
-        .prefetch_related(
-            Prefetch("decisions", queryset=ChildDecision.objects.filter(is_current=True), to_attr="current"),
-            Prefetch(
-                "referral__deadlines",
-                queryset=Deadline.objects.filter(kind=Deadline.Kind.ICPC),
-                to_attr="icpc_clocks",
-            ),
-        )
-        .order_by("referral__received_at", "id")
-    )
+    """Children of referrals received from ``start`` to ``end`` (local dates, inclusive)."""
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    qs = ReferralChild.objects.filter(referral__received_at__gte=since, referral__received_at__lt=until)
+    return _with_related(qs).order_by("referral__received_at", "id")
 
 
 def _outcome(child: ReferralChild) -> Outcome | None:
@@ -182,17 +179,20 @@ def _child_values(child: ReferralChild, key: str) -> Child:
     )
 
 
+def _gather(rows) -> list[Child]:
+    """Each CIN child among ``rows`` once, with its episodes in the rows' order."""
+    children: dict[str, Child] = {}
+    for row in rows:
+        if is_cin_referral(row):
+            key = child_key(row)
+            children.setdefault(key, _child_values(row, key)).episodes.append(episode_for(row))
+    return list(children.values())
+
+
 def cin_children(start: date, end: date, *, look_back: timedelta = timedelta(0)) -> list[Child]:
     """Each child with a CIN referral received from ``start - look_back`` to ``end``, with its episodes
     in date order. ``look_back`` lets Annex A count referrals in the 12 months before the period."""
-    children: dict[str, Child] = {}
-    for row in _referral_children(start - look_back, end):
-        if not is_cin_referral(row):
-            continue
-        key = child_key(row)
-        child = children.get(key) or children.setdefault(key, _child_values(row, key))
-        child.episodes.append(episode_for(row))
-    return list(children.values())
+    return _gather(_referral_children(start - look_back, end))
 
 
 def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
@@ -201,6 +201,11 @@ def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
         (_child_values(row, child_key(row)), _local(row.referral.received_at), row.referral.source)
         for row in _referral_children(start, end)
     ]
+
+
+def referral_children(referral_id: int) -> list[Child]:
+    """The statutory picture of one referral's CIN children (for checks on entry)."""
+    return _gather(_with_related(ReferralChild.objects.filter(referral_id=referral_id)).order_by("id"))
 
 
 def count_within_year(dates: list[date], day: date) -> int:

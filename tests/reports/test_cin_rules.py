@@ -111,3 +111,16 @@ def test_episodes_may_not_overlap():
     second = clean(referral_date=date(2026, 10, 20), assessments=[], section47s=[])
     violations = check_child(Child("C3", "F", "WBRI", episodes=[first, second]), as_at=AS_AT)
     assert [(v.rule, v.child) for v in violations] == [("8820", "C3")]
+
+
+@pytest.mark.django_db
+def test_check_referral_on_entry(world):
+    """Other code can check one referral as the workflow now records it, e.g. after an outcome."""
+    from reports.cin_rules import check_referral
+    from triage.models import Outcome
+
+    assert check_referral(world.referrals["R2"].pk, as_at=AS_AT) == []
+    assert check_referral(world.referrals["R4"].pk, as_at=AS_AT) == []  # NFA: not a CIN referral
+    Outcome.objects.filter(referral=world.referrals["R2"]).update(primary_need="")
+    world.children["c2"].decisions.update(primary_need="")
+    assert [v.rule for v in check_referral(world.referrals["R2"].pk, as_at=AS_AT)] == ["8610"]
