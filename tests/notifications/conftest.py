@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.notifications.factories import ChildFactory, ReferralFactory, TeamFactory
+from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory
 
 
 @pytest.fixture

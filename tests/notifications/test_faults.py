@@ -24,9 +24,9 @@ from notifications.models import Alert, Letter, OutboxMessage
 from notifications.outbox import republish_due
 from notifications.sweeper import sweep
 from referrals.models import Referral
+from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.conftest import require
 from tests.notifications.conftest import pdf_text
-from tests.notifications.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.notifications.servers import (
     REDIS_SERVER,
     RecordingHandler,

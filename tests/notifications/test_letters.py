@@ -14,9 +14,13 @@ from notifications.admin import LetterTemplateForm
 from notifications.letters import letter_enqueue_outcome, letter_render
 from notifications.models import Letter, LetterTemplate, OutboxMessage
 from notifications.outbox import deliver_once
+from tests.agencies.factories import referral_with_people
+from tests.agencies.world import build_world
 from tests.notifications.conftest import flat, pdf_text
+from triage import outcomes
 from triage.models import Deadline
-from triage.policy import calendar_for
+from triage.models_outcomes import Outcome
+from triage.policy import calendar_for, current_policy
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -163,11 +167,6 @@ def test_an_outcome_recorded_by_the_lead_reaches_the_referrer_as_one_letter(
     make_user, django_capture_on_commit_callbacks
 ):
     """Through issue 7's outcome action: the letter is queued in its transaction and sent once."""
-    from tests.agencies.factories import referral_with_people
-    from tests.agencies.world import build_world
-    from triage import outcomes
-    from triage.models_outcomes import Outcome
-    from triage.policy import current_policy
 
     world = build_world(make_user)
     referral = referral_with_people(

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from notifications.letters import letter_enqueue_outcome, letter_render
 from notifications.pdf import FetchDenied, RenderTimeout, StaticOnlyFetcher, render_pdf, static_url
+from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.notifications.conftest import pdf_text, squash
-from tests.notifications.factories import ChildFactory, ReferralFactory, TeamFactory
 
 PASSWD_MARKER = "root:x:0:0"
 

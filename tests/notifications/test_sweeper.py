@@ -12,7 +12,7 @@ import time_machine
 from mash.roles import Role
 from notifications.models import Alert, Heartbeat, OutboxMessage
 from notifications.sweeper import _due, alerts_open, heartbeat_stale, open_alert_levels, sweep
-from tests.notifications.factories import ReferralFactory, TeamFactory
+from tests.agencies.factories import ReferralFactory, TeamFactory
 from triage.actions import policy_preset_load
 from triage.deadlines import deadline_meet, deadline_start
 from triage.models import Deadline
