@@ -148,6 +148,11 @@ def cin_xml(request: HttpRequest) -> HttpResponse:
         _audit(request, AuditEvent.Kind.READ, "reports.statutory_check", {**_period(data), "refused": True})
         return _form_page(request, form, 422, violations=violations, children=len(children), refused=True)
     body = cin_census.census_xml(children, la_code=data["la_code"], reference_date=reference)
+    # Where the Department's schema is installed (liiatools), nothing that fails it leaves the building.
+    schema = [cin_rules.Violation("XSD", error) for error in cin_census.schema_errors(body) or []]
+    if schema:
+        _audit(request, AuditEvent.Kind.READ, "reports.statutory_check", {**_period(data), "refused": True})
+        return _form_page(request, form, 422, violations=schema, children=len(children), refused=True)
     _audit(
         request, AuditEvent.Kind.EXPORT, "reports.cin_census", {**_period(data), "children": len(children)}
     )

@@ -196,3 +196,16 @@ def test_statutory_exports_keep_a_fixed_number_of_queries(world, login, django_a
     for name, count in counts.items():
         with django_assert_max_num_queries(count):
             assert client.get(reverse(name), STATUTORY).status_code == 200
+
+
+def test_census_extract_is_refused_when_it_would_fail_the_departments_schema(world, login):
+    from reports import cin_census
+    from tests.conftest import require
+
+    require(cin_census.schema_path() is not None, "the census XSD needs liiatools (make setup installs it)")
+    world.children["c2"].__class__.objects.filter(pk=world.children["c2"].pk).update(ethnicity="")
+    client = login(world.users["performance"])
+    response = client.get(reverse("reports:cin_census"), STATUTORY)
+    assert response.status_code == 422
+    assert b"XSD" in response.content and b"Ethnicity" in response.content
+    assert not AuditEvent.objects.filter(action="reports.cin_census").exists()
