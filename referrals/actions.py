@@ -13,6 +13,7 @@ from django.utils import timezone
 from mash import audit
 from notifications.outbox import outbox_enqueue
 from triage.deadlines import deadline_start
+from triage.decisions import referral_route_out_of_hours
 from triage.models import Deadline
 
 from .intake import IntakeData
@@ -116,6 +117,9 @@ def _create(
     )
     _acknowledge(referral)
     _start_clocks(referral, policy=policy, by=by)
+    # Out of hours, a referral indicating significant harm goes to the emergency duty team now;
+    # the rest wait for the next working day (idempotent, inside this transaction).
+    referral_route_out_of_hours(referral, by=by)
     return referral
 
 

@@ -73,6 +73,9 @@ class Referral(models.Model):
     parents_aware = models.BooleanField(null=True)
     safe_to_contact_parents = models.BooleanField(null=True)
     domestic_abuse_risk = models.CharField(max_length=10, choices=DomesticAbuseRisk.choices, blank=True)
+    # The referrer's own view that a child may be at risk of significant harm now: out of hours this
+    # sends the referral to the emergency duty team at once (triage.decisions.referral_route_out_of_hours).
+    significant_harm = models.BooleanField(null=True)
 
     # Consent
     consent = models.CharField(max_length=12, choices=Consent.choices)

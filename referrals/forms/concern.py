@@ -33,6 +33,20 @@ class ConcernForm(IntakeForm):
         long=True,
         required="Enter what has made you contact us now",
     )
+    significant_harm = radios(
+        "Do you think a child is at risk of significant harm now?",
+        YES_NO_NOT_KNOWN,
+        required="Select whether you think a child is at risk of significant harm now",
+        hint="For example, a serious injury, or a child who cannot safely go home tonight. "
+        "When we are closed, we pass these straight to the emergency duty team",
+    )
+
+    significant_harm.required = False  # optional: the referrer may not know
+
+    def model_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["significant_harm"] = yes_no_value(data.get("significant_harm") or "")
+        return data
 
 
 class ProfessionalConcernForm(ConcernForm):

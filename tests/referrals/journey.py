@@ -28,6 +28,7 @@ def fill_in(
     referrer: dict | None = None,
     children=None,
     adults=None,
+    concern: dict | None = None,
     start: bool = True,
 ) -> None:
     """Answer every page up to the check page."""
@@ -50,7 +51,7 @@ def fill_in(
         step(client, "adults/", {"add_another": "yes"}, expect="adults/add/")
         step(client, "adults/add/", adult, expect="adults/")
     step(client, "adults/", {"add_another": "no"}, expect="concern/")
-    step(client, "concern/", answers.concern_answers(), expect="what-has-been-tried/")
+    step(client, "concern/", {**answers.concern_answers(), **(concern or {})}, expect="what-has-been-tried/")
     step(client, "what-has-been-tried/", answers.support_answers(), expect="views/")
     step(client, "views/", answers.voices_answers(), expect="consent/")
     step(client, "consent/", answers.consent_answers(), expect="check/")

@@ -284,3 +284,27 @@ def test_confirmation_out_of_hours_says_when_it_will_be_read(client, db):
         page = client.get(f"{REFER}confirmation/").content.decode()
     assert "We are closed now" in page
     assert Referral.objects.get().out_of_hours is True
+
+
+def _refer_sunday_night(client, *, significant_harm: str) -> Referral:
+    with time_machine.travel(datetime(2026, 11, 29, 3, 0, tzinfo=LONDON)):  # a Sunday night
+        fill_in(client, concern={"significant_harm": significant_harm})
+        submit(client)
+    return Referral.objects.get()
+
+
+def test_significant_harm_out_of_hours_reaches_the_emergency_duty_team_at_once(client, db):
+    from agencies.models import Team
+
+    Team.objects.create(name="EDT", slug="edt", kind=Team.Kind.EMERGENCY_DUTY, email="edt@example.gov.uk")
+    referral = _refer_sunday_night(client, significant_harm="yes")
+    assert referral.significant_harm is True
+    assert referral.edt_flag is not None
+    alert = OutboxMessage.objects.get(key__startswith=f"edt_alert:{referral.pk}:")
+    assert alert.payload["to"] == "edt@example.gov.uk"
+
+
+def test_out_of_hours_referral_without_significant_harm_waits_for_the_working_day(client, db):
+    referral = _refer_sunday_night(client, significant_harm="no")
+    assert referral.significant_harm is False
+    assert not OutboxMessage.objects.filter(key__startswith="edt_alert:").exists()
