@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from notifications.sweeper import heartbeat_stale
+
 from .celery import app as celery_app
 
 BROKER_TIMEOUT_SECONDS = 2
@@ -37,4 +39,9 @@ def readyz(request) -> JsonResponse:
     """Ready to serve: the database and the Celery broker both answer; 503 otherwise."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     ready = all(checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+    body = {"status": "ok" if ready else "unavailable", **checks}
+    if checks["database"]:
+        # Reported, not required: a stopped beat must alert someone, but it does not make this
+        # web process unable to serve, so it never takes the process out of the load balancer.
+        body["sweeper"] = "stale" if heartbeat_stale() else "running"
+    return JsonResponse(body, status=200 if ready else 503)

@@ -24,4 +24,13 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client):
     with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:9/0"):
         response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": True, "broker": False}
+    assert response.json() == {"status": "unavailable", "database": True, "broker": False, "sweeper": "stale"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_whether_the_deadline_sweeper_is_running(client):
+    from notifications.sweeper import sweep
+
+    assert client.get("/readyz").json()["sweeper"] == "stale"  # beat has never run
+    sweep()
+    assert client.get("/readyz").json()["sweeper"] == "running"
