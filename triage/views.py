@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mash import audit
 from mash.exceptions import DomainError, InvalidInput, NotPermitted
+from notifications.sweeper import open_alert_levels
 from referrals.person_index.selectors import rereferrals
 
 from . import decisions, selectors
@@ -42,6 +43,8 @@ def _page(request: HttpRequest, queryset, *, action: str, template: str, context
         "page": page,
         "query": query.urlencode(),
         "rereferrals": rereferrals(page.object_list),
+        # The sweeper's open warnings and breaches for this page, in one query.
+        "alerts": open_alert_levels(r.pk for r in page.object_list),
     }
     if request.htmx:
         return render(request, "triage/queue_rows.html", context)

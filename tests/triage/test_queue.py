@@ -164,13 +164,13 @@ def _claimed_referrals(count: int, officer) -> None:
 
 def test_the_queue_page_makes_a_constant_number_of_queries(login, officer, django_assert_num_queries):
     """Session, user, 2FA device, roles, count, page (with claimant and team joined), children,
-    the audit row, the filter form's teams: the same at 5 rows and at 50 (25 shown, children for each)."""
+    open alerts, the audit row, the filter form's teams: the same at 5 rows and at 50 (25 shown)."""
     client = login(officer)
     _claimed_referrals(5, officer)
     client.get(QUEUE)  # warm per-process caches
     with CaptureQueriesContext(connection) as at_five:
         assert len(rows(client.get(QUEUE))) == 5
-    assert len(at_five) <= 10, [q["sql"][:80] for q in at_five.captured_queries]
+    assert len(at_five) <= 11, [q["sql"][:80] for q in at_five.captured_queries]
     _claimed_referrals(45, officer)
     with django_assert_num_queries(len(at_five)):
         assert len(rows(client.get(QUEUE))) == 25
@@ -453,3 +453,26 @@ def test_action_forms_render_for_a_lead(login, lead, officer):
     )
     d.referral_decide(referral, decisions=[decision], by=lead)
     assert client.get(reverse("triage:change_rag", args=[referral.reference])).status_code == 200
+
+
+def test_the_sweepers_warning_and_breach_show_on_the_queue_until_the_work_is_done(login, officer):
+    from notifications.sweeper import sweep
+    from triage.deadlines import deadline_meet, deadline_start
+    from triage.models import Deadline
+    from triage.policy import current_policy
+
+    now = timezone.now()
+    soon = make_referral(next_due_at=now + timedelta(minutes=10))
+    late = make_referral(next_due_at=now - timedelta(minutes=10))
+    policy = current_policy()
+    for referral, due in ((soon, now + timedelta(minutes=10)), (late, now - timedelta(minutes=10))):
+        deadline_start(
+            referral, Deadline.Kind.DECISION, start=now - timedelta(hours=3), policy=policy,
+            timescale={"amount": 1, "unit": "clock_hours"},
+        )
+        Deadline.objects.filter(referral=referral).update(due_at=due, warn_at=due - timedelta(hours=1))
+    sweep()
+    html = login(officer).get(QUEUE).content.decode()
+    assert html.count("Due soon") == 1 and html.count("Deadline missed") == 1
+    deadline_meet(late, Deadline.Kind.DECISION, at=timezone.now())
+    assert "Deadline missed" not in login(officer).get(QUEUE).content.decode()
