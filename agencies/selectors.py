@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from mash.exceptions import NotFound
@@ -100,7 +101,7 @@ def access_partner_request(user: Any, public_id: Any) -> InformationRequest:
     a partner must not learn that another agency's request exists)."""
     try:
         return _partner_view(partner_requests_visible_to(user)).get(public_id=public_id)
-    except (InformationRequest.DoesNotExist, ValueError):
+    except (InformationRequest.DoesNotExist, ValueError, ValidationError):
         raise NotFound("There is no such request.") from None
 
 
@@ -118,7 +119,7 @@ def access_referral_request(user: Any, referral: Referral, public_id: Any) -> In
         raise NotFound("There is no such request.")
     try:
         return referral.information_requests.select_related("agency", "referral").get(public_id=public_id)
-    except (InformationRequest.DoesNotExist, ValueError):
+    except (InformationRequest.DoesNotExist, ValueError, ValidationError):
         raise NotFound("There is no such request.") from None
 
 

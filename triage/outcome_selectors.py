@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from agencies.models import Agency, InformationRequest, Team
@@ -112,7 +113,7 @@ def challenges_for(user: Any) -> QuerySet[Challenge]:
 def access_challenge(user: Any, public_id: Any) -> Challenge:
     try:
         return challenges_for(user).get(public_id=public_id)
-    except (Challenge.DoesNotExist, ValueError):
+    except (Challenge.DoesNotExist, ValueError, ValidationError):
         raise NotFound("There is no such challenge.") from None
 
 

@@ -8,6 +8,13 @@ from rest_framework import serializers
 from ..models import InformationRequest
 
 
+class ErrorOutput(serializers.Serializer):
+    """A broken rule (``code``, ``detail``), or DRF's own errors (``detail`` only)."""
+
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField()
+
+
 class PersonOutput(serializers.Serializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,20 @@ from mash.exceptions import NotFound
 
 from .. import actions, selectors
 from ..permissions import is_partner
-from .serializers import PartnerAnswerInput, PartnerRequestOutput
+from .serializers import ErrorOutput, PartnerAnswerInput, PartnerRequestOutput
+
+# Every answer a partner API method can give besides success (documented for the schema tests).
+ERRORS = {
+    403: OpenApiResponse(ErrorOutput, description="Not signed in with a verified second factor"),
+    404: OpenApiResponse(ErrorOutput, description="Not an agency user, or no such request for your agency"),
+}
+ANSWER_ERRORS = {
+    **ERRORS,
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="Invalid: field errors, or {code, detail} for a broken rule"
+    ),
+    409: OpenApiResponse(ErrorOutput, description="The request has already been answered or declined"),
+}
 
 
 class PartnerOnly(IsAuthenticated):
@@ -27,7 +41,10 @@ class PartnerOnly(IsAuthenticated):
 class PartnerRequestListApi(APIView):
     permission_classes = [PartnerOnly]
 
-    @extend_schema(responses=PartnerRequestOutput(many=True))
+    @extend_schema(
+        responses={200: PartnerRequestOutput(many=True), **ERRORS},
+        parameters=[OpenApiParameter("open", str, required=False, description="1: only requests still open")],
+    )
     def get(self, request):
         rows = list(
             selectors.partner_request_list(request.user, open_only=request.query_params.get("open") == "1")
@@ -44,7 +61,7 @@ class PartnerRequestListApi(APIView):
 class PartnerRequestDetailApi(APIView):
     permission_classes = [PartnerOnly]
 
-    @extend_schema(responses=PartnerRequestOutput)
+    @extend_schema(responses={200: PartnerRequestOutput, **ERRORS})
     def get(self, request, public_id):
         row = selectors.access_partner_request(request.user, public_id)
         audit.record_read(
@@ -56,7 +73,7 @@ class PartnerRequestDetailApi(APIView):
 class PartnerRequestAnswerApi(APIView):
     permission_classes = [PartnerOnly]
 
-    @extend_schema(request=PartnerAnswerInput, responses=PartnerRequestOutput)
+    @extend_schema(request=PartnerAnswerInput, responses={200: PartnerRequestOutput, **ANSWER_ERRORS})
     def post(self, request, public_id):
         row = selectors.access_partner_request(request.user, public_id)
         data = PartnerAnswerInput(data=request.data)

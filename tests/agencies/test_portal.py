@@ -163,3 +163,9 @@ def test_the_portal_list_keeps_a_constant_query_count(world, login, django_asser
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(reverse(url_name))
     assert response.status_code == 200
+
+
+def test_the_api_answers_a_malformed_id_with_a_json_404(world, login):
+    client = login(world.users["police"])
+    response = client.get("/api/v1/partners/requests/not-a-uuid/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
