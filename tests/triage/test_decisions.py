@@ -192,7 +192,25 @@ def test_blue_closes_with_the_advice_recorded(lead):
     referral.refresh_from_db()
     assert (referral.status, referral.rag) == (Status.CLOSED, Rag.BLUE)
     assert ChildDecision.objects.get().advice_given == "Parenting course at the family hub"
-    assert not Deadline.objects.filter(referral=referral, met_at__isnull=True).exists()
+    # Every clock stops but the outcome letter's: the referrer is still owed it.
+    open_clocks = Deadline.objects.filter(referral=referral, met_at__isnull=True)
+    assert [c.kind for c in open_clocks] == [Deadline.Kind.LETTER]
+    assert [(x.outcome, x.status) for x in referral.letters.all()] == [("advice_signposting", "queued")]
+
+
+def test_green_and_blue_tell_a_professional_referrer_now_and_a_member_of_the_public_never(lead, early_help):
+    professional = make_referral(referrer_type=Referral.ReferrerType.PROFESSIONAL)
+    decide_all(professional, lead, Rag.GREEN, level=2)
+    assert [x.outcome for x in professional.letters.all()] == ["early_help"]
+    public = make_referral(referrer_type=Referral.ReferrerType.PUBLIC, referrer_email="n@example.com")
+    decide_all(public, lead, Rag.GREEN, level=2)
+    assert not public.letters.exists()
+
+
+def test_amber_waits_for_the_mash_outcome_before_any_letter(lead):
+    referral = make_referral(referrer_type=Referral.ReferrerType.PROFESSIONAL)
+    decide_all(referral, lead, Rag.AMBER)
+    assert not referral.letters.exists()
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, InvalidTransition
+from notifications.letters import letter_enqueue_outcome
 from referrals.models import Referral
 
 from .. import clocks
@@ -167,6 +168,17 @@ def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
     referral.refresh_from_db()
     clocks.after_decision(referral, by=by)
     clocks.add_to_person_index(referral, by=by)
+    _letter_for_direct_outcome(referral, rag=rag, by=by)
+
+
+# Blue and Green are outcomes in themselves: the referrer hears of them now. Red and Amber referrals
+# get their letter when the MASH records the outcome (triage.outcomes.outcome_record).
+DIRECT_OUTCOMES = {Rag.BLUE: "advice_signposting", Rag.GREEN: "early_help"}
+
+
+def _letter_for_direct_outcome(referral: Referral, *, rag: str, by: Any) -> None:
+    if rag in DIRECT_OUTCOMES:
+        letter_enqueue_outcome(referral, by=by, outcome=DIRECT_OUTCOMES[rag], decided_at=timezone.now())
 
 
 def referral_decide(
