@@ -162,9 +162,10 @@ def deadline_meet(
 
 
 def deadlines_stop_all(referral: Referral, *, at: datetime, by: Any = None) -> int:
-    """Stop every open clock (the referral closed or was returned): nothing more is owed."""
+    """Stop every open clock (the referral closed or was returned): nothing more is owed by the
+    service's workers. An outcome letter is still owed to the referrer: its clock runs until sent."""
     stopped = 0
-    for deadline in list(_open(referral)):
+    for deadline in list(_open(referral).exclude(kind=Deadline.Kind.LETTER)):
         deadline_meet(referral, deadline.kind, at=at, subject=deadline.subject, by=by)
         stopped += 1
     return stopped

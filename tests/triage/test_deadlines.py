@@ -201,3 +201,13 @@ def test_through_the_lifecycle_the_decision_records_its_clock_over_christmas(dur
     referral_transition(referral, to=Status.DECIDED, by="tests")
     assert referral.deadlines.get(kind=Kind.DECISION).met_at == at(2026, 12, 24, 10, 0)
     assert referral.next_due_at == at(2026, 12, 24, 13, 30)  # the Red strategy clock
+
+
+def test_closing_a_referral_stops_its_clocks_but_not_the_letter_still_owed(durham):
+    from triage.deadlines import deadlines_stop_all
+
+    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 11, 0))
+    referral_clocks_start(referral, policy=durham)
+    deadline_start(referral, Kind.LETTER, policy=durham, start=at(2026, 11, 24, 12, 0), subject="letter:1")
+    deadlines_stop_all(referral, at=at(2026, 11, 24, 12, 5))
+    assert list(_open(referral)) == [(Kind.LETTER, "letter:1")]
