@@ -30,3 +30,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
     path("api/docs/", api_docs, name="api-docs"),
 ]
+
+# API callers get JSON errors for unmatched paths too (mash/security/errors.py).
+handler404 = "mash.security.errors.not_found"
+handler500 = "mash.security.errors.server_error"

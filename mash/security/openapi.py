@@ -25,10 +25,9 @@ DESCRIPTIONS = {
 UNSAFE = {"post", "put", "patch", "delete"}
 
 
-def _codes(path: str, method: str, operation: dict) -> list[str]:
-    codes = ["400", "401", "403", "429"]
-    if "{" in path:
-        codes.append("404")
+def _codes(method: str) -> list[str]:
+    # 404 everywhere: anything outside what a caller may see is "not found", lists included.
+    codes = ["400", "401", "403", "404", "429"]
     if method in UNSAFE:
         codes.append("409")
     return codes
@@ -38,12 +37,12 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR_SCHEMA)
     reference = {"$ref": "#/components/schemas/Error"}
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code in _codes(path, method, operation):
+            for code in _codes(method):
                 responses.setdefault(
                     code,
                     {
