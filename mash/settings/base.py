@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoEnum": "referrals.forms.YES_NO",
         "YesNoNotKnownEnum": "referrals.forms.YES_NO_NOT_KNOWN",
+        "RagEnum": "triage.states.Rag",
     },
 }
 

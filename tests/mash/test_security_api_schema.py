@@ -96,3 +96,11 @@ def test_an_agency_token_reaches_only_the_intake_api(client, callers):
         for method in (client.get, client.post):
             response = method(path, HTTP_AUTHORIZATION=token_headers["Authorization"])
             assert response.status_code in (401, 403), (path, response.status_code)
+
+
+@pytest.mark.django_db
+def test_unmatched_api_paths_answer_in_json_and_pages_in_html(client):
+    api = client.get("/api/v1/partners/requests/not-a-uuid/")
+    assert api.status_code == 404 and api.json() == {"code": "not_found", "detail": "Not found."}
+    page = client.get("/no-such-page/")  # anonymous: the second-factor middleware sends it to sign in
+    assert page.status_code == 302
