@@ -42,5 +42,9 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# Figures at 1,000,000 referrals (PostgreSQL, BENCH_DATABASE_URL; wrk via apt): docs/PERFORMANCE.md
+bench: setup
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf var staticfiles .pytest_cache
