@@ -3,6 +3,7 @@ when the vulnerability database could not be reached (every dependency skipped),
 printing pip-audit's "No known vulnerabilities found" for an audit that did not happen."""
 
 import json
+
 # Runs pip-audit from this venv with fixed arguments (no shell, no user input).
 import subprocess  # nosec B404
 import sys
