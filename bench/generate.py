@@ -36,7 +36,8 @@ STEPS = [
             extract(hour FROM at AT TIME ZONE 'Europe/London') NOT BETWEEN 9 AND 16,
             NULL, '',
             'professional', false, 'Referrer ' || i, 'School ' || (i %% 400), 'Designated safeguarding lead',
-            'referrer' || (i %% 5000) || '@school.example', '01632 960 ' || lpad((i %% 1000)::text, 3, '0'), '',
+            'referrer' || (i %% 5000) || '@school.example',
+            '01632 960 ' || lpad((i %% 1000)::text, 3, '0'), '',
             (ARRAY['1A', '2A', '3A', '5A', '6', '8'])[1 + i %% 6],
             'Child seen with bruising on ' || (i %% 28 + 1) || ' occasions; mother says falls at home.',
             'Physical harm at home.', 'A new injury today.', 'Spoke to the mother.', 'not_offered',
@@ -46,7 +47,8 @@ STEPS = [
             'given', 'Parent', at::date, '',
             CASE WHEN open THEN (ARRAY['received', 'screening'])[1 + i %% 2]
                  ELSE (ARRAY['closed', 'allocated', 'closed', 'outcome', 'closed'])[1 + i %% 5] END,
-            CASE WHEN open AND i %% 2 = 0 THEN '' ELSE (ARRAY['red', 'amber', 'amber', 'green', 'blue'])[1 + i %% 5] END,
+            CASE WHEN open AND i %% 2 = 0 THEN ''
+                 ELSE (ARRAY['red', 'amber', 'amber', 'green', 'blue'])[1 + i %% 5] END,
             false,
             CASE WHEN open AND i %% 2 = 0 THEN NULL ELSE 1 + i %% 4 END,
             NULL,
@@ -81,7 +83,8 @@ STEPS = [
         INSERT INTO referrals_referraladult (
             first_name, last_name, date_of_birth, relationship, lives_with_children,
             has_parental_responsibility, sex, ethnicity, address, postcode, phone, person_id, referral_id)
-        SELECT 'Jo', 'Parent' || (r.id %% 997), NULL, 'Mother', true, true, 'F', 'WBRI', '', '', '', NULL, r.id
+        SELECT 'Jo', 'Parent' || (r.id %% 997), NULL, 'Mother', true, true, 'F', 'WBRI', '', '', '',
+               NULL, r.id
         FROM referrals_referral r WHERE r.reference LIKE %(like)s
         """,
     ),
@@ -107,7 +110,8 @@ STEPS = [
             answered_at, agency_id, answered_by_id, declined_by_id, referral_id, requested_by_id, deadline_id)
         SELECT gen_random_uuid(), 'What do you know about the family?', %(basis)s,
                r.received_at + interval '21 hours', r.received_at + interval '45 hours', 'answered', NULL, 0,
-               '', NULL, 'not_known', '', '[]'::jsonb, r.received_at::date, '', r.received_at + interval '30 hours',
+               '', NULL, 'not_known', '', '[]'::jsonb, r.received_at::date, '',
+               r.received_at + interval '30 hours',
                %(police)s, NULL, NULL, r.id, %(lead)s, NULL
         FROM referrals_referral r WHERE r.reference LIKE %(like)s AND r.rag <> '' AND r.id %% 3 = 0
         """,

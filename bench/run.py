@@ -303,7 +303,8 @@ def sweeper(bare: dict) -> None:
                     first = result
             transaction.set_rollback(True)
         print(
-            f"{opened:>9,} open clocks: tick {timings[0]:8.1f} ms ({first.breached} breached, {first.warned} warned;"
+            f"{opened:>9,} open clocks: tick {timings[0]:8.1f} ms"
+            f" ({first.breached} breached, {first.warned} warned;"
             f" {timings[0] / bare['p95_ms']:.0f}x bare p95); next ticks, nothing due: "
             f"{timings[1]:.1f} ms, {timings[2]:.1f} ms",
             flush=True,

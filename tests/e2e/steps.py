@@ -36,6 +36,13 @@ class Journey:
         self.a11y.check(page)
         return page
 
+    def follow(self, page: Page, link: str) -> Page:
+        """Click the link with that exact name, as a user picking a row from a list."""
+        with page.expect_navigation():
+            page.get_by_role("link", name=link, exact=True).click()
+        self.a11y.check(page)
+        return page
+
     def step(self, page: Page, data: dict[str, str], button: str = "Continue") -> Page:
         fill(page, data)
         press(page, button)
@@ -95,11 +102,7 @@ class Journey:
 
     def open_from_queue(self, page: Page, reference: str) -> Page:
         """Find the referral in the triage queue and open it."""
-        self.visit(page, "/triage/")
-        with page.expect_navigation():
-            page.get_by_role("link", name=reference, exact=True).click()
-        self.a11y.check(page)
-        return page
+        return self.follow(self.visit(page, "/triage/"), reference)
 
     def decide_every_child(self, page: Page, reference: str, rag: str, rationale: str) -> Page:
         self.visit(page, f"/triage/{reference}/decide/")
@@ -132,10 +135,7 @@ class Journey:
 
     def answer_request(self, page: Page, children: str, summary: str) -> Page:
         """A partner opens the request about these children from the portal's list and answers it."""
-        self.visit(page, "/partners/")
-        with page.expect_navigation():
-            page.get_by_role("link", name=children, exact=True).click()
-        self.a11y.check(page)
+        self.follow(self.visit(page, "/partners/"), children)
         today = timezone.localdate().strftime("%d/%m/%Y")
         fill(
             page, {"known": "known", "summary": summary, "risk_indicators": "violence", "date_checked": today}
@@ -185,10 +185,7 @@ class Journey:
 
     def allocate(self, page: Page, reference: str, worker: str) -> Page:
         """The team manager finds the referral in the team's queue and allocates a worker."""
-        self.visit(page, "/triage/mash/team-queue/")
-        with page.expect_navigation():
-            page.get_by_role("link", name=reference, exact=True).click()
-        self.a11y.check(page)
+        self.follow(self.visit(page, "/triage/mash/team-queue/"), reference)
         page.locator("[name=worker]").select_option(label=worker)
         press(page, page.locator("main form button[type=submit]").last.inner_text().strip())
         self.a11y.check(page)

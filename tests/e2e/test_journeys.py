@@ -165,9 +165,7 @@ def test_red_referral_out_of_hours_reaches_the_emergency_duty_team(journey, smtp
         smtp_server=smtp_server,
     )
     assert reference in alert.subject
-    with duty.expect_navigation():
-        duty.get_by_role("link", name=reference, exact=True).click()
-    journey.a11y.check(duty)
+    journey.follow(duty, reference)
     journey.step(duty, {}, "Acknowledge (EDT)")
     referral.edt_flag.refresh_from_db()
     assert referral.edt_flag.acknowledged_at is not None
