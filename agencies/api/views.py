@@ -20,6 +20,14 @@ ERRORS = {
     403: OpenApiResponse(ErrorOutput, description="Not signed in with a verified second factor"),
     404: OpenApiResponse(ErrorOutput, description="Not an agency user, or no such request for your agency"),
 }
+# The path's id: an opaque UUID (the pattern tells schema-driven clients and fuzzers its shape).
+PUBLIC_ID = OpenApiParameter(
+    "public_id",
+    OpenApiTypes.UUID,
+    OpenApiParameter.PATH,
+    pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    description="The request's id as the list gives it",
+)
 ANSWER_ERRORS = {
     **ERRORS,
     400: OpenApiResponse(
@@ -61,7 +69,7 @@ class PartnerRequestListApi(APIView):
 class PartnerRequestDetailApi(APIView):
     permission_classes = [PartnerOnly]
 
-    @extend_schema(responses={200: PartnerRequestOutput, **ERRORS})
+    @extend_schema(responses={200: PartnerRequestOutput, **ERRORS}, parameters=[PUBLIC_ID])
     def get(self, request, public_id):
         row = selectors.access_partner_request(request.user, public_id)
         audit.record_read(
@@ -73,7 +81,11 @@ class PartnerRequestDetailApi(APIView):
 class PartnerRequestAnswerApi(APIView):
     permission_classes = [PartnerOnly]
 
-    @extend_schema(request=PartnerAnswerInput, responses={200: PartnerRequestOutput, **ANSWER_ERRORS})
+    @extend_schema(
+        request=PartnerAnswerInput,
+        responses={200: PartnerRequestOutput, **ANSWER_ERRORS},
+        parameters=[PUBLIC_ID],
+    )
     def post(self, request, public_id):
         row = selectors.access_partner_request(request.user, public_id)
         data = PartnerAnswerInput(data=request.data)

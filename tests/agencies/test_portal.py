@@ -165,7 +165,8 @@ def test_the_portal_list_keeps_a_constant_query_count(world, login, django_asser
     assert response.status_code == 200
 
 
-def test_the_api_answers_a_malformed_id_with_a_json_404(world, login):
+def test_the_api_answers_an_unknown_or_malformed_id_with_a_404(world, login):
     client = login(world.users["police"])
-    response = client.get("/api/v1/partners/requests/not-a-uuid/")
+    assert client.get("/api/v1/partners/requests/not-a-uuid/").status_code == 404
+    response = client.get(reverse("partners-api:request_detail", kwargs={"public_id": uuid.uuid4()}))
     assert response.status_code == 404 and response.json()["code"] == "not_found"
