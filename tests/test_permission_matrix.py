@@ -120,6 +120,7 @@ OWN_REQUEST = {
     "police_b": frozenset({"police"}),
 }
 TEAM_QUEUE_MANAGERS = frozenset({"manager_a", "manager_b", "lead", "admin"})
+ALLOCATED_ONLY = {"gather": NOBODY, "team_a": NOBODY, "team_b": NOBODY, "alloc": TEAM_A}
 EXPORTERS = frozenset({"lead", "performance", "admin"})
 REPORT_VIEWERS = EXPORTERS | {"manager_a", "manager_b"}
 
@@ -223,6 +224,18 @@ MATRIX: dict[str, Rule] = {
     "reports:statutory": page(EXPORTERS),
     "reports:annex_a": page(EXPORTERS),
     "reports:cin_census": page(EXPORTERS),
+    # Statutory recording after allocation: the allocated worker and the team's manager only.
+    **{
+        f"statutory:{name}": per_referral(ALLOCATED_ONLY)
+        for name in (
+            "record",
+            "assessment_start",
+            "assessment_authorise",
+            "s47_start",
+            "icpc_record",
+            "cin_close",
+        )
+    },
     # Information sharing, discussion and allocation (issue 7).
     "outcomes:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
     "outcomes:challenge_respond": Rule(
