@@ -107,3 +107,23 @@ def test_review_list_query_count_does_not_grow_with_grants(
     with django_assert_max_num_queries(6):
         response = client.get("/break-glass/review/")
     assert response.status_code == 200 and response.content.count(b"Review<span") == 5
+
+
+@pytest.mark.django_db
+def test_the_granted_referral_opens_on_the_staff_page_until_the_grant_expires(login, make_user):
+    from django.urls import reverse
+
+    worker = make_user(Role.SOCIAL_WORKER)
+    referral = make_referral()
+    page = reverse("triage:referral", args=[referral.reference])
+    client = login(worker)
+    assert client.get(page).status_code == 404  # not their team's referral
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        break_glass.break_glass_grant(user=worker, reference=referral.reference, reason=REASON, by=worker)
+        assert client.get(page).status_code == 200
+        traveller.shift(timedelta(hours=24))
+        # The session has timed out too by now, so ask the selector every page uses.
+        from triage.selectors import access_referral
+
+        with pytest.raises(NotFound):
+            access_referral(worker, referral.reference)
