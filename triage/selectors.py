@@ -56,7 +56,8 @@ def require_triage_user(user) -> None:
 def referrals_visible_to(user) -> QuerySet[Referral]:
     """The referrals ``user`` may see. MASH staff see every referral; team roles see their teams'
     referrals (and social workers those allocated to them); the EDT sees what was flagged to it;
-    a live break-glass grant adds its referral. Agency partners and performance officers see none here (they have their own views)."""
+    a live break-glass grant adds its referral. Agency partners and performance officers see none
+    here (they have their own views)."""
     if not user.is_authenticated or not user.is_active:
         return Referral.objects.none()
     if is_mash_staff(user):
@@ -64,7 +65,8 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     if not user.has_role(*TEAM_ROLES):
         return Referral.objects.none()
     # A live break-glass grant (reason stated, time-limited, reviewed) opens one referral more.
-    visible = Q(team__in=_team_ids(user)) | Q(allocated_worker=user) | Q(pk__in=break_glass_referral_ids(user))
+    visible = Q(team__in=_team_ids(user)) | Q(allocated_worker=user)
+    visible |= Q(pk__in=break_glass_referral_ids(user))
     if user.has_role(Role.EMERGENCY_DUTY):
         visible |= Q(edt_flag__isnull=False)
     return Referral.objects.filter(visible)
