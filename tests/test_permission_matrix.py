@@ -315,8 +315,12 @@ def test_every_url_is_in_the_matrix():
 
 
 def test_the_matrix_names_only_urls_that_exist():
-    names = {route.name for route in all_routes()}
-    assert not set(MATRIX) - names, f"Stale entries in MATRIX: {sorted(set(MATRIX) - names)}"
+    """A renamed or removed URL of a mounted app leaves a stale entry; an app whose URLs are not
+    mounted in this tree yet (another change still on its way) is not an error."""
+    names = {route.name for route in all_routes() if route.name}
+    mounted = {namespace_of(name) for name in names}
+    stale = sorted(name for name in set(MATRIX) - names if namespace_of(name) in mounted)
+    assert not stale, f"Stale entries in MATRIX: {stale}"
 
 
 @pytest.fixture
