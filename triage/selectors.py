@@ -252,7 +252,33 @@ def allowed_actions(user, referral: Referral) -> frozenset[str]:
             allowed.add("step_up")
     if is_edt(user) and hasattr(referral, "edt_flag") and referral.edt_flag.acknowledged_at is None:
         allowed.add("acknowledge_edt")
+    if is_mash_staff(user) and open_for_screening:
+        allowed.add("known_child_check")
+    if is_mash_lead(user):
+        allowed |= _information_and_outcome_actions(referral)
+    if referral.status in (Status.OUTCOME, Status.ALLOCATED) and referral.team_id is not None:
+        if referral.team.manager_id == user.pk:
+            allowed.add("allocate")
     return frozenset(allowed)
+
+
+def _information_and_outcome_actions(referral: Referral) -> set[str]:
+    """A lead's next steps after the threshold, under the same rules the actions enforce."""
+    from agencies.actions import REQUESTABLE_RAGS, REQUESTABLE_STATUSES
+
+    from .outcomes import DISCUSSABLE, OUTCOME_FROM, STRATEGY_FROM
+
+    actions: set[str] = set()
+    if referral.rag in REQUESTABLE_RAGS and referral.status in REQUESTABLE_STATUSES:
+        actions.add("request_information")
+    if referral.status in DISCUSSABLE:
+        actions.add("mash_discussion")
+    if referral.rag == Rag.RED and referral.status in STRATEGY_FROM:
+        actions.add("strategy_discussion")
+    needs_discussion = referral.rag in (Rag.RED, Rag.AMBER) and referral.status == Status.DECIDED
+    if referral.status in OUTCOME_FROM and not needs_discussion:
+        actions.add("record_outcome")
+    return actions
 
 
 def mash_staff_users() -> QuerySet:

@@ -476,3 +476,32 @@ def test_the_sweepers_warning_and_breach_show_on_the_queue_until_the_work_is_don
     assert html.count("Due soon") == 1 and html.count("Deadline missed") == 1
     deadline_meet(late, Deadline.Kind.DECISION, at=timezone.now())
     assert "Deadline missed" not in login(officer).get(QUEUE).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("rag", "status", "offered", "not_offered"),
+    [
+        (Rag.AMBER, Status.DECIDED, ["Ask agencies for information"], ["Record the outcome", "strategy"]),
+        (Rag.AMBER, Status.INFORMATION_GATHERING, ["Record the MASH discussion"], ["Record the outcome"]),
+        (Rag.RED, Status.DECIDED, ["Record the strategy discussion", "Ask agencies"], ["Record the outcome"]),
+        (Rag.RED, Status.STRATEGY_DISCUSSION, ["Record the outcome"], ["Record the MASH discussion"]),
+        (Rag.GREEN, Status.DECIDED, ["Record the outcome"], ["Ask agencies", "strategy"]),
+        (None, Status.RECEIVED, ["Check whether the children are known"], ["Record the outcome"]),
+    ],
+)
+def test_the_lead_is_offered_the_next_step_the_state_allows(login, lead, rag, status, offered, not_offered):
+    referral = make_referral(rag=rag or "", status=status)
+    html = login(lead).get(reverse("triage:referral", args=[referral.reference])).content.decode()
+    assert all(text in html for text in offered), offered
+    assert not any(text in html for text in not_offered), not_offered
+    assert "summary report (PDF)" in html
+
+
+def test_only_the_receiving_teams_manager_is_offered_allocation(login, make_user):
+    manager, other = make_user(Role.TEAM_MANAGER), make_user(Role.TEAM_MANAGER)
+    team = TeamFactory(kind=Team.Kind.ASSESSMENT, manager=manager)
+    team.members.add(manager, other)
+    referral = make_referral(status=Status.OUTCOME, rag=Rag.AMBER, team=team)
+    url = reverse("triage:referral", args=[referral.reference])
+    assert "Allocate to a worker" in login(manager).get(url).content.decode()
+    assert "Allocate to a worker" not in login(other).get(url).content.decode()
