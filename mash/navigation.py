@@ -50,5 +50,5 @@ def items_for(user) -> list[dict]:
     return [
         {"label": item.label, "url": reverse(item.url_name)}
         for item in NAVIGATION
-        if user.is_superuser or user.has_role(*item.roles)
+        if user.has_role(*item.roles)
     ]

@@ -50,3 +50,15 @@ def test_start_page_is_public(client):
     response = client.get("/")
     assert response.status_code == 200
     assert b"Report a concern about a child" in response.content
+
+
+@pytest.mark.django_db
+def test_navigation_shows_each_role_only_its_own_pages(make_user):
+    from mash.navigation import items_for
+    from mash.roles import Role
+
+    admin = make_user(Role.ADMINISTRATOR, is_superuser=True)
+    police = make_user(Role.AGENCY_PARTNER)
+    admin_pages = {item["label"] for item in items_for(admin)}
+    assert "Audit log" in admin_pages and "Information requests" not in admin_pages
+    assert {item["label"] for item in items_for(police)} == {"Information requests"}
