@@ -62,3 +62,18 @@ def test_navigation_shows_each_role_only_its_own_pages(make_user):
     admin_pages = {item["label"] for item in items_for(admin)}
     assert "Audit log" in admin_pages and "Information requests" not in admin_pages
     assert {item["label"] for item in items_for(police)} == {"Information requests"}
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_demo_data_puts_referrals_in_the_queue_through_the_real_intake():
+    from mash.management.commands.seed_demo import DEMO_REFERRALS
+    from referrals.models import Referral
+    from triage.states import Status
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    referrals = Referral.objects.filter(idempotency_key__startswith="demo:")
+    assert referrals.count() == len(DEMO_REFERRALS)
+    assert all(r.status == Status.RECEIVED and r.next_due_at is not None for r in referrals)
+    assert referrals.get(idempotency_key="demo:smith").children.count() == 2

@@ -24,7 +24,12 @@ AGENCIES = [
     ("Education", "education", Agency.Kind.EDUCATION, ReferralSource.EDUCATION_SERVICES),
     ("Housing", "housing", Agency.Kind.HOUSING, ReferralSource.HOUSING),
     ("Probation", "probation", Agency.Kind.PROBATION, ReferralSource.OTHER_LEGAL),
-    ("Youth Offending Service", "youth-offending", Agency.Kind.YOUTH_OFFENDING, ReferralSource.OTHER_INTERNAL),
+    (
+        "Youth Offending Service",
+        "youth-offending",
+        Agency.Kind.YOUTH_OFFENDING,
+        ReferralSource.OTHER_INTERNAL,
+    ),
     ("Domestic Abuse Service", "domestic-abuse", Agency.Kind.DOMESTIC_ABUSE, ReferralSource.OTHER),
     ("Substance Misuse Service", "substance-misuse", Agency.Kind.SUBSTANCE_MISUSE, ReferralSource.OTHER),
     ("Early Help", "early-help", Agency.Kind.EARLY_HELP, ReferralSource.EARLY_HELP),
@@ -37,6 +42,79 @@ TEAMS = [
     ("Assessment Team 3", "assessment-3", Team.Kind.ASSESSMENT, "01234 500203", 3),
     ("Early Help Hub", "early-help-hub", Team.Kind.EARLY_HELP, "01234 500300", 0),
     ("Emergency Duty Team", "edt", Team.Kind.EMERGENCY_DUTY, "01234 500999", 0),
+]
+
+# Variations on the documented API example: a high-risk domestic abuse notification about two
+# siblings, a medium-risk one, and a standard-risk one.
+DEMO_REFERRALS = [
+    (
+        "smith",
+        {
+            "children": [
+                {
+                    "unborn": "no",
+                    "first_name": "Amy",
+                    "last_name": "Smith",
+                    "date_of_birth": "2018-04-02",
+                    "sex": "F",
+                    "ethnicity": "WBRI",
+                },
+                {
+                    "unborn": "no",
+                    "first_name": "Ben",
+                    "last_name": "Smith",
+                    "date_of_birth": "2015-09-14",
+                    "sex": "M",
+                    "ethnicity": "WBRI",
+                },
+            ],
+        },
+    ),
+    (
+        "khan",
+        {
+            "domestic_abuse_risk": "medium",
+            "concerns": "Neighbours called police to shouting; the children were at home.",
+            "children": [
+                {
+                    "unborn": "no",
+                    "first_name": "Zara",
+                    "last_name": "Khan",
+                    "date_of_birth": "2012-01-20",
+                    "sex": "F",
+                    "ethnicity": "APKN",
+                }
+            ],
+            "adults": [
+                {
+                    "first_name": "Imran",
+                    "last_name": "Khan",
+                    "relationship": "Father",
+                    "lives_with_children": "yes",
+                    "has_parental_responsibility": "yes",
+                    "sex": "M",
+                    "ethnicity": "APKN",
+                }
+            ],
+        },
+    ),
+    (
+        "owens",
+        {
+            "domestic_abuse_risk": "standard",
+            "concerns": "A verbal argument reported by a passer-by; no injuries.",
+            "children": [
+                {
+                    "unborn": "no",
+                    "first_name": "Leo",
+                    "last_name": "Owens",
+                    "date_of_birth": "2019-06-03",
+                    "sex": "M",
+                    "ethnicity": "WOTH",
+                }
+            ],
+        },
+    ),
 ]
 
 # username, first name, last name, role, team slug, agency slug
@@ -68,13 +146,35 @@ class Command(BaseCommand):
             teams = {row[1]: self._team(*row) for row in TEAMS}
             for row in USERS:
                 self._user(*row, teams=teams, agencies=agencies)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, password {DEMO_PASSWORD!r}"))
+            self._referrals(agencies["police"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, password {DEMO_PASSWORD!r}")
+        )
 
     def _policy(self) -> None:
         from triage.models import PolicyVersion
 
         if not PolicyVersion.objects.filter(is_current=True).exists():
             call_command("load_policy_preset", "durham", verbosity=0)
+
+    def _referrals(self, police: Agency) -> None:
+        """A few referrals through the real intake (validation, reference, clocks, outbox), so the
+        queue has work in it; keyed so that running the command again adds nothing."""
+        from referrals.actions import referral_submit
+        from referrals.api.examples import EXAMPLE_REFERRAL
+        from referrals.api.views import body_to_raw
+        from referrals.intake import clean_intake
+        from referrals.models import Referral
+
+        for key, changes in DEMO_REFERRALS:
+            idempotency_key = f"demo:{key}"
+            if Referral.objects.filter(idempotency_key=idempotency_key).exists():
+                continue
+            data = clean_intake(body_to_raw({**EXAMPLE_REFERRAL, **changes}), partner=True)
+            data.referral.update(source=police.referral_source, referrer_agency=police)
+            referral_submit(
+                data, by="seed_demo", channel=Referral.Channel.API, idempotency_key=idempotency_key
+            )
 
     def _agency(self, name, slug, kind, source) -> Agency:
         agency, _ = Agency.objects.get_or_create(
