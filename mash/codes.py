@@ -107,6 +107,71 @@ class CategoryOfAbuse(models.TextChoices):
     MUL = "MUL", "Multiple"
 
 
+# CIN census FactorsIdentifiedAtAssessment (N00181). For 1-6 the letter says whom the concern is about.
+_WHO = {"A": "the child", "B": "a parent or carer", "C": "another person in the household"}
+_ABOUT_WHOM = [
+    "Alcohol misuse",
+    "Drug misuse",
+    "Domestic abuse",
+    "Mental health",
+    "Learning disability",
+    "Physical disability or illness",
+]
+_FOSTERED = {
+    "8B": "overseas, will return",
+    "8C": "overseas, will stay",
+    "8D": "UK, educational placement",
+    "8E": "UK, alternative family arrangement",
+    "8F": "other",
+}
+_FACTORS = [
+    *(
+        (f"{n}{w}", f"{what}: concerns about {who}")
+        for n, what in enumerate(_ABOUT_WHOM, 1)
+        for w, who in _WHO.items()
+    ),
+    ("7A", "Young carer"),
+    *((code, f"Privately fostered: {what}") for code, what in _FOSTERED.items()),
+    ("9A", "Unaccompanied asylum seeking child"),
+    ("10A", "Going or being missing"),
+    ("11A", "Child sexual exploitation"),
+    ("12A", "Trafficking"),
+    ("13A", "Gangs"),
+    ("14A", "Socially unacceptable behaviour"),
+    ("15A", "Self-harm"),
+    ("16A", "Neglect"),
+    ("17A", "Emotional abuse"),
+    ("18B", "Physical abuse: child on child"),
+    ("18C", "Physical abuse: adult on child"),
+    ("19B", "Sexual abuse: child on child"),
+    ("19C", "Sexual abuse: adult on child"),
+    ("20", "Other"),
+    ("21", "No factors identified"),  # stands alone (rule 8869)
+    ("22A", "Female genital mutilation"),
+    ("23A", "Abuse linked to faith or belief"),
+    ("24A", "Child criminal exploitation"),
+]
+# Member names are F<code> (a code is not an identifier): AssessmentFactor("21").label.
+AssessmentFactor = models.TextChoices(
+    "AssessmentFactor", [(f"F{code}", (code, label)) for code, label in _FACTORS]
+)
+
+ReasonForClosure = models.TextChoices(
+    "ReasonForClosure",
+    [
+        ("RC1", ("RC1", "Adopted")),
+        ("RC2", ("RC2", "Died")),
+        ("RC3", ("RC3", "Child arrangements order")),
+        ("RC4", ("RC4", "Special guardianship order")),
+        ("RC5", ("RC5", "Transferred to another local authority")),
+        ("RC6", ("RC6", "Transferred to adult social care")),
+        ("RC7", ("RC7", "Services ceased for any other reason, including no longer in need")),
+        ("RC8", ("RC8", "Case closed after assessment, no further action")),
+        ("RC9", ("RC9", "Case closed after assessment, referred to early help")),
+    ],
+)  # CIN census ReasonForClosure (N00103)
+
+
 class DomesticAbuseRisk(models.TextChoices):
     """DASH / police risk grade on a domestic abuse notification."""
 

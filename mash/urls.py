@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before triage.urls, whose "<reference>/" would otherwise take "mash" (issue 7).
     path("triage/mash/", include("triage.outcome_urls")),
+    # Assessments, S47 enquiries and closures after allocation (issue 11); also before triage.urls.
+    path("triage/statutory/", include("triage.statutory_urls")),
     path("triage/", include("triage.urls")),
     path("partners/", include("agencies.urls")),
     path("api/v1/partners/", include("agencies.api.urls")),

@@ -8,9 +8,11 @@ saving anything.
 What the workflow holds: the child (identifiers, date of birth, sex, ethnicity), the referral date and
 source, the primary need (outcome or threshold decision), whether the referral went on to an
 assessment or S47 (the outcome's destination), the strategy discussion that started an S47 and the
-initial conference's target date (the ICPC clock). What it does not hold (so the items stay empty):
-assessment start and authorisation dates, factors, child seen, ICPC date and result, ICPC not
-required, CIN closure date and reason, coded disabilities. See README "Reports and statutory returns".
+initial conference's target date (the ICPC clock); after allocation (``triage.statutory``) the
+assessments (dates, child seen, factors, support needed), the S47 enquiries (start, ICPC target and
+date or not required, CP plan) and the CIN closure (date, reason). Before the worker records an
+enquiry, the MASH strategy discussion's S47 stands in. Not held: coded disabilities.
+See README "Reports and statutory returns".
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def _with_related(qs):
         "referral__allocated_worker",
         "referral__outcome",
         "referral__strategy_discussion",
+        "cin_closure",
     ).prefetch_related(
         Prefetch("decisions", queryset=ChildDecision.objects.filter(is_current=True), to_attr="current"),
         Prefetch(
@@ -111,6 +114,9 @@ def _with_related(qs):
             queryset=Deadline.objects.filter(kind=Deadline.Kind.ICPC),
             to_attr="icpc_clocks",
         ),
+        # What the allocated worker records (triage.statutory): one query each.
+        "statutory_assessments",
+        "section47_enquiries",
     )
 
 
@@ -139,7 +145,33 @@ def is_cin_referral(child: ReferralChild) -> bool:
     )
 
 
+def _assessments(child: ReferralChild) -> list[Assessment]:
+    return [
+        Assessment(
+            start=a.started_on,
+            authorised=a.authorised_on,
+            factors=list(a.factors),
+            child_seen=a.child_seen,
+            requires_support=a.requires_support,
+        )
+        for a in child.statutory_assessments.all()
+    ]
+
+
 def _section47s(child: ReferralChild) -> list[Section47]:
+    recorded = list(child.section47_enquiries.all())
+    if recorded:  # the enquiries the allocated worker recorded (triage.statutory)
+        return [
+            Section47(
+                start=s.started_on,
+                icpc_target=s.icpc_target,
+                icpc_date=s.icpc_on,
+                icpc_not_required=s.icpc_not_required,
+                cp_plan=s.cp_plan,
+            )
+            for s in recorded
+        ]
+    # Not yet recorded: the S47 the MASH strategy discussion decided on, with its ICPC clock.
     referral = child.referral
     strategy = getattr(referral, "strategy_discussion", None)
     if strategy is None or not strategy.s47_enquiry:
@@ -154,11 +186,15 @@ def episode_for(child: ReferralChild) -> Episode:
     decision = child.current[0] if child.current else None
     need = (outcome.primary_need if outcome else "") or (decision.primary_need if decision else "")
     worker = referral.allocated_worker
+    closure = getattr(child, "cin_closure", None)
     return Episode(
         referral_date=_local(referral.received_at),
         source=referral.source,
         primary_need=need,
         nfa=None if outcome is None else outcome.destination not in PROGRESSED,
+        closure_date=closure.closed_on if closure else None,
+        closure_reason=closure.reason if closure else "",
+        assessments=_assessments(child),
         section47s=_section47s(child),
         team=referral.team.name if referral.team else "",
         worker=worker.display_name if worker else "",

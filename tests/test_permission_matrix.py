@@ -226,7 +226,7 @@ MATRIX: dict[str, Rule] = {
     "reports:cin_census": page(EXPORTERS),
     # Statutory recording after allocation: the allocated worker and the team's manager only.
     **{
-        f"statutory:{name}": per_referral(ALLOCATED_ONLY)
+        f"statutory:{name}": per_referral(ALLOCATED_ONLY, strict=True)
         for name in (
             "record",
             "assessment_start",
@@ -268,7 +268,7 @@ MATRIX: dict[str, Rule] = {
 NAMESPACE_RULES: dict[str, frozenset[str]] = {"admin": frozenset({"admin"})}
 MATRIX["admin:login"] = page(ALL)  # the admin's sign-in page itself
 # Empty POSTs by roles that are not allowed must be refused on these namespaces' URLs.
-POST_CHECKED = ("outcomes:", "outcomes_public:", "partners:", "partners-api:")
+POST_CHECKED = ("outcomes:", "outcomes_public:", "partners:", "partners-api:", "statutory:")
 REFUSED = {302, 400, 401, 403, 404, 405}
 
 

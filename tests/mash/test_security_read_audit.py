@@ -62,6 +62,8 @@ READS = {
     "partners:request_list", "partners:request_detail", "partners-api:request_list",
     "partners-api:request_detail",
     "reports:dashboard", "reports:figure_csv", "reports:statutory", "reports:annex_a", "reports:cin_census",
+    "statutory:record", "statutory:assessment_start", "statutory:assessment_authorise", "statutory:s47_start",
+    "statutory:icpc_record", "statutory:cin_close",
 }  # fmt: skip
 
 
@@ -153,6 +155,19 @@ def _managed_referral(ctx, make_user, login):
     ctx["referral"] = make_referral(status=sorted(TEAM_QUEUE_STATUSES)[0], team=team)
 
 
+STATUTORY_PAGES = (
+    "record", "assessment_start", "assessment_authorise", "s47_start", "icpc_record", "cin_close",
+)  # fmt: skip
+
+
+def _allocated_referral(ctx, make_user, login):
+    """A referral allocated to the reader in a team the reader manages (the statutory pages)."""
+    from agencies.models import Team
+
+    team = Team.objects.create(name="Assessment", slug="assessment", kind="assessment", manager=ctx["user"])
+    ctx["referral"] = make_referral(status="allocated", team=team, allocated_worker=ctx["user"])
+
+
 def _challenge(ctx, make_user, login):
     from django.utils import timezone
 
@@ -196,6 +211,7 @@ def _figure(ctx, make_user, login):
 SETUPS = {
     "outcomes:allocate": _managed_referral,
     "outcomes:challenge_respond": _challenge,
+    **{f"statutory:{name}": _allocated_referral for name in STATUTORY_PAGES},
     "partners:request_list": _as_partner,
     "partners:request_detail": _as_partner,
     "partners-api:request_list": _as_partner,

@@ -1,0 +1,121 @@
+"""Pages for the statutory items after allocation: the child's assessments, S47 enquiries and
+closure. For the allocated worker and the team's manager only (anyone else: 404).
+
+Thin: access through ``statutory_selectors``, an audited read, a form, one action, a redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from mash import audit
+from referrals.models import Referral
+
+from . import statutory
+from . import statutory_selectors as selectors
+from .outcome_views import _act
+from .states import Status
+from .statutory_forms import (
+    AssessmentAuthoriseForm,
+    AssessmentStartForm,
+    CinCloseForm,
+    IcpcForm,
+    S47StartForm,
+)
+
+
+def _open(request: HttpRequest, reference: str, action: str):
+    referral = selectors.access_allocated_referral(request.user, reference)
+    audit.record_read(action, actor=request.user, obj=referral, ip_address=audit.client_ip(request))
+    return referral
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One recording page: its read audit action, its form, its action, and what it says."""
+
+    read: str
+    title: str
+    done: str
+    form: Callable[[Referral, Any], Form]
+    act: Callable[[Referral, dict, Any], Any]
+
+
+STEPS = {
+    "assessment_start": _Step(
+        "triage.assessment_start_view",
+        "Start an assessment",
+        "The assessment has been started.",
+        lambda r, data: AssessmentStartForm(data, children=selectors.open_children(r)),
+        lambda r, fields, by: statutory.assessment_start(r, by=by, **fields),
+    ),
+    "assessment_authorise": _Step(
+        "triage.assessment_authorise_view",
+        "Authorise an assessment",
+        "The assessment has been authorised.",
+        lambda r, data: AssessmentAuthoriseForm(data, assessments=selectors.open_assessments(r)),
+        lambda r, fields, by: statutory.assessment_authorise(by=by, **fields),
+    ),
+    "s47_start": _Step(
+        "triage.s47_start_view",
+        "Start a section 47 enquiry",
+        "The section 47 enquiry has been started.",
+        lambda r, data: S47StartForm(data, children=selectors.open_children(r)),
+        lambda r, fields, by: statutory.s47_start(r, by=by, **fields),
+    ),
+    "icpc_record": _Step(
+        "triage.icpc_view",
+        "Record the initial child protection conference",
+        "The initial conference has been recorded.",
+        lambda r, data: IcpcForm(data, enquiries=selectors.open_enquiries(r)),
+        lambda r, fields, by: statutory.icpc_record(by=by, **fields),
+    ),
+    "cin_close": _Step(
+        "triage.cin_close_view",
+        "Close a child in need episode",
+        "The episode has been closed.",
+        lambda r, data: CinCloseForm(data, children=selectors.open_children(r)),
+        lambda r, fields, by: statutory.cin_close(r, by=by, **fields),
+    ),
+}
+
+
+def step_page(name: str) -> Callable[..., HttpResponse]:
+    """The page for one recording step: the form on GET, the action on POST (then the record)."""
+    step = STEPS[name]
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        referral = _open(request, reference, step.read)
+        form = step.form(referral, request.POST or None)
+        if request.method == "POST" and _act(
+            form, lambda: step.act(referral, form.cleaned_data, request.user)
+        ):
+            messages.success(request, step.done)
+            return redirect("statutory:record", reference=referral.reference)
+        context = {"referral": referral, "form": form, "title": step.title}
+        return render(request, "triage/statutory_form.html", context, status=400 if form.errors else 200)
+
+    view.__name__ = view.__qualname__ = f"{name}_page"
+    return view
+
+
+@login_required
+def record_page(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = _open(request, reference, "triage.statutory_view")
+    context = {
+        "referral": referral,
+        "rows": selectors.statutory_record(referral),
+        "can_record": referral.status == Status.ALLOCATED,
+    }
+    return render(request, "triage/statutory_record.html", context)
