@@ -200,8 +200,9 @@ def assessment_authorise(
     if requires_support not in (True, False):
         raise InvalidInput("Say whether the child was assessed as requiring children's social care support.")
     with transaction.atomic():
+        # The referral first, as every statutory action locks it, then the record itself.
+        locked = _lock(Referral(pk=assessment.referral_id))
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        locked = _lock(assessment.referral)
         _check_recorder(locked, by)
         if assessment.authorised_on is not None:
             raise Conflict("This assessment has already been authorised.")
@@ -357,8 +358,8 @@ def icpc_record(
     today = timezone.localdate(now)
     category = (initial_category or "").strip().upper()
     with transaction.atomic():
+        locked = _lock(Referral(pk=enquiry.referral_id))
         enquiry = Section47Enquiry.objects.select_for_update().get(pk=enquiry.pk)
-        locked = _lock(enquiry.referral)
         _check_recorder(locked, by)
         if not enquiry.is_open:
             raise Conflict("The initial conference of this enquiry has already been recorded.")
