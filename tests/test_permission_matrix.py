@@ -188,10 +188,7 @@ MATRIX: dict[str, Rule] = {
         )
     },
     "triage-api:queue": page(MASH | TEAM_A | {"manager_b"}),
-    # KNOWN GAP (issue 5): the API answers 200 with an empty list to partners and performance
-    # officers where the page refuses them. Nothing leaks (the identifier check still runs), but the
-    # API and the page should agree; narrow this to the page's roles once the API refuses.
-    "triage-api:early_help": page(MASH | TEAM_A | {"manager_b"} | PARTNERS | {"performance"}),
+    "triage-api:early_help": page(MASH | TEAM_A | {"manager_b"}),
     "triage-api:edt": page(MASH),
     "triage-api:domestic_abuse": page(MASH),
     "triage-api:domestic_abuse_batch": page(NOBODY),
