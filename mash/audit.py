@@ -57,11 +57,15 @@ def record(
     )
 
 
-def record_write(action: str, *, actor: Any, obj: models.Model | None = None, reason: str = "", **kw) -> AuditEvent:
+def record_write(
+    action: str, *, actor: Any, obj: models.Model | None = None, reason: str = "", **kw
+) -> AuditEvent:
     return record(AuditEvent.Kind.WRITE, action, actor=actor, obj=obj, reason=reason, **kw)
 
 
-def record_read(action: str, *, actor: Any, obj: models.Model | None = None, reason: str = "", **kw) -> AuditEvent:
+def record_read(
+    action: str, *, actor: Any, obj: models.Model | None = None, reason: str = "", **kw
+) -> AuditEvent:
     return record(AuditEvent.Kind.READ, action, actor=actor, obj=obj, reason=reason, **kw)
 
 

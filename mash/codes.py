@@ -189,7 +189,10 @@ class LawfulBasis(models.TextChoices):
     )
     LEGAL_OBLIGATION = "legal_obligation", "UK GDPR 6(1)(c) legal obligation (Children Act 1989 s47)"
     VITAL_INTERESTS = "vital_interests", "UK GDPR 6(1)(d) vital interests"
-    HEALTH_SOCIAL_CARE = "health_social_care", "UK GDPR 9(2)(h), DPA 2018 Sch 1 Pt 1 para 2 (health or social care)"
+    HEALTH_SOCIAL_CARE = (
+        "health_social_care",
+        "UK GDPR 9(2)(h), DPA 2018 Sch 1 Pt 1 para 2 (health or social care)",
+    )
     LAW_ENFORCEMENT_SAFEGUARDING = (
         "law_enforcement_safeguarding",
         "DPA 2018 Part 3 s35 with Sch 8 para 4 (police: safeguarding of children)",

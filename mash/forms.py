@@ -9,7 +9,11 @@ WIDGET_CLASSES = (
     (forms.CheckboxInput, "govuk-checkboxes__input"),
     (forms.RadioSelect, "govuk-radios__input"),
 )
-ERROR_CLASSES = {"govuk-input": "govuk-input--error", "govuk-textarea": "govuk-textarea--error", "govuk-select": "govuk-select--error"}
+ERROR_CLASSES = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+}
 
 
 def _base_class(widget: forms.Widget) -> str:

@@ -23,20 +23,30 @@ NAVIGATION: list[NavItem] = [
     NavItem("EDT queue", "triage:edt", frozenset({Role.EMERGENCY_DUTY, Role.MASH_LEAD})),
     # Intake (issue 3)
     NavItem("Record a referral", "referrals:record", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
-    NavItem("Record a consultation", "referrals:consultation", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
+    NavItem(
+        "Record a consultation", "referrals:consultation", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})
+    ),
     # Information sharing and allocation (issue 7)
     NavItem("Information requests", "partners:request_list", frozenset({Role.AGENCY_PARTNER})),
     NavItem("Team queue", "outcomes:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
     # Reports and statutory returns (issue 11)
     NavItem(
-        "Performance", "reports:dashboard", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD, Role.PERFORMANCE_OFFICER})
+        "Performance",
+        "reports:dashboard",
+        frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD, Role.PERFORMANCE_OFFICER}),
     ),
     # Security and privacy (issue 9): break-glass roles are mash.security.break_glass.BREAK_GLASS_ROLES.
     NavItem(
         "Emergency access",
         "break_glass_request",
         frozenset(
-            {Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY}
+            {
+                Role.SCREENING_OFFICER,
+                Role.MASH_LEAD,
+                Role.TEAM_MANAGER,
+                Role.SOCIAL_WORKER,
+                Role.EMERGENCY_DUTY,
+            }
         ),
     ),
     NavItem("Audit log", "audit_log", frozenset({Role.ADMINISTRATOR})),

@@ -20,4 +20,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         for role in extracted or ():
-            self.groups.add(Group.objects.get_or_create(name=str(role.value if hasattr(role, "value") else role))[0])
+            self.groups.add(
+                Group.objects.get_or_create(name=str(role.value if hasattr(role, "value") else role))[0]
+            )

@@ -54,7 +54,9 @@ class PolicyVersion(models.Model):
         ordering = ["council", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["council", "version"], name="policy_version_unique"),
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_policy"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_policy"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -74,7 +76,9 @@ class PolicyVersion(models.Model):
 class StatusChange(models.Model):
     """One row per lifecycle move: from, to, who, when, why, under which policy version."""
 
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="status_changes")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(max_length=25, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=25, choices=Status.choices)
     at = models.DateTimeField()
@@ -85,6 +89,9 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status} by {self.by_label}"
 
 
 class Deadline(models.Model):
@@ -120,21 +127,41 @@ class Deadline(models.Model):
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "kind", "subject"], condition=Q(met_at__isnull=True), name="one_open_deadline"
+                fields=["referral", "kind", "subject"],
+                condition=Q(met_at__isnull=True),
+                name="one_open_deadline",
             )
         ]
         indexes = [
             # The sweeper's two questions: which open clocks need a warning, which have breached.
-            models.Index(fields=["warn_at"], name="deadline_to_warn", condition=Q(met_at__isnull=True, warned_at__isnull=True)),
-            models.Index(fields=["due_at"], name="deadline_to_breach", condition=Q(met_at__isnull=True, breached_at__isnull=True)),
+            models.Index(
+                fields=["warn_at"],
+                name="deadline_to_warn",
+                condition=Q(met_at__isnull=True, warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="deadline_to_breach",
+                condition=Q(met_at__isnull=True, breached_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
 
+
 # Threshold decisions, claims and EDT flags live in their own module (issue 5).
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
+
 # MASH and strategy discussions, outcomes, allocations and challenges (issue 7).
-from .models_outcomes import Allocation, Challenge, DiscussionContribution, MashDiscussion, Outcome, StrategyDiscussion  # noqa: E402,F401
+from .models_outcomes import (  # noqa: E402,F401
+    Allocation,
+    Challenge,
+    DiscussionContribution,
+    MashDiscussion,
+    Outcome,
+    StrategyDiscussion,
+)
+
 # Assessments, S47 enquiries and CIN closures recorded after allocation (issue 11).
 from .models_statutory import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401

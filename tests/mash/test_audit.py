@@ -9,7 +9,12 @@ from mash.models import AuditEvent
 def test_record_write_keeps_who_what_and_why(make_user):
     user = make_user()
     event = audit.record_write("policy.edit", actor=user, obj=user, reason="testing")
-    assert (event.actor, event.actor_label, event.kind, event.reason) == (user, user.username, "write", "testing")
+    assert (event.actor, event.actor_label, event.kind, event.reason) == (
+        user,
+        user.username,
+        "write",
+        "testing",
+    )
     assert event.object_type == "mash.User" and event.object_id == str(user.pk)
 
 
@@ -35,7 +40,10 @@ def test_audit_rows_refuse_update_and_delete_through_the_model():
 @pytest.mark.django_db
 def test_postgres_refuses_raw_update_and_delete_of_audit_rows():
     event = audit.record_read("referral.view", actor=None)
-    for sql in ("UPDATE mash_auditevent SET reason = 'x' WHERE id = %s", "DELETE FROM mash_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE mash_auditevent SET reason = 'x' WHERE id = %s",
+        "DELETE FROM mash_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [event.pk])

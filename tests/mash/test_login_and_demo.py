@@ -13,7 +13,10 @@ def test_demo_data_gives_one_user_per_role_and_is_idempotent():
     call_command("seed_demo")
     call_command("seed_demo")
     demo_usernames = {row[0] for row in USERS}
-    assert set(User.objects.filter(username__in=demo_usernames).values_list("username", flat=True)) == demo_usernames
+    assert (
+        set(User.objects.filter(username__in=demo_usernames).values_list("username", flat=True))
+        == demo_usernames
+    )
     assert PolicyVersion.objects.filter(is_current=True).count() == 1
     for username, *_ in USERS:
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
@@ -32,7 +35,9 @@ def test_staff_sign_in_page_signs_a_user_in(client, make_user):
     make_user(username="lee")
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and b"Sign in" in page.content
-    response = client.post("/accounts/login/", {"username": "lee", "password": "correct-horse-battery-staple"})
+    response = client.post(
+        "/accounts/login/", {"username": "lee", "password": "correct-horse-battery-staple"}
+    )
     assert response.status_code == 302
     assert client.get("/").context["user"].username == "lee"
 
