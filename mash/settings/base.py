@@ -212,7 +212,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # runserver's request lines go through the scrubbing handler too (not Django's own).
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every rendering step (and its stylesheets at import) at INFO.
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 # One beat process only (see README): it starts the sweepers; deadlines themselves are rows, not timers.
