@@ -284,14 +284,21 @@ def sweeper(bare: dict) -> None:
             )
             cursor.execute(
                 """
-                UPDATE triage_deadline
-                SET warn_at = now() - interval '1 minute',
-                    due_at = CASE WHEN id %% 2 = 0 THEN now() - interval '1 minute' ELSE due_at END
-                WHERE id IN (SELECT id FROM triage_deadline WHERE kind = 'decision' AND met_at IS NULL
-                             ORDER BY id DESC LIMIT 100)
-                """,
-                [],
+                UPDATE triage_deadline SET warn_at = now() - interval '1 minute',
+                       due_at = CASE WHEN due.position <= 50 THEN now() - interval '1 minute' ELSE due_at END
+                FROM (SELECT id, row_number() OVER (ORDER BY id DESC) AS position FROM triage_deadline
+                      WHERE kind = 'decision' AND met_at IS NULL ORDER BY id DESC LIMIT 100) AS due
+                WHERE triage_deadline.id = due.id
+                """
             )
+            # The benchmark's submissions queued acknowledgement e-mails that no worker consumed here;
+            # in service a worker has sent them, so the tick measured is not a republishing backlog.
+            cursor.execute(
+                "UPDATE notifications_outboxmessage SET status = 'done', done_at = now()"
+                " WHERE status IN ('pending', 'failed')"
+            )
+            # Fresh statistics for the planner, as autovacuum would give a table that changed this much.
+            cursor.execute("ANALYZE triage_deadline")
             cursor.execute("SELECT count(*) FROM triage_deadline WHERE met_at IS NULL")
             opened = cursor.fetchone()[0]
             timings = []

@@ -140,11 +140,6 @@ def _out_of_hours_now() -> None:
     policy_version_create(council=policy.council, settings=settings, by=None, note="e2e: out of hours now")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap (issues 3/5): the intake never calls triage.decisions.referral_route_out_of_hours, "
-    "so a Red referral out of hours is not flagged to the EDT. Remove this mark when it does.",
-)
 def test_red_referral_out_of_hours_reaches_the_emergency_duty_team(journey, smtp_server, celery_worker):
     _out_of_hours_now()
     edt = Team.objects.get(kind=Team.Kind.EMERGENCY_DUTY)
