@@ -30,6 +30,10 @@ from pathlib import Path
 BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mash_bench")
+# bench/match_person_index.py (issue 6) reloads the person index with TRUNCATE ... CASCADE, which
+# also empties every table that refers to a person (children, adults, their decisions): it gets a
+# database of its own so the referrals generated here survive it.
+PEOPLE_DATABASE_URL = os.environ.get("BENCH_PEOPLE_DATABASE_URL", f"{DATABASE_URL}_people")
 REFERRALS = int(os.environ.get("BENCH_REFERRALS", "1000000"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
@@ -44,11 +48,11 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ["CELERY_BROKER_URL"] = "memory://"  # this process's own publishes are not measured
 
 
-def ensure_database() -> None:
+def ensure_database(database_url: str) -> None:
     import psycopg2
     from psycopg2 import sql
 
-    url = DATABASE_URL.rsplit("/", 1)
+    url = database_url.rsplit("/", 1)
     connection = psycopg2.connect(f"{url[0]}/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
@@ -67,7 +71,8 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
-ensure_database()
+ensure_database(DATABASE_URL)
+ensure_database(PEOPLE_DATABASE_URL)
 
 import django  # noqa: E402
 
@@ -367,12 +372,13 @@ def letters(bare: dict) -> None:
         controller.stop()
 
 
-def helper_script(script: str, *arguments: str) -> None:
+def helper_script(script: str, *arguments: str, database_url: str = DATABASE_URL) -> None:
     path = BASE / "bench" / script
     if not path.exists():
         print(f"({script} not present)")
         return
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mash.settings.local", "DJANGO_DEBUG": "false"}
+    env["DATABASE_URL"] = database_url
     subprocess.run([sys.executable, str(path), *arguments], cwd=BASE, env=env, check=False)  # noqa: S603
 
 
@@ -402,7 +408,9 @@ def main() -> None:
     context = prepare()
     results = web(context)
     heading(f"Known-child match over {PEOPLE:,} people (bench/match_person_index.py)")
-    helper_script("match_person_index.py", "--people", str(PEOPLE), "--probes", "300")
+    helper_script(
+        "match_person_index.py", "--people", str(PEOPLE), "--probes", "300", database_url=PEOPLE_DATABASE_URL
+    )
     sweeper(results["bare"])
     letters(results["bare"])
     heading("Performance dashboard (bench/reports_dashboard.py)")
