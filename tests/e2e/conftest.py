@@ -13,11 +13,10 @@ import os
 import pytest
 from django.core.management import call_command
 
-from mash.celery import app as celery_app
 from tests.conftest import require
 from tests.e2e.browser import CHROMIUM, Accessibility, chromium, chromium_available
 from tests.e2e.steps import Journey
-from tests.notifications.servers import REDIS_SERVER, RedisServer, SmtpServer, Worker
+from tests.notifications.servers import REDIS_SERVER, RedisServer, SmtpServer, Worker, celery_publishing_to
 
 # Long enough for a PDF letter on a busy two-core machine; the journeys never kill a worker.
 WORKER_VISIBILITY_TIMEOUT = 120
@@ -29,15 +28,9 @@ def redis_broker(tmp_path, settings):
     server = RedisServer(tmp_path)
     server.start()
     settings.CELERY_BROKER_URL = server.url
-    previous = celery_app.conf.broker_url
     # The live server runs in this process: its outbox publishes through this Celery app.
-    celery_app.conf.broker_url = server.url
-    celery_app.conf.broker_transport_options = {"visibility_timeout": WORKER_VISIBILITY_TIMEOUT}
-    celery_app.close()
-    yield server
-    celery_app.conf.broker_url = previous
-    celery_app.conf.broker_transport_options = {}
-    celery_app.close()
+    with celery_publishing_to(server.url, visibility_timeout=WORKER_VISIBILITY_TIMEOUT):
+        yield server
     server.stop()
 
 

@@ -12,6 +12,8 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,31 @@ from django.db import connection
 
 REDIS_SERVER = "/usr/bin/redis-server"
 BASE_DIR = Path(settings.BASE_DIR)
+
+
+@contextmanager
+def celery_publishing_to(url: str, *, visibility_timeout: int) -> Iterator[None]:
+    """Point this process's Celery app (the publisher: the outbox, the live server) at ``url``.
+
+    Celery derives broker_write_url and broker_read_url from broker_url once, on first use, and
+    keeps pooled connections: all three are set, the pool dropped, and everything restored after.
+    """
+    from mash.celery import app as celery_app
+
+    keys = ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(
+        broker_url=url,
+        broker_write_url=url,
+        broker_read_url=url,
+        broker_transport_options={"visibility_timeout": visibility_timeout},
+    )
+    celery_app.close()
+    try:
+        yield
+    finally:
+        celery_app.conf.update(previous)
+        celery_app.close()
 
 
 def free_port() -> int:

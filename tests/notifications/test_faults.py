@@ -18,7 +18,6 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from mash.celery import app as celery_app
 from notifications.letters import letter_enqueue_outcome
 from notifications.models import Alert, Letter, OutboxMessage
 from notifications.outbox import republish_due
@@ -33,6 +32,7 @@ from tests.notifications.servers import (
     RedisServer,
     SmtpServer,
     Worker,
+    celery_publishing_to,
     wait_for,
 )
 from triage.actions import policy_preset_load
@@ -55,19 +55,8 @@ def redis_server(tmp_path):
 def broker(redis_server, settings):
     """Point this process's Celery app (the publisher) at the test's own Redis."""
     settings.CELERY_BROKER_URL = redis_server.url
-    # broker_write_url is derived from broker_url once, on first use: both are set and restored.
-    keys = ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")
-    previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(
-        broker_url=redis_server.url,
-        broker_write_url=redis_server.url,
-        broker_read_url=redis_server.url,
-        broker_transport_options={"visibility_timeout": 10},
-    )
-    celery_app.close()  # drop pooled connections to the old broker
-    yield redis_server
-    celery_app.conf.update(previous)
-    celery_app.close()
+    with celery_publishing_to(redis_server.url, visibility_timeout=10):
+        yield redis_server
 
 
 @pytest.fixture
