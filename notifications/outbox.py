@@ -128,6 +128,13 @@ def publish(message_id: int, connection=None) -> bool:
     pending and the sweeper publishes it again (``republish_due``)."""
     from .tasks import deliver
 
+    now = timezone.now()
+    # Stamped before the broker has it, not after: a worker quick enough to take the task at once
+    # would otherwise find the row locked by this UPDATE, skip it, and leave the message waiting
+    # for the sweeper. The sweeper publishes it again only if it is still not done by then.
+    stamped = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
+        published_at=Coalesce("published_at", Value(now)), next_attempt_at=now + REPUBLISH_AFTER
+    )
     try:
         if connection is None:
             with broker_connection() as own:
@@ -136,13 +143,12 @@ def publish(message_id: int, connection=None) -> bool:
             deliver.apply_async((message_id,), retry=False, connection=connection)
     except Exception as error:  # broker unreachable: logged, published again by the sweeper
         logger.warning("Outbox message %s not published (%s); the sweeper will retry", message_id, error)
+        if stamped:
+            OutboxMessage.objects.filter(pk=message_id, published_at=now).update(published_at=None)
+            OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
+                next_attempt_at=now
+            )
         return False
-    now = timezone.now()
-    # Published: the sweeper leaves it alone for a while (it would only queue a no-op copy) and
-    # publishes it again only if it is still not done by then (the message may have been lost).
-    OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
-        published_at=Coalesce("published_at", Value(now)), next_attempt_at=now + REPUBLISH_AFTER
-    )
     return True
 
 
