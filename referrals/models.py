@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from mash.codes import DomesticAbuseRisk, Ethnicity, ReferralSource, Sex
-from triage.states import Rag, Status
+from triage.states import QUEUE_STATUSES, Rag, Status
 
 
 class Referral(models.Model):
@@ -115,6 +115,14 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [
+            # The triage queue's order, over open referrals only: the first page is read straight
+            # off this index however many referrals the service has ever had (PostgreSQL sorts
+            # NULLs last in ascending order, as the queue does).
+            models.Index(
+                fields=["next_due_at", "received_at", "id"],
+                name="referral_queue_order",
+                condition=models.Q(status__in=sorted(QUEUE_STATUSES)),
+            ),
             models.Index(fields=["status", "next_due_at"]),
             models.Index(fields=["team", "status"]),
         ]

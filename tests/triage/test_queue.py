@@ -505,3 +505,21 @@ def test_only_the_receiving_teams_manager_is_offered_allocation(login, make_user
     url = reverse("triage:referral", args=[referral.reference])
     assert "Allocate to a worker" in login(manager).get(url).content.decode()
     assert "Allocate to a worker" not in login(other).get(url).content.decode()
+
+
+@pytest.mark.postgres
+def test_the_queue_first_page_can_be_read_straight_off_its_partial_index(officer):
+    """At a million referrals the first page must not sort every open one: the ordered partial
+    index serves ORDER BY ... LIMIT directly (sorting is disabled here to prove it can)."""
+    from triage.selectors import referral_queue
+
+    for _ in range(3):
+        make_referral(next_due_at=timezone.now() + timedelta(hours=1))
+    query = referral_queue(officer)[:25].values("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "referral_queue_order" in plan and "Sort" not in plan, plan
