@@ -274,3 +274,26 @@ def test_audit_view_records_its_search(client, login, make_user):
     login(admin)
     client.get("/audit/", {"reference": "NOPE-1"})
     assert AuditEvent.objects.filter(actor=admin, action="audit.search", kind="search").exists()
+
+
+class _AuditDown(Exception):
+    """The audit log could not be written (its database refused the row)."""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,route", list(_read_params()))
+def test_a_read_whose_audit_row_cannot_be_written_shows_nothing(
+    client, reader, make_user, login, monkeypatch, name, route
+):
+    """An audit failure fails the read: the request ends in the error, never in the child's data."""
+    if name in SETUPS:
+        SETUPS[name](reader, make_user, login)
+    url = _url(route, reader)
+
+    def refuse(self, *args, **kwargs):
+        raise _AuditDown("audit log unavailable")
+
+    monkeypatch.setattr(AuditEvent, "save", refuse)
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
+    with pytest.raises(_AuditDown):
+        client.get(url, reader.get("query", {}))
