@@ -35,7 +35,14 @@ def _object_fields(obj: models.Model | None, referral_id: int | None) -> dict[st
     return {"object_type": obj._meta.label, "object_id": str(obj.pk), "referral_id": referral_id}
 
 
-def record(
+def record(kind: str, action: str, **fields: Any) -> AuditEvent:
+    """Save one audit row now (``fields`` as :func:`audit_event` takes them)."""
+    event = audit_event(kind, action, **fields)
+    event.save()
+    return event
+
+
+def audit_event(
     kind: str,
     action: str,
     *,
@@ -46,7 +53,8 @@ def record(
     referral_id: int | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """An audit row not yet saved: for :func:`record_many`, or saved at once by :func:`record`."""
+    return AuditEvent(
         kind=kind,
         action=action,
         reason=reason,
@@ -55,6 +63,11 @@ def record(
         **_actor_fields(actor),
         **_object_fields(obj, referral_id),
     )
+
+
+def record_many(events: list[AuditEvent]) -> None:
+    """Save many audit rows in one INSERT (a batch job's rows; each is as :func:`record` writes it)."""
+    AuditEvent.objects.bulk_create(events)
 
 
 def record_write(

@@ -109,6 +109,29 @@ def outbox_enqueue(kind: str, *, key: str, payload: dict | None = None, referral
     return message
 
 
+def outbox_enqueue_many(kind: str, messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """``outbox_enqueue`` for a batch job: the new rows in one INSERT, published after commit over
+    one broker connection. ``messages`` are unsaved rows with ``key``, ``payload`` and ``referral``.
+
+    Requires: a handler for ``kind``; no other transaction enqueueing the same keys at this moment
+    (the sweeper's keys name deadlines it holds locked). A key already in the outbox is skipped, as
+    ``outbox_enqueue`` returns the first row. Returns the rows it added.
+    """
+    if kind not in _HANDLERS:
+        raise ValueError(f"No outbox handler for {kind!r}")
+    unique = {message.key: message for message in messages}
+    existing = set(OutboxMessage.objects.filter(key__in=list(unique)).values_list("key", flat=True))
+    now = timezone.now()
+    new = [message for key, message in unique.items() if key not in existing]
+    for message in new:
+        message.kind, message.next_attempt_at = kind, now
+    created = OutboxMessage.objects.bulk_create(new)
+    if created:
+        ids = [message.pk for message in created]
+        transaction.on_commit(lambda: publish_many(ids))
+    return created
+
+
 # For the publishing connection only: one try, short socket timeouts. Kombu's defaults retry for
 # the whole connect timeout, which blocks the user's request for seconds when Redis is down
 # (celery#4296); the outbox makes waiting pointless, since the sweeper publishes again.
@@ -150,6 +173,18 @@ def publish(message_id: int, connection=None) -> bool:
             )
         return False
     return True
+
+
+def publish_many(message_ids: list[int]) -> int:
+    """Publish a batch over one broker connection; at the first failure the rest are left to the
+    sweeper (they are still pending and due), rather than each waiting out its own timeout."""
+    published = 0
+    with broker_connection() as connection:
+        for message_id in message_ids:
+            if not publish(message_id, connection):
+                break
+            published += 1
+    return published
 
 
 def backoff(attempts: int) -> timedelta:

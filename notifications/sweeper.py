@@ -3,8 +3,9 @@
 Deadlines are rows (``triage.Deadline``), never Celery countdowns: Redis redelivers a long-ETA task
 after its visibility timeout and loses it on restart. Each minute the sweeper asks the two partial
 indexes which open clocks need a warning (``warn_at <= now``, not warned) or have breached
-(``due_at <= now``, not breached), and for each one, in one transaction: stamps the deadline, writes
-an Alert for the queue and outbox e-mails to the person working it and their manager.
+(``due_at <= now``, not breached), and for each batch of them, in one transaction: stamps the
+deadlines, writes an Alert for the queue and outbox e-mails to the person working each and their
+manager, in a fixed number of statements per batch however many are due.
 
 Rows are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED``: two sweepers running at once (two
 beats by mistake, or a slow sweep overlapping the next) take different rows, and a row stamped by
@@ -21,10 +22,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from mash.audit import SYSTEM, record_write
+from mash.audit import SYSTEM, audit_event, record_many
+from mash.models import AuditEvent
 
-from .models import Alert, Heartbeat
-from .outbox import outbox_enqueue, republish_due
+from .models import Alert, Heartbeat, OutboxMessage
+from .outbox import outbox_enqueue_many, republish_due
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +85,8 @@ def _raise_all(level: str, now: datetime, recipients: _Recipients) -> int:
                     "referral__claimed_by", "referral__allocated_worker", "referral__team__manager"
                 )[:BATCH]
             )
-            for deadline in batch:
-                _raise(deadline, level, now, recipients)
+            if batch:
+                _raise_batch(batch, level, now, recipients)
         total += len(batch)
         if len(batch) < BATCH:  # the rest (if any) are locked by another sweeper, which raises them
             return total
@@ -119,50 +121,76 @@ class _Recipients:
         return worker, manager, team
 
 
-def _raise(deadline, level: str, now: datetime, recipients: _Recipients) -> None:
-    fields = ["breached_at"] if level == Alert.Level.BREACH else ["warned_at"]
-    setattr(deadline, fields[0], now)
-    if level == Alert.Level.BREACH and deadline.warned_at is None:
-        deadline.warned_at = now
-        fields.append("warned_at")
-    deadline.save(update_fields=fields)
-
-    worker, manager, team = recipients.for_deadline(deadline)
+def _raise_batch(batch: list, level: str, now: datetime, recipients: _Recipients) -> None:
+    """Raise ``level`` for a batch of locked deadlines in a fixed number of statements, whatever its
+    size: the stamps, the alerts, the e-mails and the audit rows each go in one statement."""
+    _stamp(batch, level, now)
+    routed = [(deadline, *recipients.for_deadline(deadline)) for deadline in batch]
     # A deadline moved later after its breach (triage recomputes on a RAG change) can breach again:
     # the queue keeps one alert per level, brought up to date, and the e-mail key names the due time.
-    alert, _ = Alert.objects.update_or_create(
-        deadline=deadline,
-        level=level,
-        defaults={
-            "referral": deadline.referral,
-            "raised_at": now,
-            "due_at": deadline.due_at,
-            "claimant": worker,
-            "manager": manager,
-            "team": team,
-        },
+    alerts = Alert.objects.bulk_create(
+        [
+            Alert(
+                deadline=deadline,
+                level=level,
+                referral_id=deadline.referral_id,
+                raised_at=now,
+                due_at=deadline.due_at,
+                claimant=worker,
+                manager=manager,
+                team=team,
+            )
+            for deadline, worker, manager, team in routed
+        ],
+        update_conflicts=True,
+        unique_fields=["deadline", "level"],
+        update_fields=["referral", "raised_at", "due_at", "claimant", "manager", "team"],
     )
-    for user in {u.pk: u for u in (worker, manager) if u is not None and u.email}.values():
-        outbox_enqueue(
-            "email",
-            key=f"alert:{deadline.pk}:{level}:{deadline.due_at:%Y%m%d%H%M}:{user.pk}",
-            payload=_alert_email(alert, deadline, user),
-            referral=deadline.referral,
-        )
-    record_write(
-        f"deadline_{level}",
-        actor=SYSTEM,
-        obj=deadline,
-        reason=f"{deadline.get_kind_display()} due {deadline.due_at.isoformat()}",
-        details={"alert": alert.pk},
+    outbox_enqueue_many(
+        "email",
+        [
+            OutboxMessage(
+                key=f"alert:{deadline.pk}:{level}:{deadline.due_at:%Y%m%d%H%M}:{user.pk}",
+                payload=_alert_email(level, deadline, user),
+                referral_id=deadline.referral_id,
+            )
+            for deadline, worker, manager, _ in routed
+            for user in {u.pk: u for u in (worker, manager) if u is not None and u.email}.values()
+        ],
+    )
+    record_many(
+        [
+            audit_event(
+                AuditEvent.Kind.WRITE,
+                f"deadline_{level}",
+                actor=SYSTEM,
+                obj=deadline,
+                reason=f"{deadline.get_kind_display()} due {deadline.due_at.isoformat()}",
+                details={"alert": alert.pk},
+            )
+            for deadline, alert in zip(batch, alerts, strict=True)
+        ]
     )
 
 
-def _alert_email(alert: Alert, deadline, user) -> dict:
+def _stamp(batch: list, level: str, now: datetime) -> None:
+    """Stamp the batch raised. A breach also stamps the warning where none was raised: a deadline
+    found already overdue gets the breach only, and the warning pass must not pick it up."""
+    from triage.models import Deadline
+
+    ids = [deadline.pk for deadline in batch]
+    if level == Alert.Level.BREACH:
+        Deadline.objects.filter(pk__in=ids).update(breached_at=now)
+        Deadline.objects.filter(pk__in=ids, warned_at__isnull=True).update(warned_at=now)
+    else:
+        Deadline.objects.filter(pk__in=ids).update(warned_at=now)
+
+
+def _alert_email(level: str, deadline, user) -> dict:
     """A short e-mail that names the referral by reference only: no child's details leave the system."""
     reference = deadline.referral.reference
     due = timezone.localtime(deadline.due_at)
-    what = "is overdue" if alert.level == Alert.Level.BREACH else "is due soon"
+    what = "is overdue" if level == Alert.Level.BREACH else "is due soon"
     return {
         "to": user.email,
         "subject": f"{deadline.get_kind_display()} {what}: referral {reference}",
