@@ -90,7 +90,8 @@ def measure(label: str, request, *, profile: int) -> None:
     settings.DEBUG = False
     database_ms = sum(float(query["time"]) for query in queries) * 1000
     print(
-        f"\n== {label}: {per_request:.1f} ms a request; {len(queries)} statements, {database_ms:.0f} ms of them"
+        f"\n== {label}: {per_request:.1f} ms a request;"
+        f" {len(queries)} statements, {database_ms:.0f} ms of them"
     )
     for query in queries:
         print(f"  {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
