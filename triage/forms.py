@@ -50,7 +50,9 @@ class QueueFilterForm(GovukFormMixin, forms.Form):
 
 class DecisionFields(GovukFormMixin, forms.Form):
     rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect)
-    level_of_need = forms.TypedChoiceField(label="Level of need", choices=LEVELS, coerce=int)
+    level_of_need = forms.TypedChoiceField(
+        label="Level of need", choices=LEVELS, coerce=int, widget=forms.RadioSelect
+    )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), help_text="Why this rating, in plain words."
     )

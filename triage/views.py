@@ -275,7 +275,7 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
     decided = selectors.current_decisions(referral)
     pending = [c for c in referral.children.all() if c.pk not in decided]
     data = request.POST or None
-    forms = [(child, DecisionFields(data, prefix=f"child-{child.pk}")) for child in pending]
+    forms = [(child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child))) for child in pending]
     error = ""
     if request.method == "POST" and all(form.is_valid() for _, form in forms):
         try:

@@ -32,7 +32,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "guardian",
-    "govuk_frontend_django",
+    "crispy_forms",
+    "crispy_forms_gds",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -187,6 +188,19 @@ SPECTACULAR_SETTINGS = {
         "YesNoNotKnownEnum": "referrals.forms.YES_NO_NOT_KNOWN",
         "RagEnum": "triage.states.Rag",
     },
+}
+
+# Every form renders through crispy-forms-gds, the GOV.UK Design System template pack.
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+# Inputs the pack does not class itself, styled as GOV.UK text inputs and selects.
+CRISPY_CLASS_CONVERTERS = {
+    "numberinput": "govuk-input",
+    "dateinput": "govuk-input",
+    "datetimeinput": "govuk-input",
+    "timeinput": "govuk-input",
+    "urlinput": "govuk-input",
+    "selectmultiple": "govuk-select",
 }
 
 SERVICE_NAME = env("SERVICE_NAME", default="Multi-Agency Safeguarding Hub")
