@@ -1,18 +1,19 @@
 """Forms for the known-child check and for merging index records. They validate; actions write."""
 
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from mash.forms import GovukFormMixin
 
 
 class MatchDecisionForm(GovukFormMixin, forms.Form):
+    """One answer about one candidate: the page holds one per (person named, index record), each with
+    its own prefix so their controls and error links never share an id."""
+
     DECISIONS = (("confirm", "Yes, this is the same person"), ("reject", "No, this is a different person"))
 
     decision = forms.ChoiceField(
-        choices=DECISIONS,
-        widget=forms.RadioSelect,
-        label="Is this the same person?",
-        error_messages={"required": "Select whether this is the same person"},
+        choices=DECISIONS, widget=forms.RadioSelect, label="Is this the same person?"
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -22,10 +23,26 @@ class MatchDecisionForm(GovukFormMixin, forms.Form):
         help_text="Required when it is a different person",
     )
 
+    def __init__(self, *args, record: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        who, which = self.subject or "this person", f"record {record}" if record else "this record"
+        self.different_message = f"Enter why {which} is a different person from {who}"
+        self.fields["decision"].error_messages["required"] = f"Choose whether {which} is {who}"
+        self.fields["reason"].error_messages["max_length"] = (
+            f"Why {which} is a different person must be 2,000 characters or fewer"
+        )
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.SMALL, small=True), Field.textarea("reason")
+        )
+
+    @staticmethod
+    def prefix_for(kind: str, subject_id: int, person_id: int) -> str:
+        return f"{kind}-{subject_id}-{person_id}"
+
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Enter why this is a different person")
+            self.add_error("reason", self.different_message)
         return data
 
 
@@ -43,11 +60,18 @@ class MergeForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Enter why these records are the same person"},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.text("other", label_size=Size.SMALL, field_width=10),
+            Field.textarea("reason", label_size=Size.SMALL),
+        )
+
 
 class ReasonForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        label="Why",
-        error_messages={"required": "Enter a reason"},
+        label="Why the merge is being undone",
+        error_messages={"required": "Enter why the merge is being undone"},
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mash import audit
 from mash.exceptions import NotFound, NotPermitted
+from mash.models import AuditEvent
 from mash.roles import MASH_STAFF_ROLES, Role
 from referrals.models import Referral, ReferralAdult, ReferralChild
 from triage.models import ChildDecision
@@ -25,6 +26,15 @@ from .models import Involvement, MatchDecision, Person, PersonMerge
 SUBJECT_MODELS = {"child": ReferralChild, "adult": ReferralAdult}
 # The statutory re-referral measure: a referral within 12 months of a previous one.
 REREFERRAL_DAYS = 365
+# A person named in a referral, read with their record's survivor and the referral's headline.
+PERSON_REFERRAL_COLUMNS = (
+    "person_id",
+    "person__merged_into_id",
+    "referral_id",
+    "referral__reference",
+    "referral__received_at",
+    "referral__status",
+)
 
 
 def is_mash_staff(user) -> bool:
@@ -105,6 +115,17 @@ def person_group_ids(person: Person) -> list[int]:
 # --- the known-child check -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RecordedReferral:
+    """A referral already recorded about an index record: what the check shows of it."""
+
+    referral_id: int
+    reference: str
+    received_at: datetime
+    status_label: str
+    named_as: str  # "child" or "adult (mother)"
+
+
 @dataclass
 class SubjectCheck:
     """One person named in a referral, with what the index offers for them."""
@@ -113,6 +134,8 @@ class SubjectCheck:
     subject: ReferralChild | ReferralAdult
     candidates: list[matching.Candidate] = field(default_factory=list)
     decisions: list[MatchDecision] = field(default_factory=list)
+    # For a person already linked: the other referrals recorded about their index record.
+    referrals: list[RecordedReferral] = field(default_factory=list)
 
     @property
     def rejected_ids(self) -> set[int]:
@@ -138,14 +161,82 @@ def known_child_check(user, referral: Referral, *, ip_address: str | None = None
             )
         checks.append(check)
     _attach_involvements([c for check in checks for c in check.candidates])
-    audit.record_read(
-        "person_index.known_child_check",
-        actor=user,
-        obj=referral,
-        reason="known-child check",
-        ip_address=ip_address,
-    )
+    shown = _attach_referrals(checks, referral)
+    _audit_check(user, referral, shown, ip_address)
     return checks
+
+
+def _audit_check(user, referral: Referral, shown: list[int], ip_address: str | None) -> None:
+    """One read of this referral's people and candidates, and one of each earlier referral the page
+    showed, so that referral's own trail says who saw it and where."""
+    events = [
+        audit.audit_event(
+            AuditEvent.Kind.READ,
+            "person_index.known_child_check",
+            actor=user,
+            obj=referral,
+            reason="known-child check",
+            details={"referrals_shown": shown} if shown else None,
+            ip_address=ip_address,
+        )
+    ]
+    events += [
+        audit.audit_event(
+            AuditEvent.Kind.READ,
+            "person_index.known_child_check.referral_shown",
+            actor=user,
+            reason=f"known-child check of {referral.reference}",
+            referral_id=referral_id,
+            ip_address=ip_address,
+        )
+        for referral_id in shown
+    ]
+    audit.record_many(events)
+
+
+def _attach_referrals(checks: list[SubjectCheck], referral: Referral) -> list[int]:
+    """Every other referral recorded about each candidate (and each person already linked), its own
+    and its merged records', newest first: a child referred minutes ago shows here before any case
+    is opened. Two queries for the whole page; returns the referral ids shown."""
+    owners = {c.person.pk for check in checks for c in check.candidates}
+    owners |= {check.subject.person_id for check in checks if check.subject.person_id}
+    if not owners:
+        return []
+    found = _referrals_about(owners, exclude=referral.pk)
+    for check in checks:
+        for candidate in check.candidates:
+            candidate.referrals = found.get(candidate.person.pk, [])
+        if check.subject.person_id:
+            check.referrals = found.get(check.subject.person_id, [])
+    return sorted({row.referral_id for rows in found.values() for row in rows})
+
+
+def _referrals_about(owners: set[int], *, exclude: int) -> dict[int, list[RecordedReferral]]:
+    status_labels = dict(Referral._meta.get_field("status").choices)
+    found: dict[int, dict[int, RecordedReferral]] = {}
+    for model in (ReferralChild, ReferralAdult):
+        rows = (
+            model.objects.filter(Q(person__in=owners) | Q(person__merged_into__in=owners))
+            .exclude(referral_id=exclude)
+            .values_list(*PERSON_REFERRAL_COLUMNS, *(("relationship",) if model is ReferralAdult else ()))
+        )
+        for person_id, survivor_id, referral_id, reference, received_at, status, *relationship in rows:
+            owner = survivor_id if survivor_id in owners else person_id
+            named_as = (
+                "child"
+                if model is ReferralChild
+                else f"adult ({relationship[0] or 'relationship not given'})"
+            )
+            found.setdefault(owner, {}).setdefault(
+                referral_id,
+                RecordedReferral(
+                    referral_id, reference, received_at, status_labels.get(status, status), named_as
+                ),
+            )
+    return {
+        owner: sorted(rows.values(), key=lambda r: (r.received_at, r.referral_id), reverse=True)
+        for owner, rows in found.items()
+    }
 
 
 def _attach_involvements(candidates: list[matching.Candidate]) -> None:
@@ -229,15 +320,7 @@ def rereferrals(referrals) -> dict[int, ReReferral]:
     earlier = ReferralChild.objects.filter(
         Q(person__in=every_person) | Q(person__merged_into__in=every_person),
         referral__received_at__gte=earliest,
-    ).values_list(
-        "person_id",
-        "person__merged_into_id",
-        "referral_id",
-        "referral__reference",
-        "referral__received_at",
-        "referral__status",
-        "referral__rag",
-    )
+    ).values_list(*PERSON_REFERRAL_COLUMNS, "referral__rag")
     status_labels = dict(Referral._meta.get_field("status").choices)
     found: dict[int, ReReferral] = {}
     for referral in referrals:

@@ -28,16 +28,45 @@ def _referral(request: HttpRequest, reference: str):
 @require_GET
 def known_child_check(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _referral(request, reference)
+    return _check_page(request, referral)
+
+
+def _match_form(kind: str, subject, person_id: int, data=None) -> MatchDecisionForm:
+    return MatchDecisionForm(
+        data,
+        prefix=MatchDecisionForm.prefix_for(kind, subject.pk, person_id),
+        subject=str(subject),
+        record=person_id,
+    )
+
+
+def _check_page(request: HttpRequest, referral, bound: MatchDecisionForm | None = None) -> HttpResponse:
+    """The check, with an answer form for every candidate; ``bound`` (an answer refused) keeps what
+    was entered and its messages, in the page's one error summary."""
     checks = selectors.known_child_check(request.user, referral, ip_address=audit.client_ip(request))
+    forms = []
+    for check in checks:
+        for candidate in check.candidates:
+            form = _match_form(check.kind, check.subject, candidate.person.pk)
+            if bound is not None and bound.prefix == form.prefix:
+                form = bound
+            candidate.form = form
+            forms.append(form)
+    # An answer refused for a candidate no longer offered (linked or rejected meanwhile) has no form
+    # on the page to show it in: the summary says it on its own.
+    unplaced = bound is not None and bound not in forms
     return render(
         request,
         "person_index/referral_check.html",
         {
             "referral": referral,
             "checks": checks,
-            "form": MatchDecisionForm(),
+            "forms": forms,
+            "error": " ".join(bound.non_field_errors()) if unplaced else "",
+            "has_errors": bound is not None,
             "rereferral": selectors.rereferral_for(referral),
         },
+        status=400 if bound is not None else 200,
     )
 
 
@@ -49,7 +78,7 @@ def match_decide(
     referral = _referral(request, reference)
     subject = selectors.access_subject(referral, kind, subject_id)
     person = selectors.access_person(request.user, person_id)
-    form = MatchDecisionForm(request.POST)
+    form = _match_form(kind, subject, person.pk, request.POST)
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "confirm":
@@ -71,18 +100,7 @@ def match_decide(
             return redirect("person_index:known_child_check", reference=referral.reference)
         except DomainError as error:
             form.add_error(None, error.message)
-    checks = selectors.known_child_check(request.user, referral, ip_address=audit.client_ip(request))
-    return render(
-        request,
-        "person_index/referral_check.html",
-        {
-            "referral": referral,
-            "checks": checks,
-            "form": form,
-            "rereferral": selectors.rereferral_for(referral),
-        },
-        status=400,
-    )
+    return _check_page(request, referral, bound=form)
 
 
 @login_required

@@ -1,11 +1,19 @@
 """The known-child check pages, the chronology, merging and unmerging: who may, what they see."""
 
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from mash.models import AuditEvent
 from mash.roles import Role
-from referrals.models import MatchDecision, PersonMerge
+from referrals.models import MatchDecision, PersonMerge, Referral
+from referrals.person_index.actions import person_index_add_from_referral
+from tests.referrals import factories as answers
+from tests.referrals import journey
 from tests.referrals.person_index_factories import (
     add_child,
     add_involvement,
@@ -35,6 +43,11 @@ def decide_url(referral, child, person):
     return reverse("person_index:match_decide", args=[referral.reference, "child", child.pk, person.pk])
 
 
+def answer(child, person, **fields):
+    """The answer form's fields as the page names them: one form per (person named, candidate)."""
+    return {f"child-{child.pk}-{person.pk}-{name}": value for name, value in fields.items()}
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [
@@ -62,9 +75,10 @@ def test_check_page_shows_candidates_with_score_and_reasons(
     for n in range(10):
         add_child(referral, first_name=f"Child{n}", date_of_birth=None, postcode="")
     client = login(make_user(Role.SCREENING_OFFICER))
-    # Fixed overhead (session, user, decisions, audit, the candidate's prefetches) plus one blocking
-    # query per person named in the referral (11 here): never one per candidate or per index record.
-    with django_assert_max_num_queries(14 + 11):
+    # Fixed overhead (session, user, decisions, audit, the candidate's prefetches, the referrals
+    # already recorded about the candidates: children, adults) plus one blocking query per person
+    # named in the referral (11 here): never one per candidate or per index record.
+    with django_assert_max_num_queries(16 + 11):
         response = client.get(check_url(referral))
     html = response.content.decode()
     assert f"record {person.pk}" in html and "Score" in html
@@ -85,7 +99,7 @@ def test_unknown_referral_is_404(make_user, login):
 def test_confirming_links_and_routes(case, make_user, login):
     referral, child, person = case
     client = login(make_user(Role.SCREENING_OFFICER))
-    response = client.post(decide_url(referral, child, person), {"decision": "confirm", "reason": ""})
+    response = client.post(decide_url(referral, child, person), answer(child, person, decision="confirm"))
     assert response.status_code == 302
     child.refresh_from_db()
     referral.refresh_from_db()
@@ -97,12 +111,16 @@ def test_confirming_links_and_routes(case, make_user, login):
 def test_rejecting_needs_a_reason_and_changes_nothing_without_one(case, make_user, login):
     referral, child, person = case
     client = login(make_user(Role.SCREENING_OFFICER))
-    response = client.post(decide_url(referral, child, person), {"decision": "reject", "reason": ""})
+    response = client.post(decide_url(referral, child, person), answer(child, person, decision="reject"))
     assert response.status_code == 400
-    assert "Enter why this is a different person" in response.content.decode()
+    html = response.content.decode()
+    message = f"Enter why record {person.pk} is a different person from Ollie Brown"
+    # Once in the page's one error summary (linked to the box to fill) and once beside the box.
+    assert html.count(message) == 2
+    assert f'href="#id_child-{child.pk}-{person.pk}-reason"' in html
     assert not MatchDecision.objects.exists()
     response = client.post(
-        decide_url(referral, child, person), {"decision": "reject", "reason": "Other mother"}
+        decide_url(referral, child, person), answer(child, person, decision="reject", reason="Other mother")
     )
     assert response.status_code == 302
     assert f"record {person.pk}" not in client.get(check_url(referral)).content.decode()
@@ -154,3 +172,80 @@ def test_chronology_query_count_does_not_grow_with_history(
     with django_assert_max_num_queries(13):  # fixed: nothing is queried per row
         response = client.get(url)
     assert response.content.decode().count("received, as child") == 6
+
+
+def test_no_answer_chosen_names_the_record_and_the_child(case, make_user, login):
+    referral, child, person = case
+    client = login(make_user(Role.SCREENING_OFFICER))
+    response = client.post(decide_url(referral, child, person), answer(child, person, reason=""))
+    assert response.status_code == 400
+    assert f"Choose whether record {person.pk} is Ollie Brown" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
+    assert not MatchDecision.objects.exists()
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def refer_online(child: dict) -> Referral:
+    """A referral sent through the public form, as a school sends one."""
+    client = Client()
+    journey.fill_in(client, children=[child], adults=[])
+    journey.submit(client)
+    return Referral.objects.order_by("-pk").first()
+
+
+def test_a_child_referred_twice_shows_the_first_referral_on_the_second_check(make_user, login):
+    """A child already in the index (from the case system, no case open): the first referral's check
+    links them; a second referral minutes later shows the first, although no case is recorded."""
+    child = answers.child_answers(nhs_number="")
+    born = date(
+        int(child["date_of_birth_year"]), int(child["date_of_birth_month"]), int(child["date_of_birth_day"])
+    )
+    person = make_person(first_name="Amy", last_name="Smith", date_of_birth=born, postcode="DH1 1AA")
+    with time_machine.travel(datetime(2026, 11, 23, 9, 5, tzinfo=LONDON), tick=False) as clock:
+        officer = login(make_user(Role.SCREENING_OFFICER))
+        first = refer_online(child)
+        first_child = first.children.get()
+        confirmed = officer.post(
+            decide_url(first, first_child, person), answer(first_child, person, decision="confirm")
+        )
+        assert confirmed.status_code == 302
+        clock.shift(timedelta(minutes=7))
+        second = refer_online(child)
+        page = officer.get(check_url(second)).content.decode()
+    assert f"record {person.pk}" in page
+    assert "Referrals already recorded" in page
+    assert f">{first.reference}</a>" in page and "23 November 2026 at 9:05am" in page
+    first.refresh_from_db()
+    assert first.get_status_display() in page
+    assert "No other referral is recorded" not in page
+    # The earlier referral's own audit trail says it was shown, by whom, and on which check.
+    shown = AuditEvent.objects.get(action="person_index.known_child_check.referral_shown")
+    assert shown.referral_id == first.pk and second.reference in shown.reason
+    check = AuditEvent.objects.filter(action="person_index.known_child_check", referral_id=second.pk).get()
+    assert check.details == {"referrals_shown": [first.pk]}
+
+
+def test_a_child_new_to_the_index_is_found_with_their_decided_referral(make_user, login):
+    """A child unknown to the case system is added to the index when their first referral is decided;
+    the next referral about them offers that record, with the first referral on it."""
+    first = make_referral()
+    add_child(first, first_name="Maisie", last_name="Jones")
+    lead = make_user(Role.MASH_LEAD)
+    (person,) = person_index_add_from_referral(first, by=lead)
+    second = make_referral()
+    add_child(second, first_name="Maisie", last_name="Jones")
+    page = login(make_user(Role.SCREENING_OFFICER)).get(check_url(second)).content.decode()
+    assert f"record {person.pk}" in page and f">{first.reference}</a>" in page
+    assert "No case is recorded in the case system." in page
+
+
+def test_a_linked_child_shows_their_other_referrals(case, make_user, login):
+    referral, child, person = case
+    earlier = make_referral()
+    add_child(earlier, person=person)
+    child.person = person
+    child.save()
+    page = login(make_user(Role.SCREENING_OFFICER)).get(check_url(referral)).content.decode()
+    assert "Linked" in page and f">{earlier.reference}</a>" in page
