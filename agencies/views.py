@@ -54,11 +54,7 @@ def request_detail(request: HttpRequest, public_id) -> HttpResponse:
         else:
             messages.success(request, "Your answer has been sent to the MASH.")
             return redirect("partners:request_list")
-    return render(
-        request,
-        "partners/request_detail.html",
-        {"req": info_request, "form": form, "decline_form": DeclineForm()},
-    )
+    return _detail_page(request, info_request, form, DeclineForm(), status=400 if form.errors else 200)
 
 
 @login_required
@@ -80,9 +76,15 @@ def request_decline(request: HttpRequest, public_id) -> HttpResponse:
     audit.record_read(
         "partner_portal.request", actor=request.user, obj=info_request, ip_address=audit.client_ip(request)
     )
-    return render(
-        request,
-        "partners/request_detail.html",
-        {"req": info_request, "form": AnswerForm(), "decline_form": form},
-        status=400,
-    )
+    return _detail_page(request, info_request, AnswerForm(), form, status=400)
+
+
+def _detail_page(request, info_request, answer_form, decline_form, *, status: int) -> HttpResponse:
+    # Both forms share the page's one error summary, each error linked to its own control.
+    context = {
+        "req": info_request,
+        "form": answer_form,
+        "decline_form": decline_form,
+        "answer_forms": [answer_form, decline_form],
+    }
+    return render(request, "partners/request_detail.html", context, status=status)

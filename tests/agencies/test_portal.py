@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -58,6 +59,11 @@ def test_another_agencys_request_is_a_404_for_everyone_else(world, login, who):
     )
 
 
+def date_boxes(day, name="date_checked") -> dict:
+    """A date as a person types it into the GOV.UK date input's day, month and year boxes."""
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
 def test_a_partner_answers_through_the_form(world, login):
     client = login(world.users["health"])
     request = world.requests["health"]
@@ -67,7 +73,7 @@ def test_a_partner_answers_through_the_form(world, login):
             "known": "known",
             "summary": "Registered with Dr Ames; two missed immunisations",
             "risk_indicators": ["non_attendance"],
-            "date_checked": timezone.localdate().strftime("%d/%m/%Y"),
+            **date_boxes(timezone.localdate()),
             "free_text": "",
         },
     )
@@ -75,18 +81,102 @@ def test_a_partner_answers_through_the_form(world, login):
     request.refresh_from_db()
     assert request.status == InformationRequest.Status.ANSWERED
     assert request.risk_indicators == ["non_attendance"]
+    assert request.date_checked == timezone.localdate()
+
+
+def open_police_request(world) -> InformationRequest:
+    police = world.requests["police"]
+    return InformationRequestFactory(
+        referral=police.referral, agency=police.agency, requested_by=police.requested_by
+    )
+
+
+def test_the_answer_form_is_the_govuk_one(world, login):
+    """Each risk indicator is a GOV.UK checkbox (the input carries the class, not its wrapper) and
+    the date is three labelled boxes."""
+    page = login(world.users["police"]).get(detail_url(open_police_request(world))).content.decode()
+    assert page.count('<div class="govuk-checkboxes__item">') == len(InformationRequest.RiskIndicator.choices)
+    assert 'class="govuk-checkboxes__input"' in page and 'type="checkbox"' in page
+    assert (
+        '<div class="govuk-checkboxes__input"' not in page and '<div class="govuk-radios__input"' not in page
+    )
+    assert 'class="govuk-date-input"' in page
+    for box in ("Day", "Month", "Year"):
+        assert f">{box}</label>" in page
+    assert "---------" not in page
+
+
+def test_a_refused_answer_keeps_what_was_ticked(world, login):
+    client = login(world.users["police"])
+    response = client.post(
+        detail_url(open_police_request(world)), {"risk_indicators": ["violence"], "summary": "Known to us"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    ticked = page.split('value="violence"')[1].split(">")[0]
+    assert "checked" in ticked
+    assert "Choose whether the people are known to your agency" in page
+    assert "Enter the date your records were checked" in page
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message", "outlined"),
+    [
+        ({}, "Enter the date your records were checked", 3),
+        ({"date_checked_0": "3", "date_checked_2": "2026"}, "Date checked must include a month", 1),
+        ({"date_checked_0": "3"}, "Date checked must include a month and year", 2),
+        ({"date_checked_0": "31", "date_checked_1": "2", "date_checked_2": "2026"}, "must be a real date", 3),
+        ({"date_checked_0": "3", "date_checked_1": "x", "date_checked_2": "2026"}, "must be a real date", 3),
+        ({"date_checked_0": "3", "date_checked_1": "11", "date_checked_2": "26"}, "must be a real date", 3),
+        ({"date_checked": "23/11/2026"}, "Date checked must be a real date", 3),
+    ],
+)
+def test_a_bad_date_checked_is_named_and_changes_nothing(world, login, boxes, message, outlined):
+    client = login(world.users["health"])
+    request = world.requests["health"]
+    response = client.post(detail_url(request), {"known": "not_known", **boxes})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    # The summary links to the day box; the boxes the message is about are outlined in red.
+    assert 'href="#id_date_checked_0"' in page
+    assert page.count("govuk-input--error") == outlined
+    assert "This field is required" not in page
+    request.refresh_from_db()
+    assert request.status == InformationRequest.Status.REQUESTED
+
+
+def test_a_date_checked_in_the_future_is_refused(world, login):
+    client = login(world.users["health"])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = client.post(
+        detail_url(world.requests["health"]), {"known": "not_known", **date_boxes(tomorrow)}
+    )
+    assert response.status_code == 400
+    assert "Date checked must be today or in the past" in response.content.decode()
 
 
 def test_a_bad_answer_shows_errors_and_changes_nothing(world, login):
     client = login(world.users["health"])
     request = world.requests["health"]
     response = client.post(
-        detail_url(request), {"known": "known", "summary": "", "date_checked": "31/02/2026"}
+        detail_url(request), {"known": "known", "summary": "", **date_boxes(timezone.localdate())}
     )
-    assert response.status_code == 200
-    assert "Summarise what your agency knows" in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("There is a problem") == 1
+    assert 'href="#id_summary"' in page and "Enter a summary of what your agency knows" in page
     request.refresh_from_db()
     assert request.status == InformationRequest.Status.REQUESTED
+
+
+def test_a_refused_decline_opens_its_section_with_the_pages_one_summary(world, login):
+    client = login(world.users["health"])
+    url = reverse("partners:request_decline", kwargs={"public_id": world.requests["health"].public_id})
+    page = client.post(url, {"reason": ""}).content.decode()
+    assert page.count("There is a problem") == 1
+    assert 'href="#id_reason"' in page and "Enter why your agency is declining" in page
+    assert '<details class="govuk-details" open>' in page
 
 
 def test_a_partner_declines_with_a_reason(world, login):
