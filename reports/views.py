@@ -88,7 +88,8 @@ def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
 
 def _statutory_form(request: HttpRequest) -> StatutoryForm:
     selectors.require_statutory_export(request.user)
-    return StatutoryForm(request.GET if "start" in request.GET else None, initial=StatutoryForm.defaults())
+    data = request.GET if StatutoryForm.is_filled_in(request.GET) else None
+    return StatutoryForm(data, initial=StatutoryForm.defaults())
 
 
 def _period(data: dict) -> dict:

@@ -20,6 +20,11 @@ PERIOD = {"start": "2026-10-01", "end": "2026-10-31"}
 STATUTORY = {**PERIOD, "la_code": "831"}
 
 
+def boxes(name: str, day: int, month: int, year: int) -> dict:
+    """A date as typed into the GOV.UK date input's day, month and year boxes."""
+    return {f"{name}_0": str(day), f"{name}_1": str(month), f"{name}_2": str(year)}
+
+
 def _no_child_names(content: bytes) -> None:
     text = content.decode()
     for name in CHILD_NAMES:
@@ -62,7 +67,7 @@ def test_team_manager_sees_only_their_teams_numbers(world, login):
     # A team filter outside their teams is not offered, so it is refused as an invalid choice.
     response = client.get(reverse("reports:dashboard"), {**PERIOD, "team": world.teams["B"].pk})
     assert response.status_code == 400
-    assert b"Select a valid choice" in response.content
+    assert b"Choose a team from the list" in response.content
 
 
 def test_csv_has_the_tables_numbers_and_is_audited_as_an_export(world, login):
@@ -89,11 +94,19 @@ def test_unknown_figure_is_404(world, login):
     [
         (
             {"start": "2026-10-31", "end": "2026-10-01"},
-            b"The end date must be the same as or after the start date.",
+            b"End date must be the same as or after the start date",
         ),
-        ({"start": "yesterday", "end": "2026-10-01"}, b"Enter a valid date."),
-        ({"start": "2020-01-01", "end": "2026-10-01"}, b"Choose a period of two years or less."),
-        ({**PERIOD, "agency": "999999"}, b"Select a valid choice"),
+        ({"start": "yesterday", "end": "2026-10-01"}, b"Start date must be a real date"),
+        (
+            {"start_0": "1", "start_2": "2026", **boxes("end", 31, 10, 2026)},
+            b"Start date must include a month",
+        ),
+        ({**boxes("start", 31, 9, 2026), **boxes("end", 31, 10, 2026)}, b"Start date must be a real date"),
+        (
+            {"start": "2020-01-01", "end": "2026-10-01"},
+            b"End date must be within two years of the start date",
+        ),
+        ({**PERIOD, "agency": "999999"}, b"Choose an agency from the list"),
     ],
 )
 def test_bad_filters_get_a_clear_message(world, login, query, message):
@@ -101,7 +114,28 @@ def test_bad_filters_get_a_clear_message(world, login, query, message):
     response = client.get(reverse("reports:dashboard"), query)
     assert response.status_code == 400
     assert message in response.content
+    assert response.content.count(b"There is a problem") == 1
+    assert b"This field is required" not in response.content
     assert not AuditEvent.objects.filter(action="reports.dashboard").exists()
+
+
+def test_the_period_typed_into_the_date_boxes_filters_as_a_link_does(world, login):
+    client = login(world.users["performance"])
+    typed = client.get(
+        reverse("reports:dashboard"), {**boxes("start", 1, 10, 2026), **boxes("end", 31, 10, 2026)}
+    )
+    assert typed.status_code == 200
+    linked = client.get(reverse("reports:figure_csv", args=["summary"]), PERIOD)
+    from_boxes = client.get(
+        reverse("reports:figure_csv", args=["summary"]),
+        {**boxes("start", 1, 10, 2026), **boxes("end", 31, 10, 2026)},
+    )
+    assert linked.content == from_boxes.content
+    details = [e.details for e in AuditEvent.objects.filter(action="reports.dashboard")]
+    assert details == [PERIOD]
+    page = typed.content.decode()
+    assert 'class="govuk-date-input"' in page and "---------" not in page
+    assert 'name="start_0"' in page and 'value="1"' in page
 
 
 def test_dashboard_queries_do_not_grow_with_the_data(world, login, django_assert_max_num_queries):
