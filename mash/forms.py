@@ -108,7 +108,7 @@ def _is_django_default(field: forms.Field, key: str) -> bool:
         default = getattr(cls, "default_error_messages", {}).get(key)
         if default is not None:
             return str(field.error_messages[key]) == str(default)
-    return True
+    return False  # no class gives this message: the form set it
 
 
 class LoginForm(GovukFormMixin, AuthenticationForm):
