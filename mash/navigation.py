@@ -1,4 +1,5 @@
-"""The staff navigation: each entry is shown to the roles that may use it."""
+"""The staff navigation: each entry is shown to the roles that may use it, and only once the
+second factor is passed; and where each role's work starts after signing in."""
 
 from dataclasses import dataclass
 
@@ -53,12 +54,41 @@ NAVIGATION: list[NavItem] = [
     NavItem("Emergency access to review", "break_glass_review", frozenset({Role.ADMINISTRATOR})),
 ]
 
+# Where a role's work starts after sign-in, first match wins for a user with several roles.
+# A social worker's team queue is the triage queue, which shows them their team's referrals;
+# the allocation queue (outcomes:team_queue) is the team manager's.
+LANDING: list[tuple[Role, str]] = [
+    (Role.SCREENING_OFFICER, "triage:queue"),
+    (Role.MASH_LEAD, "triage:queue"),
+    (Role.TEAM_MANAGER, "outcomes:team_queue"),
+    (Role.SOCIAL_WORKER, "triage:queue"),
+    (Role.EMERGENCY_DUTY, "triage:edt"),
+    (Role.AGENCY_PARTNER, "partners:request_list"),
+    (Role.PERFORMANCE_OFFICER, "reports:dashboard"),
+    (Role.ADMINISTRATOR, "admin:index"),
+]
+
+
+def is_verified(user) -> bool:
+    """Signed in and past the second factor (django-otp's middleware gives every user is_verified)."""
+    check = getattr(user, "is_verified", None)
+    return bool(user.is_authenticated and check is not None and check())
+
 
 def items_for(user) -> list[dict]:
-    if not user.is_authenticated:
+    """The menu for this user: nothing until the second factor is passed."""
+    if not is_verified(user):
         return []
     return [
         {"label": item.label, "url": reverse(item.url_name)}
         for item in NAVIGATION
         if user.has_role(*item.roles)
     ]
+
+
+def landing_url(user) -> str:
+    """The page a member of staff's own work starts on; the public start page for a user with no role."""
+    for role, url_name in LANDING:
+        if user.has_role(role):
+            return reverse(url_name)
+    return reverse("referrals:start")

@@ -1,4 +1,6 @@
-"""What the check-your-answers page shows: each answer as the referrer would say it, with a change link."""
+"""What the check-your-answers page shows: each answer given, as the referrer would say it, with a
+change link that returns to this page; questions that do not apply to these answers are left out,
+and those left empty are named once per section under "Not given"."""
 
 from __future__ import annotations
 
@@ -7,9 +9,13 @@ from datetime import date
 
 from django import forms
 from django.urls import reverse
-from django.utils.formats import date_format
 
+from mash.forms import first_control_id
+from mash.templatetags.govuk import govuk_date_of
+
+from .forms import YES
 from .intake import TOPICS, form_class_for
+from .models import Referral
 from .wizard import Wizard
 
 TOPIC_TITLES = {
@@ -21,28 +27,57 @@ TOPIC_TITLES = {
     "consent": "Consent",
 }
 NOT_GIVEN = "Not given"
+# An empty answer that is itself an answer.
+EMPTY_MEANS = {"domestic_abuse_risk": "Not a domestic abuse notification"}
+CHANGE = "?change=1"
 
 
 def _display(field: forms.Field, value) -> str:
-    if value in (None, ""):
-        return NOT_GIVEN
     if isinstance(value, date):
-        return date_format(value, "j F Y")
+        return govuk_date_of(value)
     if isinstance(field, forms.ChoiceField):
         return str(dict(field.choices).get(value, value))
     return str(value)
 
 
-def rows_for(form: forms.Form, change_url: str) -> list[dict]:
-    """One row per question of a valid form."""
-    return [
-        {
-            "label": field.label,
-            "value": _display(field, form.cleaned_data.get(name)),
-            "url": f"{change_url}#id_{name}",
-        }
-        for name, field in form.fields.items()
-    ]
+def not_applicable(form: forms.Form) -> set[str]:
+    """Questions these answers make irrelevant: a born child's expected date of birth, an unborn
+    child's date of birth, who gave consent when none was given, an anonymous referrer's details."""
+    data = getattr(form, "cleaned_data", {})
+    hidden: set[str] = set()
+    if "unborn" in form.fields:
+        hidden.add("date_of_birth" if data.get("unborn") == YES else "expected_date_of_birth")
+    if "consent" in form.fields:
+        given = data.get("consent") == Referral.Consent.GIVEN
+        hidden |= {"consent_notes"} if given else {"consent_given_by", "consent_given_on"}
+    if data.get("referrer_anonymous") == YES:
+        hidden |= {"referrer_name", "referrer_email", "referrer_phone"}
+    return hidden
+
+
+def section(title: str, form: forms.Form, change_url: str, *, whose: str = "") -> dict:
+    """A card of the given answers, then one "Not given" row naming the questions left empty."""
+    form.is_valid()
+    rows, empty = [], []
+    skip = not_applicable(form)
+    for name, field in form.fields.items():
+        if name in skip:
+            continue
+        value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+        if value in (None, "") and name not in EMPTY_MEANS:
+            empty.append(str(field.label))
+            continue
+        shown = EMPTY_MEANS[name] if value in (None, "") else _display(field, value)
+        rows.append(
+            {
+                "label": field.label,
+                "value": shown,
+                "url": f"{change_url}#{first_control_id(form[name])}",
+            }
+        )
+    if empty:
+        rows.append({"label": NOT_GIVEN, "value": "", "not_given": empty, "url": change_url})
+    return {"title": title, "rows": rows, "whose": whose}
 
 
 def sections(wizard: Wizard) -> list[dict]:
@@ -50,9 +85,7 @@ def sections(wizard: Wizard) -> list[dict]:
     result = []
     for topic in TOPICS:
         form = form_class_for(topic, wizard.referrer_type)(wizard.answers(topic))
-        form.is_valid()
-        url = f"{reverse(f'referrals:{topic}')}?change=1"
-        result.append({"title": TOPIC_TITLES[topic], "rows": rows_for(form, url)})
+        result.append(section(TOPIC_TITLES[topic], form, f"{reverse(f'referrals:{topic}')}{CHANGE}"))
         if topic == "referrer":
             result.extend(_people_sections(wizard, "children"))
             result.extend(_people_sections(wizard, "adults"))
@@ -60,22 +93,17 @@ def sections(wizard: Wizard) -> list[dict]:
 
 
 def _people_sections(wizard: Wizard, kind: str) -> list[dict]:
-    from .views import PEOPLE
+    from .views import PEOPLE  # the views own the per-kind settings and import this module
 
     form_class = PEOPLE[kind]["form"]
     cards = []
     for index, entry in enumerate(wizard.people(kind)):
-        form = form_class(entry)
-        form.is_valid()
-        url = f"{reverse(f'referrals:{kind}_change', args=[index])}?change=1"
-        cards.append({"title": person_name(kind, entry, index)["name"], "rows": rows_for(form, url)})
+        url = f"{reverse(f'referrals:{kind}_change', args=[index])}{CHANGE}"
+        title = person_name(kind, entry, index)["name"]
+        cards.append(section(title, form_class(entry, number=index + 1), url, whose=title))
     if kind == "adults" and not cards:
-        cards.append(
-            {
-                "title": "Adults",
-                "rows": [{"label": "Adults", "value": "None added", "url": reverse("referrals:adults")}],
-            }
-        )
+        url = f"{reverse('referrals:adults')}{CHANGE}"
+        cards.append({"title": "Adults", "rows": [{"label": "Adults", "value": "None added", "url": url}]})
     return cards
 
 
@@ -97,8 +125,9 @@ def person_name(kind: str, entry: dict, index: int) -> dict:
 
 
 def url_for_problem(topic: str) -> str:
-    """The page to fix a topic ``clean_intake`` found a problem with (``children[2]``: that child's page)."""
+    """The page to fix a topic ``clean_intake`` found a problem with (``children[2]``: that child's
+    page); once fixed, the referrer comes straight back to the check page."""
     match = re.fullmatch(r"(children|adults)\[([0-9]+)\]", topic)
     if match:
-        return reverse(f"referrals:{match.group(1)}_change", args=[int(match.group(2))])
-    return reverse(f"referrals:{topic}")
+        return f"{reverse(f'referrals:{match.group(1)}_change', args=[int(match.group(2))])}{CHANGE}"
+    return f"{reverse(f'referrals:{topic}')}{CHANGE}"

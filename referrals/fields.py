@@ -1,7 +1,10 @@
 """Form fields in the GOV.UK patterns: the three-part date input, radios, and bounded text.
 
-The same fields validate the online form and the intake API (which sends a date as one
-``YYYY-MM-DD`` value under the field's own name instead of the three parts).
+They render through crispy-forms-gds like every other form. The date keeps its own field and
+widget class (on the pack's date template) because the same field also validates the intake API,
+which sends a date as one ``YYYY-MM-DD`` value under the field's own name, and because its
+messages name the field ("Date of birth must include a month"), where the pack's
+``DateInputField`` says only "Enter the day, month and year".
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -16,15 +20,34 @@ from .validation import validate_encodable
 
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 PARTS = ("day", "month", "year")
+_WIDTHS = {"day": 2, "month": 2, "year": 4}
 
 
-class DatePartsWidget(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year boxes named ``<name>_day`` and so on."""
-
-    template_name = "referrals/widgets/date_parts.html"
+class DatePartsWidget(DateInputWidget):
+    """The pack's GOV.UK date input, with the boxes named ``<name>_day``, ``<name>_month`` and
+    ``<name>_year`` (the names the wizard keeps between pages), and a whole ISO date accepted."""
 
     def __init__(self, attrs=None):
-        super().__init__({part: forms.TextInput() for part in PARTS}, attrs)
+        boxes = {
+            part: forms.TextInput(
+                attrs={
+                    "class": f"govuk-input govuk-date-input__input govuk-input--width-{_WIDTHS[part]}",
+                    "label": part.capitalize(),
+                    "inputmode": "numeric",
+                }
+            )
+            for part in PARTS
+        }
+        forms.MultiWidget.__init__(self, boxes, attrs)
+
+    def get_context(self, name, value, attrs):
+        """Each box's id ends like its name (``id_date_of_birth_day``), where Django numbers them
+        (``_0``): the error summary links to the day box by that id (``mash.forms.first_control_id``)."""
+        context = super().get_context(name, value, attrs)
+        for part, box in zip(PARTS, context["widget"]["subwidgets"], strict=True):
+            if box["attrs"].get("id"):
+                box["attrs"]["id"] = f"{context['widget']['attrs']['id']}_{part}"
+        return context
 
     def decompress(self, value):
         if isinstance(value, date):
@@ -47,12 +70,16 @@ class DatePartsWidget(forms.MultiWidget):
 
 
 class DatePartsField(forms.MultiValueField):
-    """A date entered in three boxes, with the GOV.UK error messages for each way it can be wrong."""
+    """A date entered in three boxes, with the GOV.UK error messages for each way it can be wrong.
+
+    ``named`` is how the messages name it: the label unless a form says more ("Date of birth of
+    child 2")."""
 
     widget = DatePartsWidget
 
     def __init__(self, *, label: str, required_message: str = "", **kwargs):
         self.required_message = required_message
+        self.named = label
         fields = tuple(forms.CharField(required=False, max_length=10) for _ in PARTS)
         super().__init__(fields, require_all_fields=False, required=False, label=label, **kwargs)
 
@@ -63,7 +90,7 @@ class DatePartsField(forms.MultiValueField):
         return self.compress(parts)
 
     def compress(self, data_list) -> date | None:
-        name = self.label
+        name = self.named
         if not any(data_list):
             if self.required_message:
                 raise ValidationError(self.required_message, code="required")
@@ -80,23 +107,40 @@ class DatePartsField(forms.MultiValueField):
             raise ValidationError(f"{name} must be a real date", code="invalid") from None
 
 
-class RadiosWidget(forms.RadioSelect):
-    template_name = "referrals/widgets/radios.html"
-    option_template_name = "referrals/widgets/radio_option.html"
+def _readable(label: str):
+    """The encoding check, with a message that says which answer holds the unreadable characters."""
+
+    def validate(value: str) -> None:
+        try:
+            validate_encodable(value)
+        except ValidationError:
+            raise ValidationError(
+                f"Remove the characters that cannot be read from “{label}”", code="encoding"
+            ) from None
+
+    return validate
 
 
 def text(
-    label: str, *, max_length: int, required: str = "", hint: str = "", long: bool = False
+    label: str,
+    *,
+    max_length: int,
+    required: str = "",
+    hint: str = "",
+    long: bool = False,
+    width: int | None = None,
 ) -> forms.CharField:
-    """A text answer with GOV.UK messages: ``required`` is the message when it is left empty."""
+    """A text answer with GOV.UK messages: ``required`` is the message when it is left empty;
+    ``width`` sizes a short answer's box to it (GOV.UK ``govuk-input--width-10``)."""
+    attrs = {"class": f"govuk-input--width-{width}"} if width else {}
     return forms.CharField(
         label=label,
         help_text=hint,
         required=bool(required),
         max_length=max_length,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 5}) if long else forms.TextInput(),
-        validators=[validate_encodable],
+        widget=forms.Textarea(attrs={"rows": 5}) if long else forms.TextInput(attrs=attrs),
+        validators=[_readable(label)],
         error_messages={
             "required": required or f"Enter {label.lower()}",
             "max_length": f"{label} must be {max_length:,} characters or fewer",
@@ -110,15 +154,18 @@ def radios(label: str, choices, *, required: str, hint: str = "") -> forms.Choic
         label=label,
         help_text=hint,
         choices=list(choices),
-        widget=RadiosWidget,
+        widget=forms.RadioSelect,
         error_messages={"required": required, "invalid_choice": f"{required} from the list"},
     )
 
 
-def select(label: str, choices, *, required: str, hint: str = "") -> forms.ChoiceField:
+def select(label: str, choices, *, required: str, hint: str = "", prompt: str = "") -> forms.ChoiceField:
+    """A GOV.UK select. ``prompt`` is the plain first option ("Choose ethnicity"), so nothing is
+    chosen until the person chooses."""
+    options = [("", prompt), *choices] if prompt else list(choices)
     return forms.ChoiceField(
         label=label,
         help_text=hint,
-        choices=list(choices),
+        choices=options,
         error_messages={"required": required, "invalid_choice": f"{required} from the list"},
     )

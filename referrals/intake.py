@@ -20,6 +20,7 @@ from .forms import (
     PartnerReferrerForm,
     ProfessionalConcernForm,
     ProfessionalForm,
+    ProfessionalSupportForm,
     PublicForm,
     RouteForm,
     SupportForm,
@@ -41,7 +42,7 @@ def form_class_for(topic: str, referrer_type: str, *, partner: bool = False) -> 
         "route": RouteForm,
         "referrer": (PartnerReferrerForm if partner else ProfessionalForm) if professional else PublicForm,
         "concern": ProfessionalConcernForm if professional else ConcernForm,
-        "support": SupportForm,
+        "support": ProfessionalSupportForm if professional else SupportForm,
         "voices": VoicesForm,
         "consent": ConsentForm,
     }

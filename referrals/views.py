@@ -6,9 +6,7 @@ them and submits. No personal data and no reference ever appears in a URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -67,22 +65,22 @@ PEOPLE = {
 }
 
 
-def _rate_of_posts(group, request) -> str:
+def _rate_of_referrals(group, request) -> str:
     return settings.REFERRAL_RATE_LIMIT
 
 
-def rate_limited(view: Callable) -> Callable:
-    """Count every POST to the form per client address; over the limit, a 429 page and nothing saved."""
+def sending_refused(request: HttpRequest) -> bool:
+    """True when this client address has sent more referrals than the limit allows.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if is_ratelimited(
-            request, group="referrals:form", key="ip", rate=_rate_of_posts, method="POST", increment=True
-        ):
-            return render(request, "referrals/referral_rate_limited.html", status=429)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    Only a referral sent counts, never a page of the form (one two-child referral is about fifteen
+    posts, and a school or hospital shares one address), so a referrer is never stopped part way;
+    refused, the answers stay in the session to send a minute later. Staff recording a referral
+    (signed in with a second factor) are not counted."""
+    if is_intake_staff(request.user):
+        return False
+    return is_ratelimited(
+        request, group="referrals:sent", key="ip", rate=_rate_of_referrals, method="POST", increment=True
+    )
 
 
 def is_intake_staff(user) -> bool:
@@ -119,12 +117,17 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+def _after_change_of_route(request: HttpRequest) -> HttpResponse:
+    """The questions about the referrer are asked again; from the check page, straight back to it."""
+    suffix = "?change=1" if request.GET.get("change") else ""
+    return redirect(f"{reverse('referrals:referrer')}{suffix}")
+
+
 def _after(request: HttpRequest, default: str) -> HttpResponse:
     """Back to the check page when the referrer came from a change link, else on to the next page."""
     return redirect("referrals:check" if request.GET.get("change") else default)
 
 
-@rate_limited
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -148,7 +151,6 @@ def staff_start(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_record.html", {"form": form, "heading": "Record a referral"})
 
 
-@rate_limited
 @require_http_methods(["GET", "POST"])
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
     wizard = _wizard_or_start(request)
@@ -165,7 +167,7 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
             wizard.save_answers(topic, form_data(form, request.POST))
             if changed_route:  # the other route asks different questions about the referrer
                 wizard.forget("referrer")
-                return redirect("referrals:referrer")
+                return _after_change_of_route(request)
             return _after(request, TOPIC_NEXT[topic])
     else:
         form = form_class(saved) if saved else form_class()
@@ -177,7 +179,6 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
     )
 
 
-@rate_limited
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest, kind: str) -> HttpResponse:
     """The children (or adults) added so far, and 'do you need to add another?'."""
@@ -196,7 +197,8 @@ def people(request: HttpRequest, kind: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["add_another"] == YES and len(entries) < config["limit"]:
-            return redirect(f"referrals:{kind}_add")
+            suffix = "?change=1" if request.GET.get("change") else ""
+            return redirect(f"{reverse(f'referrals:{kind}_add')}{suffix}")
         return _after(request, config["next"])
     rows = [answers.person_name(kind, entry, index) for index, entry in enumerate(entries)]
     return render(
@@ -213,7 +215,6 @@ def people(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-@rate_limited
 @require_http_methods(["GET", "POST"])
 def person(request: HttpRequest, kind: str, index: int | None = None) -> HttpResponse:
     """Add a child or adult, or change one already added (by position in this session's list)."""
@@ -224,23 +225,24 @@ def person(request: HttpRequest, kind: str, index: int | None = None) -> HttpRes
     saved = wizard.person(kind, index) if index is not None else {}
     if saved is None or (index is None and len(wizard.people(kind)) >= config["limit"]):
         return redirect(f"referrals:{kind}")
+    number = index + 1 if index is not None else len(wizard.people(kind)) + 1
     if request.method == "POST":
-        form = config["form"](request.POST)
+        form = config["form"](request.POST, number=number)
         if form.is_valid():
             wizard.save_person(kind, index, form_data(form, request.POST))
-            return redirect(
-                f"{reverse(f'referrals:{kind}')}{'?change=1' if request.GET.get('change') else ''}"
-            )
+            return _after(request, f"referrals:{kind}")
     else:
-        form = config["form"](saved) if saved else config["form"]()
-    return render(
-        request,
-        "referrals/referral_person.html",
-        {"form": form, "wizard": wizard, "heading": form.title, "back_url": _back(request, f"{kind}_person")},
-    )
+        form = config["form"](saved or None, number=number)
+    context = {
+        "form": form,
+        "wizard": wizard,
+        "heading": form.title,
+        "caption": f"{config['singular'].capitalize()} {number}",
+        "back_url": _back(request, f"{kind}_person"),
+    }
+    return render(request, "referrals/referral_person.html", context)
 
 
-@rate_limited
 @require_POST
 def person_remove(request: HttpRequest, kind: str, index: int) -> HttpResponse:
     wizard = _wizard_or_start(request)
@@ -250,7 +252,6 @@ def person_remove(request: HttpRequest, kind: str, index: int) -> HttpResponse:
     return redirect(f"referrals:{kind}")
 
 
-@rate_limited
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
     """Check your answers, then submit. A double click or a second submit finds the first referral."""
@@ -268,6 +269,8 @@ def check(request: HttpRequest) -> HttpResponse:
         if request.POST.get("idempotency_key") != wizard.key:
             return redirect("referrals:check")  # an old page from another form: show the current answers
         by = _submitter(request, wizard)
+        if sending_refused(request):
+            return render(request, "referrals/referral_rate_limited.html", status=429)
         referral = referral_submit(
             data,
             by=by,

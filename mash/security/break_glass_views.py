@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from mash.exceptions import DomainError, NotFound
-from mash.models import BreakGlassGrant
+from mash.templatetags.govuk import govuk_datetime
 
 from . import break_glass
-from .forms import BreakGlassRequestForm
+from .forms import BreakGlassRequestForm, BreakGlassReviewForm
 
 PAGE_SIZE = 50
 
@@ -38,7 +38,7 @@ def request_access(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"You have access to referral {grant.referral.reference} until "
-                f"{grant.expires_at:%H:%M on %d %B %Y}. This access will be reviewed.",
+                f"{govuk_datetime(grant.expires_at)}. This access will be reviewed.",
             )
             return redirect("break_glass_request")
     return render(request, "security/breakglassgrant_request.html", {"form": form})
@@ -56,19 +56,16 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = break_glass.access_grant(request.user, grant_id)
-    error = ""
-    if request.method == "POST":
+    form = BreakGlassReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            break_glass.break_glass_review(
-                grant,
-                outcome=request.POST.get("outcome", ""),
-                note=request.POST.get("note", ""),
-                by=request.user,
-            )
+            break_glass.break_glass_review(grant, **form.cleaned_data, by=request.user)
         except DomainError as exc:
-            error = exc.message
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "Review recorded.")
             return redirect("break_glass_review")
-    context = {"grant": grant, "error": error, "outcomes": BreakGlassGrant.Outcome.choices}
-    return render(request, "security/breakglassgrant_review.html", context, status=400 if error else 200)
+    status = 400 if form.errors else 200
+    return render(
+        request, "security/breakglassgrant_review.html", {"grant": grant, "form": form}, status=status
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
 from mash.forms import GovukFormMixin
+from mash.models import BreakGlassGrant
 
 
 class TokenForm(GovukFormMixin, forms.Form):
@@ -45,3 +47,19 @@ class BreakGlassRequestForm(GovukFormMixin, forms.Form):
         min_length=20,
         max_length=2000,
     )
+
+
+class BreakGlassReviewForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Was this access justified?",
+        choices=BreakGlassGrant.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether this access was justified"},
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.radios("outcome", legend_size=Size.MEDIUM), "note")

@@ -16,23 +16,36 @@ from django.views.decorators.http import require_http_methods
 
 from mash import audit
 from mash.forms import LoginForm
+from mash.navigation import landing_url
 
 from . import sessions, two_factor
 from .forms import EnrolForm, GovukPasswordChangeForm, TokenForm
 
 
-def _next(request: HttpRequest) -> str:
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` the sign-in was asked for, if it stays on this site; else empty."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return ""
+
+
+def _next(request: HttpRequest) -> str:
+    """Where to go once signed in: a safe ``next``, else the start of this member of staff's work."""
+    return _safe_next(request) or landing_url(request.user)
+
+
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    target = _safe_next(request)
+    return f"{reverse(url_name)}?{urlencode({'next': target})}" if target else reverse(url_name)
 
 
 class SignInView(auth_views.LoginView):
-    """Password step. django-axes counts failures (its backend runs first); success goes on to
-    the second-factor step, never straight to a staff page."""
+    """Password step. django-axes counts failures (its backend runs first), per username and per
+    address; success goes on to the second-factor step, never straight to a staff page, carrying
+    only a safe ``next`` (without one, the second factor leads to the user's own work)."""
 
     template_name = "mash/login.html"
     authentication_form = LoginForm
@@ -48,7 +61,7 @@ class SignInView(auth_views.LoginView):
             obj=form.get_user(),
             ip_address=audit.client_ip(self.request),
         )
-        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': self.get_success_url()})}")
+        return redirect(_with_next("two_factor_verify", self.request))
 
 
 class SignOutView(auth_views.LogoutView):
@@ -66,7 +79,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next(request))
     if not two_factor.has_device(request.user):
-        return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': _next(request)})}")
+        return redirect(_with_next("two_factor_setup", request))
     form = TokenForm(request.POST or None)
     if form.is_valid():
         device = two_factor.verify(request, form.cleaned_data["token"])
@@ -76,7 +89,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, f"You used a recovery code. You have {left} left.")
             return redirect(_next(request))
         form.add_error("token", "The security code is wrong or has expired. Check your app and try again.")
-    return render(request, "security/two_factor_verify.html", {"form": form, "next": _next(request)})
+    return render(request, "security/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
 @login_required
@@ -85,7 +98,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app. Only for users without one: replacing a device is an
     administrator's job (admin, "TOTP devices"), so a stolen password cannot re-enrol."""
     if two_factor.has_device(request.user):
-        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _next(request)})}")
+        return redirect(_with_next("two_factor_verify", request))
     device = two_factor.pending_totp(request.user)
     form = EnrolForm(request.POST or None)
     if form.is_valid():
@@ -97,7 +110,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "qr_svg": two_factor.qr_svg(device),
         "secret": b32encode(device.bin_key).decode(),
-        "next": _next(request),
+        "next": _safe_next(request),
     }
     return render(request, "security/two_factor_setup.html", context)
 

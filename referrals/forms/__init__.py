@@ -14,7 +14,14 @@ from .base import (
     YES_NO_NOT_KNOWN,
     IntakeForm,
 )
-from .concern import ConcernForm, ConsentForm, ProfessionalConcernForm, SupportForm, VoicesForm
+from .concern import (
+    ConcernForm,
+    ConsentForm,
+    ProfessionalConcernForm,
+    ProfessionalSupportForm,
+    SupportForm,
+    VoicesForm,
+)
 from .people import AdultForm, AnotherForm, ChildForm
 from .referrer import PartnerReferrerForm, ProfessionalForm, PublicForm, RouteForm
 from .staff import ConsultationForm, StaffChannelForm
@@ -39,6 +46,7 @@ __all__ = [
     "PartnerReferrerForm",
     "ProfessionalConcernForm",
     "ProfessionalForm",
+    "ProfessionalSupportForm",
     "PublicForm",
     "RouteForm",
     "StaffChannelForm",

@@ -59,7 +59,21 @@ class ProfessionalConcernForm(ConcernForm):
 
 
 class SupportForm(IntakeForm):
+    """What has been tried, as a member of the public is asked it."""
+
     title = "What has been tried"
+    actions_taken = text(
+        "What have you done so far?",
+        max_length=LONG,
+        long=True,
+        hint="For example, who you have talked to about it. Write 'nothing yet' if none",
+    )
+    support_needed = text("What support do you think the family needs?", max_length=LONG, long=True)
+
+
+class ProfessionalSupportForm(SupportForm):
+    """A professional is also asked about early help, which only services can offer."""
+
     actions_taken = text(
         "What have you or your organisation done so far?",
         max_length=LONG,
@@ -71,7 +85,7 @@ class SupportForm(IntakeForm):
         Referral.EarlyHelp.choices,
         required="Select whether an early help assessment has been offered",
     )
-    support_needed = text("What support do you think the family needs?", max_length=LONG, long=True)
+    field_order = ["actions_taken", "early_help", "support_needed"]
 
 
 class VoicesForm(IntakeForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from mash.codes import ReferralSource
@@ -28,6 +29,12 @@ class RouteForm(IntakeForm):
         ],
         required="Select whether you are a professional or a member of the public",
     )
+    # The one question of its page is the page's heading (GOV.UK: the legend is the h1).
+    heading_in_legend = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.radios("referrer_type", legend_size=Size.LARGE, legend_tag="h1"))
 
 
 class ContactMixin(forms.Form):
@@ -53,7 +60,8 @@ class ProfessionalForm(ContactMixin, IntakeForm):
     )
     referrer_organisation_type = select(
         "Where do you work?",
-        [("", "Choose where you work"), *PROFESSIONAL_SOURCES],
+        PROFESSIONAL_SOURCES,
+        prompt="Choose where you work",
         required="Select where you work",
     )
     referrer_email = forms.EmailField(
@@ -67,7 +75,7 @@ class ProfessionalForm(ContactMixin, IntakeForm):
         },
     )
     referrer_phone = text(
-        "Your work telephone number", max_length=40, required="Enter your work telephone number"
+        "Your work telephone number", max_length=40, required="Enter your work telephone number", width=20
     )
 
     def model_data(self) -> dict:
@@ -115,7 +123,7 @@ class PublicForm(ContactMixin, IntakeForm):
             "max_length": "Email address must be 254 characters or fewer",
         },
     )
-    referrer_phone = text("Your telephone number (optional)", max_length=40)
+    referrer_phone = text("Your telephone number (optional)", max_length=40, width=20)
 
     def clean(self):
         cleaned = super().clean()

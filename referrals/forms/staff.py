@@ -29,7 +29,8 @@ class ConsultationForm(GovukFormMixin, forms.Form):
     )
     source = select(
         "Where the caller works, or who they are",
-        [("", "Choose one"), *ReferralSource.choices],
+        ReferralSource.choices,
+        prompt="Choose where the caller works or who they are",
         required="Select where the caller works or who they are",
     )
     summary = text(

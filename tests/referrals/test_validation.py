@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -86,114 +88,132 @@ CASES = [
         "referrer_email",
         "Enter an email address in the correct format",
     ),
-    ("professional", "children/add/", {}, "unborn", "Select yes if the child is not born yet"),
-    ("professional", "children/add/", {}, "sex", "Select the child's sex, or not known"),
-    ("professional", "children/add/", {}, "ethnicity", "Select the child's ethnicity"),
+    ("professional", "children/add/", {}, "unborn", "Select yes if child 1 is not born yet"),
+    ("professional", "children/add/", {}, "sex", "Select the sex of child 1, or not known"),
+    ("professional", "children/add/", {}, "ethnicity", "Select the ethnicity of child 1"),
     ("professional", "children/add/", {**CHILD, "ethnicity": "MARS"}, "ethnicity", "from the list"),
     (
         "professional",
         "children/add/",
         {**CHILD, "first_name": ""},
         "first_name",
-        "Enter the child's first name",
+        "Enter the first name of child 1",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "date_of_birth_month": "", "date_of_birth_year": ""},
         "date_of_birth",
-        "Date of birth must include a month and year",
+        "Date of birth of child 1 must include a month and year",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "date_of_birth_day": "31", "date_of_birth_month": "2"},
         "date_of_birth",
-        "Date of birth must be a real date",
+        "Date of birth of child 1 must be a real date",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "date_of_birth_year": "19"},
         "date_of_birth",
-        "Date of birth must be a real date",
+        "Date of birth of child 1 must be a real date",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, **_date("date_of_birth", TODAY + timedelta(days=3))},
         "date_of_birth",
-        "Date of birth must be in the past",
+        "Date of birth of child 1 must be in the past",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, **_date("date_of_birth", TODAY - timedelta(days=19 * 365))},
         "date_of_birth",
-        "A child must be under 18: check the date of birth",
+        "A child must be under 18: check the date of birth of child 1",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "unborn": "yes"},
         "expected_date_of_birth",
-        "Enter the expected date of birth",
+        "Enter the expected date of birth of child 1",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "unborn": "yes", **_date("expected_date_of_birth", TODAY - timedelta(days=2))},
         "expected_date_of_birth",
-        "Expected date of birth must be today or in the future",
+        "Expected date of birth of child 1 must be today or in the future",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "unborn": "yes", **_date("expected_date_of_birth", TODAY + timedelta(days=400))},
         "expected_date_of_birth",
-        "Expected date of birth must be within the next 10 months",
+        "Expected date of birth of child 1 must be within the next 10 months",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "nhs_number": "943 476 5918"},
         "nhs_number",
-        "Enter a valid NHS number: the last digit does not match the others",
+        "Enter a valid NHS number for child 1: the last digit does not match the others",
     ),
     (
         "professional",
         "children/add/",
         {**CHILD, "nhs_number": "94347659"},
         "nhs_number",
-        "Enter an NHS number with 10 digits",
+        "Enter an NHS number with 10 digits for child 1",
     ),
-    ("professional", "children/add/", {**CHILD, "postcode": "12345"}, "postcode", "Enter a real postcode"),
-    ("professional", "children/add/", {**CHILD, "phone": "0800"}, "phone", "Enter a UK telephone number"),
+    (
+        "professional",
+        "children/add/",
+        {**CHILD, "postcode": "12345"},
+        "postcode",
+        "Enter a real postcode for child 1",
+    ),
+    (
+        "professional",
+        "children/add/",
+        {**CHILD, "phone": "0800"},
+        "phone",
+        "Enter a UK telephone number for child 1",
+    ),
     (
         "professional",
         "children/add/",
         {**CHILD, "address": "x" * 501},
         "address",
-        "Home address must be 500 characters or fewer",
+        "Home address of child 1 must be 500 characters or fewer",
     ),
     ("professional", "children/", {}, "add_another", "Select yes if you need to add another child"),
     ("professional", "adults/", {}, "add_another", "Select yes if you need to add an adult"),
-    ("professional", "adults/add/", {}, "first_name", "Enter the adult's first name"),
-    ("professional", "adults/add/", {}, "relationship", "Enter how the adult is related to the children"),
-    ("professional", "adults/add/", {}, "lives_with_children", "Select yes if they live with the children"),
+    ("professional", "adults/add/", {}, "first_name", "Enter the first name of adult 1"),
+    ("professional", "adults/add/", {}, "relationship", "Enter how adult 1 is related to the children"),
+    (
+        "professional",
+        "adults/add/",
+        {},
+        "lives_with_children",
+        "Select yes if adult 1 lives with the children",
+    ),
     (
         "professional",
         "adults/add/",
         {},
         "has_parental_responsibility",
-        "Select whether they have parental responsibility",
+        "Select whether adult 1 has parental responsibility",
     ),
     (
         "professional",
         "adults/add/",
         {**answers.adult_answers(), **_date("date_of_birth", TODAY + timedelta(days=1))},
         "date_of_birth",
-        "Date of birth must be in the past",
+        "Date of birth of adult 1 must be in the past",
     ),
     ("professional", "concern/", {}, "concerns", "Enter what you are worried about"),
     ("professional", "concern/", {}, "risks", "Enter what you think the risks to the child are"),
@@ -273,8 +293,13 @@ def test_validation_message(client, db, route, page, data, field, message):
     assert any(message in text for text in errors.get(field, [])), errors
     html = response.content.decode()
     assert "There is a problem" in html
-    assert f'href="#id_{field}"' in html  # the error summary links to the question
-    assert f'id="id_{field}-error"' in html
+    assert html.count('class="govuk-error-summary"') == 1
+    # The summary links to the first control of the question (a radio, a date's day box, a box).
+    targets = re.findall(r'<li><a href="#(id_[^"]+)">([^<]*)</a></li>', html)
+    target = next(target for target, text in targets if message in unescape(text))
+    assert target in (f"id_{field}", f"id_{field}_1", f"id_{field}_day"), target
+    assert f'id="{target}"' in html  # and the control is on the page
+    assert f'id="id_{field}_1_error"' in html  # the message is shown at the question too
 
 
 def test_invalid_page_keeps_nothing(client, db):
@@ -296,3 +321,23 @@ def test_nhs_check_digit(number, ok):
 def test_uk_phone_numbers_accepted(number):
     validate_uk_phone(number)
     assert normalise_phone(number).startswith("0")
+
+
+def test_messages_name_the_second_child_and_the_field(client, db):
+    step(client, "", {})
+    step(client, "who/", {"referrer_type": "professional"})
+    step(client, "children/add/", CHILD)
+    response = client.post(f"{REFER}children/add/", {**CHILD, "first_name": "", "postcode": "12345"})
+    errors = response.context["form"].errors
+    assert errors["first_name"] == ["Enter the first name of child 2"]
+    assert errors["postcode"] == ["Enter a real postcode for child 2, like AA1 1AA"]
+    html = response.content.decode()
+    assert html.count('class="govuk-error-summary"') == 1
+    assert "Child 2" in html  # the page says which child it is about
+
+
+def test_an_empty_ethnicity_is_refused_not_taken_as_white_british(client, db):
+    step(client, "", {})
+    step(client, "who/", {"referrer_type": "professional"})
+    response = client.post(f"{REFER}children/add/", {**CHILD, "ethnicity": ""})
+    assert response.context["form"].errors["ethnicity"] == ["Select the ethnicity of child 1"]

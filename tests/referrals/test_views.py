@@ -28,8 +28,11 @@ def _fresh_rate_limit():
     cache.clear()
 
 
-def test_home_page_start_button_links_to_the_form(client, db):
-    assert f'href="{reverse("referrals:start")}"' in client.get("/").content.decode()
+def test_the_front_door_sends_a_referrer_to_the_one_start_page(client, db):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("referrals:start")
+    start = client.get(response["Location"]).content.decode()
+    assert "Report a concern about a child" in start and "Start now" in start
 
 
 def test_start_page_in_working_hours_has_no_out_of_hours_notice(client, db):
@@ -131,7 +134,7 @@ def test_double_click_and_resubmission_make_one_referral(client, db):
 def test_check_page_redirects_to_what_is_missing(client, db):
     step(client, "", {})
     step(client, "who/", {"referrer_type": "professional"})
-    assert client.get(f"{REFER}check/")["Location"] == f"{REFER}about-you/"
+    assert client.get(f"{REFER}check/")["Location"] == f"{REFER}about-you/?change=1"
     assert not Referral.objects.exists()
 
 
@@ -147,11 +150,101 @@ def test_change_link_returns_to_check(client, db):
     assert "Changed" in client.get(f"{REFER}check/").content.decode()
 
 
+def test_changing_a_child_returns_straight_to_check(client, db):
+    fill_in(client)
+    check = client.get(f"{REFER}check/").content.decode()
+    assert 'href="/refer/children/0/?change=1#id_first_name"' in check
+    response = client.post(f"{REFER}children/0/?change=1", answers.child_answers(first_name="Amelia"))
+    assert response["Location"] == f"{REFER}check/"
+    assert "Amelia Smith" in client.get(f"{REFER}check/").content.decode()
+
+
+def test_adding_an_adult_from_check_returns_to_check(client, db):
+    fill_in(client, adults=[])
+    check = client.get(f"{REFER}check/").content.decode()
+    assert "None added" in check
+    step(client, "adults/?change=1", {"add_another": "yes"}, expect="adults/add/?change=1")
+    step(client, "adults/add/?change=1", answers.adult_answers(), expect="check/")
+    assert "Jo Smith" in client.get(f"{REFER}check/").content.decode()
+
+
+def _section(html: str, title: str) -> str:
+    """The summary list under one heading of the check page."""
+    start = html.index(f'<h2 class="govuk-heading-m">{title}</h2>')
+    return html[start : html.index("</dl>", start)]
+
+
+def test_check_page_says_not_given_once_per_section_and_hides_what_does_not_apply(client, db):
+    fill_in(client, children=[answers.child_answers(nhs_number="", school="")])
+    html = client.get(f"{REFER}check/").content.decode()
+    child = _section(html, "Amy Smith")
+    assert child.count("Not given") == 1
+    for question in (
+        "NHS number (if known)",
+        "School, nursery or other setting",
+        "Other names they are known by",
+    ):
+        assert question in child  # named once, under "Not given"
+    assert "Expected date of birth" not in child  # Amy is born
+    assert "1 High Street, Durham" in child
+    consent = _section(html, "Consent")
+    assert "Why was consent refused" not in consent  # consent was given
+    assert "Jo Smith, mother" in consent
+    concern = _section(html, "Your concern")
+    assert concern.count("Not given") == 1 and "at risk of significant harm now?" in concern  # not answered
+
+
+def test_check_page_for_an_anonymous_member_of_the_public(client, db):
+    fill_in(client, route="public", referrer=answers.public_answers(anonymous=True))
+    html = client.get(f"{REFER}check/").content.decode()
+    about = _section(html, "About you")
+    assert "Your full name" not in about and "Not given" not in about
+    tried = _section(html, "What has been tried")
+    assert "What have you done so far?" in tried
+    assert "early help" not in tried.lower()
+
+
+def test_public_wording_differs_from_a_professionals(client, db):
+    step(client, "", {})
+    step(client, "who/", {"referrer_type": "public"})
+    public = client.get(f"{REFER}what-has-been-tried/").content.decode()
+    assert "What have you done so far?" in public
+    assert "or your organisation" not in public and "early help" not in public
+    step(client, "who/", {"referrer_type": "professional"})
+    professional = client.get(f"{REFER}what-has-been-tried/").content.decode()
+    assert "What have you or your organisation done so far?" in professional
+    assert "Has an early help assessment been offered?" in professional
+
+
+def test_check_page_change_links_keep_proper_nouns_for_screen_readers(client, db):
+    fill_in(client)
+    html = client.get(f"{REFER}check/").content.decode()
+    assert '<span class="govuk-visually-hidden"> NHS number (if known) for Amy Smith</span>' in html
+    assert "(Gillick competence)?</span>" in html
+
+
+def test_person_pages_ask_as_gov_uk_does_and_choose_nothing_for_the_child(client, db):
+    step(client, "", {})
+    step(client, "who/", {"referrer_type": "professional"})
+    step(client, "about-you/", answers.professional_answers())
+    child = client.get(f"{REFER}children/add/").content.decode()
+    assert "---------" not in child
+    assert not re.search(r'value="[^"]+"[^>]*(selected|checked)', child)  # nothing chosen for them
+    assert re.search(r'<option value=""[^>]*>Choose ethnicity</option>', child)
+    assert 'class="govuk-radios__input"' in child and 'name="date_of_birth_day"' in child
+    assert "Not known or unborn" in child
+    step(client, "children/add/", answers.child_answers())
+    step(client, "children/", {"add_another": "no"})
+    adult = client.get(f"{REFER}adults/add/").content.decode()
+    assert "unborn" not in adult.lower()
+    assert 'value="U"' in adult and "Not known" in adult
+
+
 def test_changing_route_asks_about_the_referrer_again(client, db):
     fill_in(client)
     response = client.post(f"{REFER}who/?change=1", {"referrer_type": "public"})
-    assert response["Location"] == f"{REFER}about-you/"
-    assert client.get(f"{REFER}check/")["Location"] == f"{REFER}about-you/"
+    assert response["Location"] == f"{REFER}about-you/?change=1"
+    assert client.get(f"{REFER}check/")["Location"] == f"{REFER}about-you/?change=1"
 
 
 def test_remove_a_child(client, db):
@@ -192,13 +285,41 @@ def test_urls_carry_no_personal_data_or_reference(client, db):
     assert "Amy" not in response["Location"]
 
 
-def test_rate_limit_gives_a_clear_429(client, db, settings):
+def test_rate_limit_counts_referrals_sent_not_pages(client, db, settings):
+    """A school sharing one address sends three two-child referrals (about fifteen posts each)
+    under a limit of 3 a minute; the fourth is refused at sending, and nothing is lost."""
     settings.REFERRAL_RATE_LIMIT = "3/m"
-    for _ in range(3):
-        assert client.post(REFER).status_code == 302
-    response = client.post(REFER)
-    assert response.status_code == 429
-    assert "too many attempts" in response.content.decode()
+    two_children = [answers.child_answers(), answers.child_answers(first_name="Ben", nhs_number="")]
+    with time_machine.travel(datetime(2026, 11, 25, 11, 0, 5, tzinfo=LONDON), tick=False):
+        for _ in range(3):
+            fill_in(client, children=two_children)
+            response, _key = submit(client)
+            assert response["Location"] == f"{REFER}confirmation/"
+        assert Referral.objects.count() == 3
+        fill_in(client, children=two_children)  # every page of a fourth referral still works
+        page = client.get(f"{REFER}check/")
+        refused = client.post(f"{REFER}check/", {"idempotency_key": page.context["wizard"].key})
+        assert refused.status_code == 429
+        assert "too many attempts" in refused.content.decode()
+        assert Referral.objects.count() == 3
+        kept = client.get(f"{REFER}check/")  # the answers are still there to send
+        assert kept.status_code == 200 and "Ben Smith" in kept.content.decode()
+    with time_machine.travel(datetime(2026, 11, 25, 11, 1, 5, tzinfo=LONDON), tick=False):
+        response, _key = submit(client)  # a minute later the same answers go through
+    assert response["Location"] == f"{REFER}confirmation/"
+    assert Referral.objects.count() == 4
+    assert sorted(Referral.objects.last().children.values_list("first_name", flat=True)) == ["Amy", "Ben"]
+
+
+def test_rate_limit_never_counts_staff_recording_referrals(client, db, settings, make_user, login):
+    settings.REFERRAL_RATE_LIMIT = "1/m"
+    login(make_user(Role.SCREENING_OFFICER))
+    with time_machine.travel(datetime(2026, 11, 25, 11, 0, 5, tzinfo=LONDON), tick=False):
+        for _ in range(2):
+            client.post(f"{REFER}record/", {"channel": "phone"})
+            fill_in(client, start=False)
+            assert submit(client)[0]["Location"] == f"{REFER}confirmation/"
+    assert Referral.objects.count() == 2
 
 
 def test_staff_record_a_phone_referral(client, db, make_user, login):
