@@ -23,7 +23,7 @@ from triage.models import Deadline
 from .models import Letter, LetterOutcome, LetterTemplate, OutboxMessage
 from .outbox import handler, message_id_for, outbox_enqueue
 from .pdf import StaticOnlyFetcher, render_pdf, static_url
-from .wording import DEFAULT_BODY, DEFAULT_SUBJECT
+from .wording import DEFAULT_BODY, DEFAULT_SUBJECT, challenge_url
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,7 @@ def letter_context(letter: Letter) -> dict[str, Any]:
         "recipient_name": referral.referrer_name,
         "recipient_organisation": referral.referrer_organisation,
         "stylesheet_url": static_url("notifications/letter.css"),
+        "challenge_url": challenge_url(),
     }
 
 

@@ -3,16 +3,134 @@ input; the actions in ``triage.outcomes`` decide and write."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, time
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.utils import timezone
+from django.utils.html import conditional_escape
 
 from agencies.models import Agency, Team
 from mash.codes import PrimaryNeed
 from mash.forms import GovukFormMixin
+from referrals.fields import PARTS, DatePartsField
 
 from .models_outcomes import Outcome
 from .states import Rag
 
+# A whole date and time sent under the field's own name (older clients and the tests' posts).
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+TIME_PART = "time"
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+LEVELS = [(n, f"Level {n}") for n in range(1, 5)]
+
+
+def relayout(form: forms.Form) -> None:
+    """Rebuild the crispy helper after fields are added in ``__init__``: the helper's layout is the
+    list of fields as they were when it was made, so a field added later would not be shown."""
+    form.helper = FormHelper(form)
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+
+
+def parse_time(text: str) -> time | None:
+    """'14:30', '2:30pm', '2.30pm', '2pm', 'midday', 'midnight' -> a time; anything else None."""
+    text = text.strip().lower().replace(" ", "")
+    named = {"midday": time(12), "noon": time(12), "midnight": time(0)}
+    if text in named:
+        return named[text]
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match[2] is None:
+        return None  # "14" alone is not clearly a time
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class DateTimePartsWidget(forms.MultiWidget):
+    """The GOV.UK date input (day, month, year) with a time box after it."""
+
+    template_name = "gds/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        widths = {"day": 2, "month": 2, "year": 4, TIME_PART: 5}
+        boxes = {
+            part: forms.TextInput(
+                attrs={
+                    "class": f"govuk-input govuk-date-input__input govuk-input--width-{widths[part]}",
+                    "label": part.capitalize(),
+                    **({"inputmode": "numeric"} if part in PARTS else {}),
+                }
+            )
+            for part in (*PARTS, TIME_PART)
+        }
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime):
+            local = timezone.localtime(value)
+            return [str(local.day), str(local.month), str(local.year), f"{local:%H:%M}"]
+        return [None, None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        parts = [f"{name}_{part}" for part in (*PARTS, TIME_PART)]
+        if name in data and not any(part in data for part in parts):
+            return self._whole(data.get(name))
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    @staticmethod
+    def _whole(value) -> list[str]:
+        for pattern in DATETIME_FORMATS:
+            try:
+                moment = datetime.strptime(str(value), pattern)
+            except ValueError:
+                continue
+            return [str(moment.day), str(moment.month), str(moment.year), f"{moment:%H:%M}"]
+        return ["?", "?", "?", "?"] if value not in (None, "") else ["", "", "", ""]
+
+
+class DateTimePartsField(forms.MultiValueField):
+    """When something happened, in UK time: a GOV.UK date input and a time ("2:30pm" or "14:30")."""
+
+    widget = DateTimePartsWidget
+
+    def __init__(self, *, label: str, required_message: str, **kwargs):
+        self.required_message = required_message
+        self.date = DatePartsField(label=label, required_message=required_message)
+        fields = tuple(forms.CharField(required=False, max_length=10) for _ in range(4))
+        super().__init__(fields, require_all_fields=False, required=False, label=label, **kwargs)
+
+    def clean(self, value):
+        parts = [(str(part).strip() if part is not None else "") for part in (value or ["", "", "", ""])]
+        return self.compress(parts if len(parts) == 4 else ["?"] * 4)
+
+    def compress(self, data_list) -> datetime | None:
+        *day_month_year, at = data_list
+        if not any(data_list):
+            raise forms.ValidationError(self.required_message, code="required")
+        on = self.date.compress(day_month_year)
+        if on is None:
+            raise forms.ValidationError(f"{self.label} must include a day, month and year", code="incomplete")
+        if not at:
+            raise forms.ValidationError(f"{self.label} must include a time", code="incomplete")
+        moment = parse_time(at)
+        if moment is None:
+            raise forms.ValidationError(
+                f"{self.label} must have a real time, like 2:30pm or 14:30", code="invalid"
+            )
+        return timezone.make_aware(datetime.combine(on, moment))
 
 
 class AttendeesField(forms.CharField):
@@ -28,46 +146,87 @@ class AttendeesField(forms.CharField):
                 continue
             name, _, agency = line.partition(",")
             if not agency.strip():
-                raise forms.ValidationError(f"Give the agency or team after a comma: “{line.strip()}”.")
+                raise forms.ValidationError(
+                    f"Give the agency or team after a comma for each attendee: “{line.strip()}”"
+                )
             rows.append({"name": name.strip(), "agency": agency.strip()})
         if not rows and self.required:
-            raise forms.ValidationError("Record who attended.")
+            raise forms.ValidationError("Enter who attended, one a line: name, agency or team")
         return rows
 
 
-def _when(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
+def _when(label: str) -> DateTimePartsField:
+    return DateTimePartsField(
         label=label,
-        input_formats=DATETIME_FORMATS,
-        help_text="For example, 23/11/2026 14:30",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        error_messages={"required": "Enter when it took place.", "invalid": "Enter a real date and time."},
+        required_message=f"Enter {label[0].lower()}{label[1:]}",
+        help_text="For example, 23 11 2026 and a time such as 2:30pm or 14:30",
     )
+
+
+def _rag_hint(rag: str) -> str:
+    current = Rag(rag).label if rag in Rag.values else "not rated"
+    return f"At the threshold decision: {current}. Choose it again to confirm it, or choose the new rating."
 
 
 class MashDiscussionForm(GovukFormMixin, forms.Form):
     held_at = _when("When the discussion took place")
-    attendees = AttendeesField(label="Attendees", help_text="One a line: name, agency or team")
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Summary of the discussion")
-    level_of_need = forms.TypedChoiceField(
-        choices=[(n, f"Level {n}") for n in range(1, 5)], coerce=int, label="Overall level of need"
+    attendees = AttendeesField(label="Who attended", help_text="One a line: name, agency or team")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Summary of the discussion",
+        error_messages={"required": "Enter a summary of the discussion"},
     )
-    rag_after = forms.ChoiceField(choices=Rag.choices, label="RAG rating (confirm or change)")
+    level_of_need = forms.TypedChoiceField(
+        choices=LEVELS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Overall level of need",
+        error_messages={"required": "Choose the overall level of need"},
+    )
+    rag_after = forms.ChoiceField(
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        label="RAG rating after the discussion",
+        error_messages={"required": "Choose the RAG rating after the discussion (confirm it or change it)"},
+    )
     rag_change_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why the rating changed (if it did)"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Why the rating changed (if it did)",
     )
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    field_order = ["held_at", "attendees", "summary", "level_of_need", "rag_after", "rag_change_reason"]
+
+    def __init__(self, *args, agencies=(), current_rag: str = "", current_level=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current_rag = current_rag
+        self.fields["rag_after"].help_text = _rag_hint(current_rag)
+        if current_level:
+            self.fields["level_of_need"].help_text = f"At the threshold decision: Level {current_level}."
         self.contribution_fields = []
         for agency in agencies:
             name = f"contribution_{agency.pk}"
+            # The pack prints labels unescaped; an agency's name is data, so it is escaped here.
             self.fields[name] = forms.CharField(
-                widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+                widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
-                label=f"{agency.name}'s contribution",
+                label=f"What {conditional_escape(agency.name)} said at the discussion",
             )
             self.contribution_fields.append(name)
+        self.order_fields(["held_at", "attendees", *self.contribution_fields])
+        relayout(self)
+
+    def clean(self):
+        data = super().clean()
+        rag = data.get("rag_after")
+        if (
+            rag
+            and self.current_rag
+            and rag != self.current_rag
+            and not (data.get("rag_change_reason") or "").strip()
+        ):
+            self.add_error("rag_change_reason", "Enter why the RAG rating changed")
+        return data
 
     def contributions(self) -> dict[int, str]:
         return {
@@ -77,43 +236,119 @@ class MashDiscussionForm(GovukFormMixin, forms.Form):
 
 class StrategyDiscussionForm(GovukFormMixin, forms.Form):
     held_at = _when("When the strategy discussion took place")
-    attendees = AttendeesField(label="Attendees by agency", help_text="One a line: name, agency")
+    attendees = AttendeesField(label="Who attended, by agency", help_text="One a line: name, agency")
     s47_enquiry = forms.TypedChoiceField(
         choices=[("yes", "Yes: start a section 47 enquiry"), ("no", "No section 47 enquiry")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         label="Decision",
+        error_messages={"required": "Choose whether a section 47 enquiry starts"},
     )
-    decision_rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Rationale")
+    decision_rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Rationale",
+        error_messages={"required": "Enter the rationale for the decision"},
+    )
     immediate_safety_actions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Immediate safety actions"
     )
 
 
+DESTINATIONS = [
+    Choice(
+        value,
+        label,
+        hint=(
+            "Goes to a council team: choose the team and the primary need code"
+            if value in Outcome.NEED_CODE_DESTINATIONS
+            else "Goes to a council team: choose the team"
+            if value in Outcome.TEAM_DESTINATIONS
+            else "Choose the agency that will lead"
+            if value == Outcome.Destination.OTHER_AGENCY_LEAD
+            else "Closes the referral"
+        ),
+    )
+    for value, label in Outcome.Destination.choices
+]
+
+
 class OutcomeForm(GovukFormMixin, forms.Form):
-    destination = forms.ChoiceField(choices=Outcome.Destination.choices, label="Outcome")
+    destination = forms.ChoiceField(
+        choices=DESTINATIONS,
+        widget=forms.RadioSelect,
+        label="Where the referral goes next",
+        error_messages={"required": "Choose where the referral goes next"},
+    )
     primary_need = forms.ChoiceField(
         choices=[("", "Not applicable"), *PrimaryNeed.choices],
         required=False,
         label="Primary need code",
-        help_text="Required where the referral goes on to a strategy discussion or assessment",
+        help_text="Needed where the referral goes on to a strategy discussion or an assessment",
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Receiving team")
-    lead_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label="Lead agency")
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Decision and rationale")
-    recommendation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Recommendations")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Receiving team",
+        empty_label="Choose a team",
+        help_text="Needed for a strategy discussion, an assessment or early help",
+    )
+    lead_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        label="Lead agency",
+        empty_label="Choose an agency",
+        help_text="Needed where another agency is the lead professional",
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Decision and rationale",
+        error_messages={"required": "Enter the decision and its rationale"},
+    )
+    recommendation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Recommendations",
+        error_messages={"required": "Enter the recommendations for the receiving team"},
+    )
 
     def __init__(self, *args, teams=None, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
         self.fields["lead_agency"].queryset = agencies if agencies is not None else Agency.objects.none()
 
+    def clean(self):
+        """The action's rules, checked here too so each message sits on the field it is about."""
+        data = super().clean()
+        destination = data.get("destination")
+        if not destination:
+            return data
+        if destination in Outcome.NEED_CODE_DESTINATIONS and not data.get("primary_need"):
+            self.add_error(
+                "primary_need",
+                "Choose the primary need code: the referral goes on as a child in need episode",
+            )
+        if destination in Outcome.TEAM_DESTINATIONS and not data.get("team"):
+            self.add_error("team", "Choose the team the referral goes to")
+        if destination not in Outcome.TEAM_DESTINATIONS and data.get("team"):
+            self.add_error(
+                "team",
+                "Do not choose a team for this outcome: only strategy, assessment and early help go to "
+                "a council team",
+            )
+        if destination == Outcome.Destination.OTHER_AGENCY_LEAD and not data.get("lead_agency"):
+            self.add_error("lead_agency", "Choose the agency that will be the lead professional")
+        return data
+
 
 class AllocationForm(GovukFormMixin, forms.Form):
     worker = forms.ModelChoiceField(
-        queryset=None, label="Worker", error_messages={"required": "Choose a worker."}
+        queryset=None,
+        label="Worker",
+        empty_label="Choose a worker",
+        error_messages={"required": "Choose the worker to allocate the referral to"},
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note for the worker (optional)"
+    )
 
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,13 +357,31 @@ class AllocationForm(GovukFormMixin, forms.Form):
 
 
 class ChallengeForm(GovukFormMixin, forms.Form):
-    reference = forms.CharField(max_length=20, label="Referral reference")
-    email = forms.EmailField(label="The e-mail address you gave when you referred")
-    name = forms.CharField(max_length=150, label="Your name")
+    reference = forms.CharField(
+        max_length=20,
+        label="Referral reference",
+        help_text="It is on the outcome letter, for example MASH-2026-000123",
+        error_messages={"required": "Enter the referral reference from the outcome letter"},
+    )
+    email = forms.EmailField(
+        label="The email address you gave when you referred",
+        error_messages={
+            "required": "Enter the email address you gave when you referred",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    name = forms.CharField(max_length=150, label="Your name", error_messages={"required": "Enter your name"})
     reasons = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), label="Why you disagree with the outcome"
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Why you disagree with the outcome",
+        error_messages={"required": "Enter why you disagree with the outcome"},
     )
 
 
 class ChallengeResponseForm(GovukFormMixin, forms.Form):
-    response = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Your response")
+    response = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Your response",
+        help_text="Recorded with the challenge; tell the professional your answer as well",
+        error_messages={"required": "Enter your response to the challenge"},
+    )

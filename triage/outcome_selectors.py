@@ -68,6 +68,10 @@ def side_by_side(referral: Referral) -> list[AgencyColumn]:
     return sorted(columns.values(), key=lambda column: column.agency.name)
 
 
+def referral_children(referral: Referral) -> list[ReferralChild]:
+    return list(ReferralChild.objects.filter(referral=referral).order_by("id"))
+
+
 def referral_record(referral: Referral) -> dict[str, Any]:
     """Everything after the threshold decision, for the outcome page and the summary report."""
     return {
@@ -79,6 +83,7 @@ def referral_record(referral: Referral) -> dict[str, Any]:
         .select_related("team", "lead_agency", "decided_by")
         .first(),
         "allocation": Allocation.objects.filter(referral=referral).select_related("worker", "team").first(),
+        "children": referral_children(referral),
         "columns": side_by_side(referral),
     }
 
@@ -115,6 +120,11 @@ def access_challenge(user: Any, public_id: Any) -> Challenge:
         return challenges_for(user).get(public_id=public_id)
     except (Challenge.DoesNotExist, ValueError, ValidationError):
         raise NotFound("There is no such challenge.") from None
+
+
+def challenged_outcome(challenge: Challenge) -> Outcome | None:
+    """The outcome a challenge disagrees with, shown beside it to the manager who answers."""
+    return Outcome.objects.filter(referral_id=challenge.referral_id).first()
 
 
 def access_managed_referral(user: Any, reference: str) -> Referral:

@@ -83,6 +83,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "referral": referral,
         "rows": agency_selectors.referral_requests(referral),
+        "children": selectors.referral_children(referral),
         "form": form,
         "can_request": is_mash_lead(request.user),
     }
@@ -113,7 +114,8 @@ def discussion_page(request: HttpRequest, reference: str) -> HttpResponse:
     form = MashDiscussionForm(
         request.POST or None,
         agencies=agencies,
-        initial={"rag_after": referral.rag, "level_of_need": referral.level_of_need},
+        current_rag=referral.rag,
+        current_level=referral.level_of_need,
     )
     if request.method == "POST" and _act(
         form,
@@ -267,6 +269,6 @@ def challenge_respond(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "triage/outcome_challenge_respond.html",
-        {"challenge": challenge, "form": form},
+        {"challenge": challenge, "outcome": selectors.challenged_outcome(challenge), "form": form},
         status=400 if form.errors else 200,
     )

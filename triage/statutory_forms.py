@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from mash.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure
 from mash.forms import GovukFormMixin
+from mash.templatetags.govuk import govuk_date_of
+from referrals.fields import DatePartsField
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 YES_NO = [("yes", "Yes"), ("no", "No")]
+NO_FACTORS = "21"  # the census code for "no factors identified", which stands alone
+DATE_HINT = "For example, 23 11 2026"
 
 
-def _date(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
+def _name(person) -> str:
+    return f"{person.first_name} {person.last_name}".strip()
+
+
+def _date(label: str, *, required: bool = True, hint: str = DATE_HINT) -> DatePartsField:
+    """A GOV.UK date input; its messages start from the label ("Date the ... must be a real date")."""
+    return DatePartsField(
         label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text="For example, 23/11/2026",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": f"Enter {label[0].lower()}{label[1:]}.", "invalid": "Enter a real date."},
+        help_text=hint,
+        required_message=f"Enter the {label[0].lower()}{label[1:]}" if required else "",
     )
 
 
-def _yes_no(label: str, *, required: bool = True) -> forms.TypedChoiceField:
+def _yes_no(label: str, *, required: bool = True, message: str = "") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         required=required,
@@ -30,66 +37,105 @@ def _yes_no(label: str, *, required: bool = True) -> forms.TypedChoiceField:
         coerce=lambda value: value == "yes",
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"required": f"Answer: {label[0].lower()}{label[1:]}"},
+        error_messages={"required": message or f"Choose yes or no: {label[0].lower()}{label[1:]}"},
     )
 
 
 class _ChildForm(GovukFormMixin, forms.Form):
     child = forms.ModelChoiceField(
-        queryset=None, label="Child", error_messages={"required": "Choose a child."}
+        queryset=None,
+        label="Child",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the child"},
     )
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
-        self.fields["child"].label_from_instance = lambda c: f"{c.first_name} {c.last_name}".strip()
+        self.fields["child"].label_from_instance = _name
 
 
 class AssessmentStartForm(_ChildForm):
     started_on = _date("Date the assessment started")
-    child_seen_on = _date("Date the child was seen (if they have been)", required=False)
+    child_seen_on = _date(
+        "Date the child was seen",
+        required=False,
+        hint=f"Leave empty if they have not been seen yet. {DATE_HINT}",
+    )
 
 
 class AssessmentAuthoriseForm(GovukFormMixin, forms.Form):
     assessment = forms.ModelChoiceField(
-        queryset=None, label="Assessment", error_messages={"required": "Choose the assessment."}
+        queryset=None,
+        label="Assessment",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the assessment to authorise"},
     )
     authorised_on = _date("Date the assessment was authorised")
-    child_seen_on = _date("Date the child was seen (if not recorded already)", required=False)
+    child_seen_on = _date(
+        "Date the child was seen",
+        required=False,
+        hint=f"Leave empty if it is already recorded, or if the child was not seen. {DATE_HINT}",
+    )
     factors = forms.MultipleChoiceField(
         choices=AssessmentFactor.choices,
         label="Factors identified at the end of the assessment",
         help_text="Choose every factor that applies, or 21 (no factors identified) on its own.",
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
-        error_messages={"required": "Choose the factors identified (21 if there were none)."},
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the factors identified (21 if there were none)"},
     )
-    requires_support = _yes_no("Was the child assessed as requiring children's social care support?")
+    requires_support = _yes_no(
+        "Was the child assessed as requiring children's social care support?",
+        message="Choose yes or no: was the child assessed as requiring children's social care support",
+    )
 
     def __init__(self, *args, assessments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessment"].queryset = assessments
         self.fields["assessment"].label_from_instance = (
-            lambda a: f"{a.child.first_name} {a.child.last_name}, started {a.started_on:%d/%m/%Y}"
+            lambda a: f"{_name(a.child)}, started {govuk_date_of(a.started_on)}"
         )
+        self.fields["factors"].choices = factor_choices()
+        self.helper.layout = Layout(
+            "assessment",
+            "authorised_on",
+            "child_seen_on",
+            Field.checkboxes("factors", small=True),
+            "requires_support",
+        )
+
+
+def factor_choices() -> list[Choice]:
+    """The census factors, each led by its code so a worker finds "3A" by eye, and "no factors
+    identified" last after an "or", as GOV.UK sets apart the answer that excludes the others."""
+    factors = [
+        Choice(code, f"{code}: {label}") for code, label in AssessmentFactor.choices if code != NO_FACTORS
+    ]
+    factors[-1].divider = "or"
+    return [*factors, Choice(NO_FACTORS, f"{NO_FACTORS}: {AssessmentFactor(NO_FACTORS).label}")]
 
 
 class S47StartForm(_ChildForm):
     started_on = _date(
-        "Date of the strategy discussion that started the enquiry (leave empty for the MASH's)",
+        "Date of the strategy discussion that started the enquiry",
         required=False,
+        hint=f"Leave empty to use the date of the MASH's strategy discussion. {DATE_HINT}",
     )
 
 
 class IcpcForm(GovukFormMixin, forms.Form):
     enquiry = forms.ModelChoiceField(
-        queryset=None, label="S47 enquiry", error_messages={"required": "Choose the enquiry."}
+        queryset=None,
+        label="Section 47 enquiry",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the section 47 enquiry"},
     )
-    icpc_on = _date("Date of the initial child protection conference", required=False)
-    not_required = forms.BooleanField(
+    icpc_on = _date(
+        "Date of the initial child protection conference",
         required=False,
-        label="An initial conference was not required",
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+        hint=f"Leave empty if a conference was not required. {DATE_HINT}",
     )
+    not_required = forms.BooleanField(required=False, label="An initial conference was not required")
     cp_plan = _yes_no("Did the conference result in a child protection plan?", required=False)
     initial_category = forms.ChoiceField(
         choices=[("", "Not applicable"), *CategoryOfAbuse.choices],
@@ -97,11 +143,34 @@ class IcpcForm(GovukFormMixin, forms.Form):
         label="Initial category of abuse (with a plan)",
     )
 
+    def clean(self):
+        """The conference's rules as the action has them, each message on the answer it is about."""
+        data = super().clean()
+        held, not_required = data.get("icpc_on"), data.get("not_required")
+        if "icpc_on" in self.errors:
+            return data
+        if held is None and not not_required:
+            self.add_error(
+                "icpc_on",
+                "Enter the date of the initial conference, or tick that one was not required",
+            )
+        elif held is not None and not_required:
+            self.add_error(
+                "not_required", "Enter a conference date or tick that one was not required, not both"
+            )
+        elif held is not None and data.get("cp_plan") is None:
+            self.add_error(
+                "cp_plan", "Choose yes or no: did the conference result in a child protection plan"
+            )
+        elif data.get("cp_plan") and not data.get("initial_category"):
+            self.add_error("initial_category", "Choose the initial category of abuse for the plan")
+        return data
+
     def __init__(self, *args, enquiries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enquiry"].queryset = enquiries
         self.fields["enquiry"].label_from_instance = (
-            lambda e: f"{e.child.first_name} {e.child.last_name}, started {e.started_on:%d/%m/%Y}"
+            lambda e: f"{_name(e.child)}, started {govuk_date_of(e.started_on)}"
         )
 
 
@@ -110,5 +179,5 @@ class CinCloseForm(_ChildForm):
     reason = forms.ChoiceField(
         choices=[("", "Choose a reason"), *ReasonForClosure.choices],
         label="Reason for closure",
-        error_messages={"required": "Choose the reason for closure."},
+        error_messages={"required": "Choose the reason for closure"},
     )

@@ -204,6 +204,8 @@ CRISPY_CLASS_CONVERTERS = {
 }
 
 SERVICE_NAME = env("SERVICE_NAME", default="Multi-Agency Safeguarding Hub")
+# The public address (scheme and host) a letter or e-mail gives, e.g. the challenge page.
+SERVICE_BASE_URL = env("SERVICE_BASE_URL", default="http://127.0.0.1:8000")
 
 # The public referral form is rate limited per client address (django-ratelimit counts in this cache).
 # Per process by default; set CACHE_URL to a shared Redis cache when running more than one web process.

@@ -14,6 +14,7 @@ from agencies import actions as agency_actions
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
+from mash.templatetags.govuk import govuk_datetime
 from notifications.models import Letter, OutboxMessage
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
@@ -416,4 +417,4 @@ def test_a_step_up_at_the_discussion_brings_open_partner_requests_forward(world,
     body = login(world.users["health"]).get(
         reverse("partners:request_detail", kwargs={"public_id": health.public_id})
     )
-    assert timezone.localtime(red_due).strftime("%-d %B %Y %H:%M") in body.content.decode()
+    assert govuk_datetime(red_due) in body.content.decode()

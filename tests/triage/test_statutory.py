@@ -355,6 +355,12 @@ def test_nothing_is_recorded_before_allocation(world):
 # --- the pages ----------------------------------------------------------------------------------
 
 
+def boxes(name: str, day_month_year: str) -> dict[str, str]:
+    """A date typed as a person types it into the GOV.UK date input's three boxes."""
+    day_, month, year = day_month_year.split()
+    return {f"{name}_day": day_, f"{name}_month": month, f"{name}_year": year}
+
+
 def test_the_allocated_worker_records_through_the_pages(world, login):
     referral = allocated(world)
     client = login(world.users["social_worker"])
@@ -367,12 +373,12 @@ def test_the_allocated_worker_records_through_the_pages(world, login):
     url = reverse("statutory:assessment_start", kwargs={"reference": referral.reference})
     child = child_of(referral)
     response = client.post(
-        url, {"child": child.pk, "started_on": "09/11/2026", "child_seen_on": "2026-11-10"}
+        url, {"child": child.pk, **boxes("started_on", "9 11 2026"), **boxes("child_seen_on", "10 11 2026")}
     )
     assert response.status_code == 302 and response["Location"] == page
     assessment = Assessment.objects.get(referral=referral)
     url = reverse("statutory:assessment_authorise", kwargs={"reference": referral.reference})
-    form = {"assessment": assessment.pk, "authorised_on": "2026-11-19", "requires_support": "yes"}
+    form = {"assessment": assessment.pk, **boxes("authorised_on", "19 11 2026"), "requires_support": "yes"}
     bad = client.post(url, {**form, "factors": ["21", "1A"]})
     assert (
         bad.status_code == 400
@@ -394,15 +400,20 @@ def test_the_manager_records_the_conference_and_the_closure_through_the_pages(wo
     enquiry = Section47Enquiry.objects.get(referral=referral)
     response = client.post(
         reverse("statutory:icpc_record", kwargs=ref),
-        {"enquiry": enquiry.pk, "icpc_on": "2026-11-07", "cp_plan": "no"},
+        {"enquiry": enquiry.pk, **boxes("icpc_on", "7 11 2026"), "cp_plan": "no"},
     )
     assert response.status_code == 400 and "is a weekend" in response.content.decode()
     response = client.post(
         reverse("statutory:icpc_record", kwargs=ref),
-        {"enquiry": enquiry.pk, "icpc_on": "2026-11-20", "cp_plan": "yes", "initial_category": "EMO"},
+        {
+            "enquiry": enquiry.pk,
+            **boxes("icpc_on", "20 11 2026"),
+            "cp_plan": "yes",
+            "initial_category": "EMO",
+        },
     )
     assert response.status_code == 302
-    closing = {"child": child.pk, "closed_on": "2026-11-20", "reason": "RC7"}
+    closing = {"child": child.pk, **boxes("closed_on", "20 11 2026"), "reason": "RC7"}
     response = client.post(reverse("statutory:cin_close", kwargs=ref), closing)
     assert response.status_code == 302
     referral.refresh_from_db()
