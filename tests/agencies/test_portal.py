@@ -137,7 +137,7 @@ def test_a_bad_date_checked_is_named_and_changes_nothing(world, login, boxes, me
     response = client.post(detail_url(request), {"known": "not_known", **boxes})
     assert response.status_code == 400
     page = response.content.decode()
-    assert message in page
+    assert page.count(message) == 2
     # The summary links to the day box; the boxes the message is about are outlined in red.
     assert 'href="#id_date_checked_0"' in page
     assert page.count("govuk-input--error") == outlined
@@ -165,7 +165,9 @@ def test_a_bad_answer_shows_errors_and_changes_nothing(world, login):
     assert response.status_code == 400
     page = response.content.decode()
     assert page.count("There is a problem") == 1
-    assert 'href="#id_summary"' in page and "Enter a summary of what your agency knows" in page
+    assert 'href="#id_summary"' in page
+    # Once in the summary, once beside the box.
+    assert page.count("Enter a summary of what your agency knows") == 2
     request.refresh_from_db()
     assert request.status == InformationRequest.Status.REQUESTED
 
@@ -175,7 +177,7 @@ def test_a_refused_decline_opens_its_section_with_the_pages_one_summary(world, l
     url = reverse("partners:request_decline", kwargs={"public_id": world.requests["health"].public_id})
     page = client.post(url, {"reason": ""}).content.decode()
     assert page.count("There is a problem") == 1
-    assert 'href="#id_reason"' in page and "Enter why your agency is declining" in page
+    assert 'href="#id_reason"' in page and page.count("Enter why your agency is declining") == 2
     assert '<details class="govuk-details" open>' in page
 
 
