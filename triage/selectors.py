@@ -8,9 +8,9 @@ visibility is ``NotFound``: we never confirm that a referral exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from agencies.models import Team
@@ -101,6 +101,20 @@ def referral_read(
 
 
 @dataclass(frozen=True)
+class QueueSearch:
+    """A search of a queue: every part must match. References are matched anywhere in the
+    reference; names anywhere in one child's first, last or other names; the date of birth exactly
+    (name parts and the date all about the same child)."""
+
+    references: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.references or self.names or self.date_of_birth)
+
+
+@dataclass(frozen=True)
 class QueueFilters:
     statuses: tuple[str, ...] = ()
     rag: str = ""
@@ -109,6 +123,34 @@ class QueueFilters:
     out_of_hours: bool | None = None
     domestic_abuse: bool | None = None
     source: str = ""
+    search: QueueSearch | None = None
+
+
+@dataclass(frozen=True)
+class EdtFilters:
+    """``acknowledged``: False (the default) what waits for the EDT; True what the EDT has
+    acknowledged and the day team has not yet taken; None both."""
+
+    acknowledged: bool | None = False
+    search: QueueSearch | None = None
+
+
+def _matching(qs: QuerySet[Referral], search: QueueSearch | None) -> QuerySet[Referral]:
+    """The referrals in ``qs`` that a search finds (case-insensitive; one EXISTS for the child)."""
+    if not search:
+        return qs
+    for part in search.references:
+        qs = qs.filter(reference__icontains=part)
+    if search.names or search.date_of_birth:
+        child = ReferralChild.objects.filter(referral=OuterRef("pk"))
+        for part in search.names:
+            child = child.filter(
+                Q(first_name__icontains=part) | Q(last_name__icontains=part) | Q(other_names__icontains=part)
+            )
+        if search.date_of_birth:
+            child = child.filter(date_of_birth=search.date_of_birth)
+        qs = qs.filter(Exists(child))
+    return qs
 
 
 def _children_prefetch() -> Prefetch:
@@ -150,21 +192,34 @@ def referral_queue(
         qs = qs.filter(domestic_abuse_risk="")
     if filters.source:
         qs = qs.filter(source=filters.source)
+    qs = _matching(qs, filters.search)
     return _queue_rows(qs).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "pk")
 
 
-def early_help_queue(user) -> QuerySet[Referral]:
+def early_help_queue(user, search: QueueSearch | None = None) -> QuerySet[Referral]:
     """Green referrals held by an early help hub the user belongs to (MASH staff see every hub's)."""
     require_triage_user(user)
     qs = referrals_visible_to(user).filter(team__kind=Team.Kind.EARLY_HELP, status__in=EARLY_HELP_STATUSES)
+    qs = _matching(qs, search)
     return _queue_rows(qs).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "pk")
 
 
-def edt_queue(user) -> QuerySet[Referral]:
-    """Referrals flagged to the emergency duty team and not yet acknowledged, oldest flag first."""
+# The day team has taken a referral once someone has claimed it for screening (or it has moved on):
+# until then an acknowledged EDT referral is still the EDT's to keep an eye on.
+NOT_YET_TAKEN = Q(status=Status.RECEIVED, claimed_by__isnull=True)
+
+
+def edt_queue(user, filters: EdtFilters | None = None) -> QuerySet[Referral]:
+    """Referrals flagged to the emergency duty team, oldest flag first: by default those not yet
+    acknowledged; acknowledged ones stay findable until the day team has taken them."""
     if not (is_edt(user) or is_mash_staff(user)):
         raise NotPermitted("Only the emergency duty team and MASH staff can see the EDT queue.")
-    qs = referrals_visible_to(user).filter(edt_flag__isnull=False, edt_flag__acknowledged_at__isnull=True)
+    filters = filters or EdtFilters()
+    waiting = Q(edt_flag__acknowledged_at__isnull=True)
+    acknowledged = Q(edt_flag__acknowledged_at__isnull=False) & NOT_YET_TAKEN
+    shown = {False: waiting, True: acknowledged, None: waiting | acknowledged}[filters.acknowledged]
+    qs = referrals_visible_to(user).filter(Q(edt_flag__isnull=False) & shown)
+    qs = _matching(qs, filters.search).select_related("edt_flag__acknowledged_by")
     return _queue_rows(qs).order_by("edt_flag__raised_at", "pk")
 
 

@@ -14,25 +14,46 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mash import audit
+from mash.codes import DomesticAbuseRisk
 from mash.exceptions import DomainError, InvalidInput, NotPermitted
 from notifications.sweeper import open_alert_levels
 from referrals.person_index.selectors import rereferrals
 
 from . import decisions, selectors
-from .forms import ChangeRagForm, DaBatchForm, DecisionFields, QueueFilterForm, ReasonForm, ReassignForm
+from .forms import (
+    ChangeRagForm,
+    DaBatchForm,
+    DecisionFields,
+    EdtFilterForm,
+    QueueFilterForm,
+    QueueSearchForm,
+    ReassignForm,
+    ReturnForm,
+    StepUpForm,
+)
 from .policy import current_policy
 
 PAGE_SIZE = 25
 
 
-def _page(request: HttpRequest, queryset, *, action: str, template: str, context: dict) -> HttpResponse:
-    """Paginate a queue, record who saw which referrals, and render the page (or, for htmx, its rows)."""
+def _page(
+    request: HttpRequest, queryset, *, action: str, template: str, context: dict, search: str = ""
+) -> HttpResponse:
+    """Paginate a queue, record who saw which referrals (and what they searched for), and render the
+    page (or, for htmx, its rows)."""
+    form = context.get("form")
+    if request.htmx and _filters_invalid(request, form):
+        # The rows alone cannot show the error summary: have htmx load the whole page instead.
+        return HttpResponse(headers={"HX-Redirect": request.get_full_path()})
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    details = {"page": page.number, "referrals": [r.pk for r in page.object_list]}
+    if search:
+        details["search"] = search
     audit.record_read(
-        action,
+        f"{action}_search" if search else f"{action}_view",
         actor=request.user,
-        reason="Working the queue",
-        details={"page": page.number, "referrals": [r.pk for r in page.object_list]},
+        reason="Searching the queue" if search else "Working the queue",
+        details=details,
         ip_address=audit.client_ip(request),
     )
     query = request.GET.copy()
@@ -42,6 +63,8 @@ def _page(request: HttpRequest, queryset, *, action: str, template: str, context
         **context,
         "page": page,
         "query": query.urlencode(),
+        "searched": search,
+        "filters_invalid": _filters_invalid(request, form),
         "rereferrals": rereferrals(page.object_list),
         # The sweeper's open warnings and breaches for this page, in one query.
         "alerts": open_alert_levels(r.pk for r in page.object_list),
@@ -49,6 +72,16 @@ def _page(request: HttpRequest, queryset, *, action: str, template: str, context
     if request.htmx:
         return render(request, "triage/queue_rows.html", context)
     return render(request, template, context)
+
+
+def _filters_invalid(request: HttpRequest, form) -> bool:
+    """A queue's search or filters could not be used (its rows are then the unfiltered queue)."""
+    return request.method == "GET" and form is not None and form.is_bound and bool(form.errors)
+
+
+def _searched(form) -> str:
+    """The search as typed, when it was valid and found something to search for."""
+    return form.search_text if form.is_bound and form.search() else ""
 
 
 @login_required
@@ -59,42 +92,51 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         rows,
-        action="triage.queue_view",
+        action="triage.queue",
         template="triage/queue_list.html",
         context={"form": form, "title": "Triage queue"},
+        search=_searched(form),
     )
 
 
 @login_required
 @require_GET
 def early_help_queue(request: HttpRequest) -> HttpResponse:
-    rows = selectors.early_help_queue(request.user)
+    form = QueueSearchForm(request.GET or None)
+    rows = selectors.early_help_queue(request.user, form.search() if request.GET else None)
     return _page(
         request,
         rows,
-        action="triage.early_help_queue_view",
+        action="triage.early_help_queue",
         template="triage/queue_list.html",
-        context={"title": "Early help queue"},
+        context={"form": form, "title": "Early help queue"},
+        search=_searched(form),
     )
 
 
 @login_required
 @require_GET
 def edt_queue(request: HttpRequest) -> HttpResponse:
-    rows = selectors.edt_queue(request.user)
+    form = EdtFilterForm(request.GET or None)
+    filters = form.to_filters()
+    rows = selectors.edt_queue(request.user, filters)
     return _page(
         request,
         rows,
-        action="triage.edt_queue_view",
+        action="triage.edt_queue",
         template="triage/queue_list.html",
-        context={"title": "Emergency duty team queue", "edt": True},
+        context={"form": form, "title": "Emergency duty team queue", "edt": True},
+        search=_searched(form),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def domestic_abuse_queue(request: HttpRequest) -> HttpResponse:
-    rows = selectors.domestic_abuse_queue(request.user, grade=request.GET.get("grade", ""))
+    # An unknown grade in the address shows every grade (it never reaches the database).
+    grade = request.GET.get("grade", "")
+    grade = grade if grade in DomesticAbuseRisk.values else ""
+    rows = selectors.domestic_abuse_queue(request.user, grade=grade)
     candidates = selectors.domestic_abuse_queue(request.user, grade="standard")
     form = DaBatchForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -118,12 +160,14 @@ def domestic_abuse_queue(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         rows,
-        action="triage.domestic_abuse_queue_view",
+        action="triage.domestic_abuse_queue",
         template="triage/domestic_abuse_list.html",
         context={
             "title": "Domestic abuse notifications",
             "form": form,
             "timescales": policy.domestic_abuse_timescales,
+            "grade": grade,
+            "grades": [("", "All grades"), *reversed(DomesticAbuseRisk.choices)],
             "da": True,
         },
     )
@@ -215,7 +259,7 @@ def referral_reassign(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _reason_view(action: str, act, success: str):
+def _reason_view(action: str, form_class, act, success: str):
     """A page whose form is just a reason: step up, return for lack of consent."""
 
     @login_required
@@ -225,7 +269,7 @@ def _reason_view(action: str, act, success: str):
         return _form_page(
             request,
             referral,
-            ReasonForm(request.POST or None),
+            form_class(request.POST or None),
             action=action,
             template=f"triage/referral_{action}.html",
             run=lambda f: act(referral, reason=f.cleaned_data["reason"], by=request.user),
@@ -235,9 +279,14 @@ def _reason_view(action: str, act, success: str):
     return view
 
 
-referral_step_up = _reason_view("step_up", decisions.referral_step_up, "Referral stepped up to the MASH.")
+referral_step_up = _reason_view(
+    "step_up", StepUpForm, decisions.referral_step_up, "Referral stepped up to the MASH."
+)
 referral_return = _reason_view(
-    "return", decisions.referral_return_for_consent, "Referral returned: not progressed for lack of consent."
+    "return",
+    ReturnForm,
+    decisions.referral_return_for_consent,
+    "Referral returned: not progressed for lack of consent.",
 )
 
 
@@ -275,7 +324,9 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
     decided = selectors.current_decisions(referral)
     pending = [c for c in referral.children.all() if c.pk not in decided]
     data = request.POST or None
-    forms = [(child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child))) for child in pending]
+    forms = [
+        (child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child))) for child in pending
+    ]
     error = ""
     if request.method == "POST" and all(form.is_valid() for _, form in forms):
         try:

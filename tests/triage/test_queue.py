@@ -3,7 +3,8 @@ htmx, visibility, audit, and a constant number of queries as rows grow."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -126,7 +127,9 @@ def test_a_bad_filter_is_said_and_filters_nothing(login, officer):
     response = login(officer).get(f"{QUEUE}?rag=purple")
     assert response.status_code == 200
     assert len(rows(response)) == 1
-    assert "Select a valid choice" in response.content.decode()
+    html = response.content.decode()
+    assert "There is a problem" in html and "Choose RAG from the options shown" in html
+    assert "need correcting, so the whole queue is shown" in html
 
 
 def test_paginated_and_htmx_gets_only_the_rows(login, officer):
@@ -321,7 +324,7 @@ def test_the_edt_queue(login, make_user, officer):
         d.referral_route_out_of_hours(referral)
     client = login(eddie)
     assert rows(client.get(reverse("triage:edt"))) == [flagged.reference]
-    assert client.get(reverse("triage:edt")).content.decode().count("Flagged to EDT") == 1
+    assert client.get(reverse("triage:edt")).content.decode().count("Significant harm: urgent") == 1
     # The EDT can open the flagged referral, not the routine one.
     assert client.get(reverse("triage:referral", args=[flagged.reference])).status_code == 200
     assert client.get(reverse("triage:referral", args=[routine.reference])).status_code == 404
@@ -346,7 +349,7 @@ def test_the_domestic_abuse_view_orders_by_grade_then_deadline_and_batch_decides
         standard_soon.reference,
         standard_late.reference,
     ]
-    assert "Standard risk: 7 working" in response.content.decode().replace("workingdays", "working days")
+    assert "Standard risk: 7 working days" in response.content.decode()
     # Only standard-risk notifications are offered for the batch; a medium one is refused.
     response = client.post(
         url,
@@ -358,7 +361,8 @@ def test_the_domestic_abuse_view_orders_by_grade_then_deadline_and_batch_decides
             "advice_given": "a",
         },
     )
-    assert response.status_code == 200 and "valid choice" in response.content.decode()
+    assert response.status_code == 200
+    assert "Choose notifications to decide from the options shown" in response.content.decode()
     response = client.post(
         url,
         {
@@ -467,7 +471,10 @@ def test_the_sweepers_warning_and_breach_show_on_the_queue_until_the_work_is_don
     policy = current_policy()
     for referral, due in ((soon, now + timedelta(minutes=10)), (late, now - timedelta(minutes=10))):
         deadline_start(
-            referral, Deadline.Kind.DECISION, start=now - timedelta(hours=3), policy=policy,
+            referral,
+            Deadline.Kind.DECISION,
+            start=now - timedelta(hours=3),
+            policy=policy,
             timescale={"amount": 1, "unit": "clock_hours"},
         )
         Deadline.objects.filter(referral=referral).update(due_at=due, warn_at=due - timedelta(hours=1))
@@ -523,3 +530,238 @@ def test_the_queue_first_page_can_be_read_straight_off_its_partial_index(officer
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "referral_queue_order" in plan and "Sort" not in plan, plan
+
+
+# --- finding a referral: search by reference, child's name and date of birth -----------------
+
+
+def _amy_and_zara():
+    """Two referrals: Amy Smith (born 27 March 2018, known as Mimi) with Ben Smith; Zara Khan."""
+    amy = make_referral(children=0, reference="MASH-2026-000417")
+    ChildFactory(
+        referral=amy, first_name="Amy", last_name="Smith", other_names="Mimi", date_of_birth=date(2018, 3, 27)
+    )
+    ChildFactory(referral=amy, first_name="Ben", last_name="Smith", date_of_birth=date(2015, 1, 9))
+    zara = make_referral(children=0, reference="MASH-2026-000588")
+    ChildFactory(referral=zara, first_name="Zara", last_name="Khan", date_of_birth=date(2012, 11, 2))
+    return amy, zara
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("MASH-2026-000417", {"amy"}),  # the whole reference
+        ("mash-2026-000417", {"amy"}),  # any case
+        ("000588", {"zara"}),  # part of it
+        ("Amy", {"amy"}),  # a first name
+        ("KHAN", {"zara"}),  # a last name, any case
+        ("mit", {"amy"}),  # any part of a name
+        ("mimi", {"amy"}),  # other names
+        ("Amy Smith", {"amy"}),  # first and last name of one child
+        ("27/3/2018", {"amy"}),  # a date of birth as people type it
+        ("27/03/2018", {"amy"}),
+        ("2018-03-27", {"amy"}),
+        ("27 March 2018", {"amy"}),  # as the service writes it
+        ("Amy 27/3/2018", {"amy"}),  # name and date of birth of the same child
+        ("Ben 27/3/2018", set()),  # Ben was not born that day: both must be the same child
+        ("Amy Khan", set()),  # parts of two different children's names never combine
+        ("Nobody", set()),
+    ],
+)
+def test_the_queue_finds_a_referral(search, found, login, officer):
+    amy, zara = _amy_and_zara()
+    make_referral()  # a third that no search here should find
+    response = login(officer).get(QUEUE, {"q": search})
+    assert response.status_code == 200
+    assert set(rows(response)) == {{"amy": amy, "zara": zara}[name].reference for name in found}
+    html = response.content.decode()
+    assert "There is a problem" not in html
+    assert (
+        f"found for <strong>{search}</strong>" in html if found else "No referral you can see matches" in html
+    )
+
+
+def test_a_search_finds_only_what_the_user_may_see(login, make_user):
+    """A team manager's search goes through the same visibility as their queue: another team's
+    referral is not found, and nothing on the page says it exists."""
+    manager = make_user(Role.TEAM_MANAGER, username="tm")
+    ours = make_referral(children=0, team=TeamFactory(members=[manager]))
+    ChildFactory(referral=ours, first_name="Amy", last_name="Smith")
+    theirs = make_referral(children=0, team=TeamFactory(), reference="MASH-2026-009999")
+    ChildFactory(referral=theirs, first_name="Amy", last_name="Smith")
+    client = login(manager)
+    assert rows(client.get(QUEUE, {"q": "Amy Smith"})) == [ours.reference]
+    response = client.get(QUEUE, {"q": "MASH-2026-009999"})
+    assert rows(response) == []
+    assert "MASH-2026-009999</a>" not in response.content.decode()
+    # A partner cannot search at all.
+    assert login(make_user(Role.AGENCY_PARTNER, username="pat")).get(QUEUE, {"q": "Amy"}).status_code == 403
+
+
+def test_a_search_reaches_closed_referrals_only_when_asked(login, officer):
+    closed = make_referral(status=Status.CLOSED, reference="MASH-2026-000123")
+    client = login(officer)
+    assert rows(client.get(QUEUE, {"q": "000123"})) == []
+    assert rows(client.get(QUEUE, {"q": "000123", "status": "all"})) == [closed.reference]
+
+
+def test_a_search_is_audited_as_a_read_with_what_was_searched_and_found(login, officer):
+    amy, _ = _amy_and_zara()
+    login(officer).get(QUEUE, {"q": "amy smith"})
+    event = AuditEvent.objects.get(action="triage.queue_search")
+    assert (event.kind, event.actor) == (AuditEvent.Kind.READ, officer)
+    assert event.details["search"] == "amy smith" and event.details["referrals"] == [amy.pk]
+    assert not AuditEvent.objects.filter(action="triage.queue_view").exists()
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("Amy\x00", "The search can only contain letters, numbers and punctuation"),
+        ("a" * 101, "The search must be 100 characters or fewer"),
+        ("31/02/2019", "Enter a real date of birth in the search, for example 27/3/2018"),
+        ("31 February 2019", "Enter a real date of birth in the search, for example 27/3/2018"),
+        ("1/13/2019", "Enter a real date of birth in the search, for example 27/3/2018"),
+        ("27/3/18", "Enter the year of birth in full in the search, for example 27/3/2018"),
+        ("27/3/2018 2/11/2012", "Enter one date of birth in the search, not two"),
+    ],
+)
+def test_a_bad_search_says_what_is_wrong_and_searches_nothing(search, message, login, officer):
+    _amy_and_zara()
+    response = login(officer).get(QUEUE, {"q": search})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html and html.count(message) == 2  # in the summary and by the box
+    assert '<a href="#id_q">' in html  # the summary links to the search box
+    assert len(rows(response)) == 2  # the whole queue, said so, rather than a wrong answer
+    assert not AuditEvent.objects.filter(action="triage.queue_search").exists()
+
+
+def test_a_bad_search_through_htmx_loads_the_whole_page_to_show_the_message(login, officer):
+    response = login(officer).get(QUEUE, {"q": "31/02/2019"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Redirect"] == f"{QUEUE}?q=31%2F02%2F2019"
+    good = login(officer).get(QUEUE, {"q": "Amy"}, headers={"HX-Request": "true"})
+    assert "HX-Redirect" not in good and good.content.decode().lstrip().startswith('<div id="queue-rows"')
+
+
+def test_a_search_costs_no_more_queries_than_the_queue(login, officer, django_assert_num_queries):
+    client = login(officer)
+    _claimed_referrals(5, officer)
+    amy, _ = _amy_and_zara()
+    client.get(QUEUE)  # warm per-process caches
+    with CaptureQueriesContext(connection) as plain:
+        client.get(QUEUE)
+    with django_assert_num_queries(len(plain)):
+        assert rows(client.get(QUEUE, {"q": "Amy 27/3/2018"})) == [amy.reference]
+    with django_assert_num_queries(len(plain)):
+        assert rows(client.get(QUEUE, {"q": "MASH-2026-000417", "rag": "", "status": "all"})) == [
+            amy.reference
+        ]
+
+
+def test_the_early_help_queue_can_be_searched_too(login, lead, make_user):
+    manager = make_user(Role.TEAM_MANAGER, username="ehm")
+    TeamFactory(kind=Team.Kind.EARLY_HELP, members=[manager])
+    amy, zara = _amy_and_zara()
+    for referral in (amy, zara):
+        decisions = [
+            d.ChildDecisionInput(
+                child_id=c.pk, rag=Rag.GREEN, level_of_need=2, rationale="r", consent_basis="given"
+            )
+            for c in referral.children.all()
+        ]
+        d.referral_decide(referral, decisions=decisions, by=lead)
+    client = login(manager)
+    assert set(rows(client.get(reverse("triage:early_help")))) == {amy.reference, zara.reference}
+    assert rows(client.get(reverse("triage:early_help"), {"q": "khan"})) == [zara.reference]
+    assert AuditEvent.objects.filter(action="triage.early_help_queue_search", actor=manager).exists()
+
+
+def test_the_queue_filters_offer_plain_first_choices_and_no_dashes(login, officer):
+    html = login(officer).get(QUEUE).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Any open status</option>' in html
+    assert html.count('<option value="" selected>Any</option>') == 6  # RAG, team, three yes/no, source
+    assert 'type="search"' in html and 'class="govuk-input' in html
+
+
+# --- the emergency duty team's queue ----------------------------------------------------------
+
+
+@pytest.fixture
+def eddie(make_user):
+    user = make_user(Role.EMERGENCY_DUTY, username="eddie", first_name="Eddie", last_name="Duty")
+    TeamFactory(kind=Team.Kind.EMERGENCY_DUTY, email="edt@example.gov.uk", members=[user])
+    return user
+
+
+def _flagged(received_ago: timedelta, **fields):
+    referral = make_referral(
+        received_at=timezone.now() - received_ago, out_of_hours=True, significant_harm=True, **fields
+    )
+    d.referral_route_out_of_hours(referral)
+    return referral
+
+
+EDT = reverse("triage:edt")
+
+
+def test_the_edt_queue_shows_urgency_and_how_long_it_has_waited_not_a_working_day_clock(login, eddie):
+    referral = _flagged(
+        timedelta(hours=3, minutes=20), next_due_at=timezone.now() + timedelta(days=1, hours=3)
+    )
+    html = login(eddie).get(EDT).content.decode()
+    assert rows_of(html) == [referral.reference]
+    assert "Significant harm: urgent" in html
+    assert "Received 3\xa0hours, 20\xa0minutes ago" in html
+    assert "left" not in html.split('id="queue-rows"')[1]  # no "1 day, 3 hours left"
+    assert "Not yet acknowledged" in html
+
+
+def rows_of(html: str) -> list[str]:
+    return re.findall(r'href="/triage/([A-Z0-9-]+)/"', html.split('id="queue-rows"')[1])
+
+
+def test_an_acknowledged_referral_stays_findable_until_the_day_team_takes_it(login, eddie, officer):
+    waiting = _flagged(timedelta(hours=1))
+    seen = _flagged(timedelta(hours=5))
+    client = login(eddie)
+    assert client.post(reverse("triage:edt_acknowledge", args=[seen.reference])).status_code == 302
+    assert rows(client.get(EDT)) == [waiting.reference]  # the EDT's own work first
+    response = client.get(EDT, {"acknowledged": "yes"})
+    assert rows(response) == [seen.reference]
+    html = response.content.decode()
+    assert "Acknowledged</strong><br>by Eddie Duty" in html and "Waiting for the day team" in html
+    assert not AuditEvent.objects.filter(action="triage.edt_queue_search").exists()
+    assert rows(client.get(EDT, {"acknowledged": "any"})) == [waiting.reference, seen.reference]  # flag order
+    assert rows(client.get(EDT, {"acknowledged": "yes", "q": seen.reference})) == [seen.reference]
+    # The day team claims it for screening: it has been taken, and leaves the EDT's view.
+    d.referral_claim(seen, by=officer)
+    assert rows(client.get(EDT, {"acknowledged": "yes"})) == []
+    assert rows(client.get(EDT, {"acknowledged": "any"})) == [waiting.reference]
+
+
+def test_the_edt_filter_refuses_an_unknown_choice_and_says_so(login, eddie):
+    waiting = _flagged(timedelta(hours=1))
+    response = login(eddie).get(EDT, {"acknowledged": "maybe"})
+    assert response.status_code == 200
+    assert "Choose acknowledged from the options shown" in response.content.decode()
+    assert rows(response) == [waiting.reference]
+
+
+def test_the_edt_queue_makes_a_constant_number_of_queries(login, eddie, officer, django_assert_num_queries):
+    client = login(eddie)
+    for _ in range(3):
+        d.referral_edt_acknowledge(_flagged(timedelta(hours=2)), by=eddie)
+    client.get(EDT, {"acknowledged": "yes"})
+    with CaptureQueriesContext(connection) as at_three:
+        assert len(rows(client.get(EDT, {"acknowledged": "yes"}))) == 3
+    for _ in range(6):
+        d.referral_edt_acknowledge(_flagged(timedelta(hours=2)), by=eddie)
+    with django_assert_num_queries(len(at_three)):
+        assert len(rows(client.get(EDT, {"acknowledged": "yes"}))) == 9
+
+
+def test_the_main_queue_marks_significant_harm(login, officer):
+    make_referral(significant_harm=True)
+    assert "Significant harm indicated" in login(officer).get(QUEUE).content.decode()

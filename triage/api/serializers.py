@@ -43,6 +43,10 @@ class QueueRowSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     time_left = serializers.SerializerMethodField()
     rereferral = serializers.SerializerMethodField()
+    # When the emergency duty team acknowledged its flag (null: not flagged, or not yet acknowledged).
+    edt_acknowledged_at = serializers.DateTimeField(
+        source="edt_flag.acknowledged_at", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Referral
@@ -62,6 +66,7 @@ class QueueRowSerializer(serializers.ModelSerializer):
             "team",
             "children",
             "rereferral",
+            "edt_acknowledged_at",
         ]
 
     @extend_schema_field(RereferralSerializer(allow_null=True))

@@ -15,7 +15,7 @@ from mash.exceptions import InvalidInput, NotFound
 from referrals.person_index.selectors import rereferrals
 
 from .. import decisions, selectors
-from ..forms import QueueFilterForm
+from ..forms import EdtFilterForm, QueueFilterForm, QueueSearchForm
 from . import serializers as s
 
 ERRORS = {
@@ -31,7 +31,8 @@ ERRORS = {
 QUEUE_FILTERS = [
     OpenApiParameter(name, str, required=False, description=description)
     for name, description in (
-        ("status", "A referral status (default: every open status)"),
+        ("q", "Search: a reference, part of a child's first or last name, or a date of birth (27/3/2018)"),
+        ("status", "A referral status (default: every open status; 'all' for every status)"),
         ("rag", "red, amber, green or blue"),
         ("team", "A team id"),
         ("overdue", "yes or no"),
@@ -58,19 +59,36 @@ class _QueueApi(APIView):
     """A paginated queue; every page served is recorded as a read of the referrals on it."""
 
     audit_action = "triage.api_queue_view"
+    search_action = "triage.api_queue_search"
+    filter_form = None  # a QueueSearchForm subclass, for the queues that can be searched
 
     def rows(self, request: Request):
         raise NotImplementedError
+
+    def form(self, request: Request):
+        """The queue's search and filters from the query string; a bad one is a 400 naming its field."""
+        form = self.filter_form(request.query_params or None)
+        if request.query_params and not form.is_valid():
+            raise InvalidInput("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return form
+
+    def searched(self, request: Request) -> str:
+        if self.filter_form is None or not request.query_params:
+            return ""
+        form = self.form(request)
+        return form.search_text if form.search() else ""
 
     @_documented(response=s.QueuePageSerializer, parameters=QUEUE_FILTERS[-1:])
     def get(self, request: Request) -> Response:
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(self.rows(request), request, view=self)
+        search = self.searched(request)
+        details = {"referrals": [r.pk for r in page], **({"search": search} if search else {})}
         audit.record_read(
-            self.audit_action,
+            self.search_action if search else self.audit_action,
             actor=request.user,
-            reason="Working the queue (API)",
-            details={"referrals": [r.pk for r in page]},
+            reason="Searching the queue (API)" if search else "Working the queue (API)",
+            details=details,
             ip_address=audit.client_ip(request),
         )
         context = {"rereferrals": rereferrals(page)}  # two queries for the whole page
@@ -78,30 +96,56 @@ class _QueueApi(APIView):
 
 
 class TriageQueueApi(_QueueApi):
+    filter_form = QueueFilterForm
+
     @_documented(response=s.QueuePageSerializer, parameters=QUEUE_FILTERS)
     def get(self, request: Request) -> Response:
         return super().get(request)
 
     def rows(self, request: Request):
         selectors.require_triage_user(request.user)
-        form = QueueFilterForm(request.query_params or None)
-        if request.query_params and not form.is_valid():
-            raise InvalidInput("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        form = self.form(request)
         return selectors.referral_queue(request.user, form.to_filters() if request.query_params else None)
 
 
 class EarlyHelpQueueApi(_QueueApi):
     audit_action = "triage.api_early_help_queue_view"
+    search_action = "triage.api_early_help_queue_search"
+    filter_form = QueueSearchForm
+
+    @_documented(response=s.QueuePageSerializer, parameters=[QUEUE_FILTERS[0], QUEUE_FILTERS[-1]])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
     def rows(self, request: Request):
-        return selectors.early_help_queue(request.user)
+        form = self.form(request)
+        return selectors.early_help_queue(request.user, form.search() if request.query_params else None)
 
 
 class EdtQueueApi(_QueueApi):
     audit_action = "triage.api_edt_queue_view"
+    search_action = "triage.api_edt_queue_search"
+    filter_form = EdtFilterForm
+
+    @_documented(
+        response=s.QueuePageSerializer,
+        parameters=[
+            QUEUE_FILTERS[0],
+            OpenApiParameter(
+                "acknowledged",
+                str,
+                required=False,
+                description="no (default: waiting for the EDT), yes (acknowledged, not yet taken by the "
+                "day team) or any",
+            ),
+            QUEUE_FILTERS[-1],
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
     def rows(self, request: Request):
-        return selectors.edt_queue(request.user)
+        return selectors.edt_queue(request.user, self.form(request).to_filters())
 
 
 class DomesticAbuseQueueApi(_QueueApi):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.timesince import timeuntil
+from django.utils.timesince import timesince, timeuntil
 
 register = template.Library()
 
@@ -57,3 +57,40 @@ def is_overdue(due: datetime | None) -> bool:
 def for_referral(mapping: dict, referral) -> object:
     """``rereferrals|for_referral:referral`` -> the entry for that referral, or None."""
     return (mapping or {}).get(referral.pk)
+
+
+def since_text(moment: datetime | None, now: datetime | None = None) -> str:
+    """How long ago, in words ("3 hours, 20 minutes"): how long a referral has waited."""
+    if moment is None:
+        return "an unknown time"
+    return timesince(moment, now or timezone.now(), depth=2)
+
+
+@register.filter
+def since(moment: datetime | None) -> str:
+    return since_text(moment)
+
+
+@register.filter
+def for_child(mapping: dict, child) -> object:
+    """``current|for_child:child`` -> that child's entry (e.g. their current decision), or None."""
+    return (mapping or {}).get(child.pk)
+
+
+UNIT_WORDS = {
+    "clock_hours": ("hour", "hours"),
+    "working_hours": ("working hour", "working hours"),
+    "working_days": ("working day", "working days"),
+}
+
+
+@register.filter
+def timescale_text(timescale: dict | None) -> str:
+    """A policy timescale in words: "7 working days", "4 hours", "the same working day"."""
+    if not timescale:
+        return "not set"
+    unit, amount = timescale.get("unit", ""), timescale.get("amount", 0)
+    if unit == "same_working_day":
+        return "the same working day"
+    one, many = UNIT_WORDS.get(unit, (unit.replace("_", " "),) * 2)
+    return f"{amount:g} {one if amount == 1 else many}"
