@@ -6,6 +6,7 @@ a filesystem Celery broker and e-mail written to files under ``var/``.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so only the service's own answers (all personal data) are marked no-store.
+    "mash.security.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,6 +93,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mash.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has a web process, a worker and beat writing at once (docs/embedded-default.md).
+    # WAL: readers never block the writer nor it them. IMMEDIATE: a transaction takes the write lock
+    # when it begins, so it waits its turn (up to the busy timeout) instead of failing with "database
+    # is locked" when it first writes. synchronous stays FULL: a commit survives a power cut.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.int("SQLITE_BUSY_TIMEOUT", default=30),
+        init_command="PRAGMA journal_mode=WAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -127,9 +140,12 @@ STORAGES = {
 }
 
 # E-mail: files under var/mail by default; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
-_email = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
+_email = env.email_url("EMAIL_URL", default="filemail://")
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
-    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or str(VAR_DIR / "mail")
+    # django-environ reads filemail:///srv/mail as host "" and path "srv/mail", and filemail://var/mail
+    # as host "var": the folder is what follows "filemail://", as written (relative to the checkout).
+    _folder = unquote(env("EMAIL_URL", default="filemail://").partition("://")[2].partition("?")[0])
+    _email["EMAIL_FILE_PATH"] = str(BASE_DIR / _folder) if _folder else str(VAR_DIR / "mail")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mash-no-reply@example.gov.uk")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
@@ -168,7 +184,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mash.exceptions.api_exception_handler",
+    # JSON bodies are bounded in size and depth before they are parsed (mash/security/request_limits.py);
+    # form bodies by Django's own DATA_UPLOAD_MAX_MEMORY_SIZE.
+    "DEFAULT_PARSER_CLASSES": [
+        "mash.security.request_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "MASH API",
     "DESCRIPTION": "Intake and staff API of the Multi-Agency Safeguarding Hub.",

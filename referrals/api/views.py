@@ -10,7 +10,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from agencies.authentication import AgencyTokenAuthentication, IsAgencyClient
 from mash import audit
 from mash.exceptions import InvalidInput
+from mash.security.request_limits import BoundedJSONParser
 
 from ..actions import referral_submit_once
 from ..forms import AdultForm, ChildForm
@@ -125,7 +125,7 @@ def _invalid(errors: dict[str, list[str]]) -> Response:
 class ReferralCreateApi(APIView):
     authentication_classes = [AgencyTokenAuthentication]
     permission_classes = [IsAgencyClient]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="referral_create",
