@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ASSETS := node_modules/.installed-stamp
+CSS := static/build/govuk-frontend.css
 
 .PHONY: run test setup assets migrate demo lint bench clean
 
@@ -19,11 +20,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps "liiatools==0.2.0"
 	touch $(STAMP)
 
+# npm packages (no install scripts: none is needed), then GOV.UK Frontend's CSS built from its Sass
+# without the GOV.UK-only GDS Transport font (docs/front-end.md) into static/build/ (git-ignored).
 $(ASSETS): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(ASSETS)
 
-setup: $(STAMP) $(ASSETS)
+$(CSS): $(ASSETS) static/scss/govuk-frontend.scss
+	npm run --silent build:css
+
+assets: $(CSS)
+
+setup: $(STAMP) $(CSS)
 	mkdir -p var/mail var/broker/control
 
 migrate: setup
@@ -32,8 +40,10 @@ migrate: setup
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# MASH_PORT=8001 make run: another port. Once it is up, "welcome" prints the URL, where e-mail goes and
+# how to sign in as each demo role.
 run: demo
-	@echo "MASH on http://127.0.0.1:8000 (web, Celery worker and one beat). Ctrl-C stops all of it."
+	@echo "Starting MASH on http://127.0.0.1:$${MASH_PORT:-8000}: web, a Celery worker, one beat."
 	$(BIN)/honcho start -f Procfile.dev
 
 test: setup
