@@ -42,6 +42,12 @@ def _read(request: HttpRequest, referral, action: str) -> None:
     audit.record_read(action, actor=request.user, obj=referral, ip_address=audit.client_ip(request))
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (``request.POST or None`` would leave a form
+    sent with nothing in it unbound: no messages, and the page as if never sent)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _act(form, call) -> bool:
     """Run an action for a valid form; a domain error becomes the form's error and nothing changes."""
     if not form.is_valid():
@@ -64,7 +70,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
     policy = agency_actions.policy_of(referral)
     defaults = agency_selectors.default_agencies_for(referral.rag, policy)
     form = InformationRequestForm(
-        request.POST or None,
+        _posted(request),
         agencies=agency_selectors.active_agencies(),
         initial={"agencies": list(defaults.values_list("pk", flat=True))},
     )
@@ -112,7 +118,7 @@ def discussion_page(request: HttpRequest, reference: str) -> HttpResponse:
     record = selectors.referral_record(referral)
     agencies = [column.agency for column in record["columns"]]
     form = MashDiscussionForm(
-        request.POST or None,
+        _posted(request),
         agencies=agencies,
         current_rag=referral.rag,
         current_level=referral.level_of_need,
@@ -142,7 +148,7 @@ def discussion_page(request: HttpRequest, reference: str) -> HttpResponse:
 def strategy_page(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_mash_referral(request.user, reference)
     _read(request, referral, "triage.strategy_discussion_view")
-    form = StrategyDiscussionForm(request.POST or None)
+    form = StrategyDiscussionForm(_posted(request))
     if request.method == "POST" and _act(
         form,
         lambda: outcomes.strategy_discussion_record(
@@ -168,7 +174,7 @@ def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_mash_referral(request.user, reference)
     _read(request, referral, "triage.outcome_view")
     form = OutcomeForm(
-        request.POST or None,
+        _posted(request),
         teams=agency_selectors.active_teams(),
         agencies=agency_selectors.active_agencies(),
     )
@@ -226,7 +232,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
 def allocate_page(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_managed_referral(request.user, reference)
     _read(request, referral, "triage.allocation_view")
-    form = AllocationForm(request.POST or None, workers=selectors.team_workers(referral.team))
+    form = AllocationForm(_posted(request), workers=selectors.team_workers(referral.team))
     if request.method == "POST" and _act(
         form, lambda: outcomes.referral_allocate(referral, by=request.user, **form.cleaned_data)
     ):
@@ -245,7 +251,7 @@ def challenge_page(request: HttpRequest) -> HttpResponse:
         request, group="outcomes:challenge", key="ip", rate=CHALLENGE_RATE, method="POST", increment=True
     ):
         return render(request, "triage/outcome_challenge_limited.html", status=429)
-    form = ChallengeForm(request.POST or None)
+    form = ChallengeForm(_posted(request))
     if request.method == "POST" and _act(form, lambda: outcomes.challenge_raise(**form.cleaned_data)):
         return render(request, "triage/outcome_challenge_done.html")
     return render(
@@ -260,7 +266,7 @@ def challenge_respond(request: HttpRequest, public_id) -> HttpResponse:
     audit.record_read(
         "triage.challenge_view", actor=request.user, obj=challenge, ip_address=audit.client_ip(request)
     )
-    form = ChallengeResponseForm(request.POST or None)
+    form = ChallengeResponseForm(_posted(request))
     if request.method == "POST" and _act(
         form, lambda: outcomes.challenge_respond(challenge, by=request.user, **form.cleaned_data)
     ):

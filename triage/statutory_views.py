@@ -22,7 +22,7 @@ from referrals.models import Referral
 
 from . import statutory
 from . import statutory_selectors as selectors
-from .outcome_views import _act
+from .outcome_views import _act, _posted
 from .states import Status
 from .statutory_forms import (
     AssessmentAuthoriseForm,
@@ -97,7 +97,7 @@ def step_page(name: str) -> Callable[..., HttpResponse]:
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, reference: str) -> HttpResponse:
         referral = _open(request, reference, step.read)
-        form = step.form(referral, request.POST or None)
+        form = step.form(referral, _posted(request))
         if request.method == "POST" and _act(
             form, lambda: step.act(referral, form.cleaned_data, request.user)
         ):

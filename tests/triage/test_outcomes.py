@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +17,8 @@ from agencies import actions as agency_actions
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
-from mash.templatetags.govuk import govuk_datetime
+from mash.templatetags.govuk import govuk_date_of, govuk_datetime
+from notifications.letters import letter_render
 from notifications.models import Letter, OutboxMessage
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
@@ -22,7 +26,8 @@ from tests.test_permission_matrix import pdf_text, squashed
 from triage import outcomes
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
-from triage.models_outcomes import Challenge, Outcome
+from triage.models_outcomes import Challenge, MashDiscussion, Outcome
+from triage.outcome_forms import parse_time
 from triage.policy import calendar_for, current_policy
 from triage.states import Rag, Status
 
@@ -418,3 +423,173 @@ def test_a_step_up_at_the_discussion_brings_open_partner_requests_forward(world,
         reverse("partners:request_detail", kwargs={"public_id": health.public_id})
     )
     assert govuk_datetime(red_due) in body.content.decode()
+
+
+# --- the pages as a person sees them ------------------------------------------------------------
+
+
+def summary_links(body: str) -> list[tuple[str, str]]:
+    """The error summary's (link target, message) pairs, as a person reads them."""
+    summary = body.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    return [
+        (target, html.unescape(text))
+        for target, text in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    ]
+
+
+def form_of(body: str) -> str:
+    """The page's own form (after the header and summaries), where nothing may start chosen."""
+    return body.split('<form method="post" novalidate>', 1)[1]
+
+
+def boxes_at(name: str, moment: dt.datetime) -> dict[str, str]:
+    """When something happened, typed as a person types it: date boxes and "2:30pm" style time."""
+    local = timezone.localtime(moment)
+    hour = local.hour % 12 or 12
+    return {
+        f"{name}_day": str(local.day),
+        f"{name}_month": str(local.month),
+        f"{name}_year": str(local.year),
+        f"{name}_time": f"{hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}",
+    }
+
+
+def test_the_outcome_form_starts_unchosen_and_puts_each_message_on_its_field(world, login):
+    referral = gathered(world)
+    discuss(world, referral)
+    client = login(world.users["lead"])
+    url = reverse("outcomes:outcome", kwargs={"reference": referral.reference})
+    body = client.get(url).content.decode()
+    form = form_of(body)
+    assert form.count('type="radio"') == len(Outcome.Destination.choices)
+    assert "checked" not in form.split("</form>")[0]  # no destination chosen
+    assert re.findall(r'<option value="([^"]*)" selected', form) == ["", "", ""]  # nor need, team, agency
+    assert "---------" not in body and "This field is required" not in body
+    empty = client.post(url, {})
+    assert empty.status_code == 400
+    assert summary_links(empty.content.decode()) == [
+        ("id_destination_1", "Choose where the referral goes next"),
+        ("id_rationale", "Enter the decision and its rationale"),
+        ("id_recommendation", "Enter the recommendations for the receiving team"),
+    ]
+    no_team = client.post(
+        url, {"destination": "s17_assessment", "rationale": "Needs it", "recommendation": "Visit"}
+    )
+    assert summary_links(no_team.content.decode()) == [
+        ("id_primary_need", "Choose the primary need code: the referral goes on as a child in need episode"),
+        ("id_team", "Choose the team the referral goes to"),
+    ]
+    assert re.search(r'value="s17_assessment"\s+checked', no_team.content.decode())  # kept as chosen
+    assert not Outcome.objects.filter(referral=referral).exists()
+
+
+def test_the_discussion_is_recorded_from_date_boxes_and_a_time_with_nothing_chosen_for_the_lead(world, login):
+    referral = gathered(world)
+    police = world.agencies["police"].pk
+    client = login(world.users["lead"])
+    url = reverse("outcomes:discussion", kwargs={"reference": referral.reference})
+    body = client.get(url).content.decode()
+    form = form_of(body)
+    assert "checked" not in form.split("</form>")[0]  # neither level of need nor RAG chosen for the lead
+    assert "At the threshold decision: Amber." in form
+    for box in ("held_at_day", "held_at_month", "held_at_year", "held_at_time"):
+        assert f'name="{box}"' in form
+    held = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
+    fields = {
+        "attendees": "Lena Lead, MASH\nPC Pat, Durham Constabulary",
+        "summary": "Agreed",
+        "level_of_need": "3",
+        f"contribution_{police}": "DASH to follow",
+    }
+    no_time = client.post(
+        url, {**fields, **boxes_at("held_at", held), "held_at_time": "", "rag_after": "red"}
+    )
+    assert summary_links(no_time.content.decode()) == [
+        ("id_held_at_day", "When the discussion took place must include a time"),
+        ("id_rag_change_reason", "Enter why the RAG rating changed"),
+    ]
+    assert MashDiscussion.objects.filter(referral=referral).count() == 0
+    done = client.post(url, {**fields, **boxes_at("held_at", held), "rag_after": "amber"})
+    assert done.status_code == 302, done.content.decode()[:1500]
+    discussion = MashDiscussion.objects.get(referral=referral)
+    assert discussion.held_at == held and discussion.level_of_need == 3
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("14:30", dt.time(14, 30)),
+        ("2:30pm", dt.time(14, 30)),
+        ("2.30 PM", dt.time(14, 30)),
+        ("9am", dt.time(9)),
+        ("12am", dt.time(0)),
+        ("12:15pm", dt.time(12, 15)),
+        ("midday", dt.time(12)),
+        ("midnight", dt.time(0)),
+        ("14", None),
+        ("13pm", None),
+        ("24:00", None),
+        ("9:75", None),
+        ("soon", None),
+    ],
+)
+def test_a_time_is_read_as_people_write_it(typed, expected):
+    assert parse_time(typed) == expected
+
+
+def test_the_allocation_page_shows_who_and_why_without_the_pdf(world, login):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral, rationale="Repeated call-outs and bruising seen at school")
+    body = (
+        login(world.users["manager_a"])
+        .get(reverse("outcomes:allocate", kwargs={"reference": referral.reference}))
+        .content.decode()
+    )
+    child = referral.children.get()
+    for shown in (
+        child.full_name,
+        referral.concerns,
+        "Amber",
+        "Repeated call-outs and bruising seen at school",
+    ):
+        assert html.escape(shown) in body, shown
+    assert 'govuk-tag govuk-tag--orange">Amber' in body
+    assert re.findall(r'<option value="([^"]*)" selected', form_of(body)) == [""]  # "Choose a worker"
+
+
+@override_settings(SERVICE_BASE_URL="https://mash.example.gov.uk/")
+def test_the_outcome_letter_gives_the_challenge_pages_full_address(world):
+    referral = gathered(world)
+    discuss(world, referral)
+    decide(world, referral)
+    letter = Letter.objects.get(referral=referral)
+    text = pdf_text(letter_render(letter).pdf)
+    assert squashed("https://mash.example.gov.uk/refer/challenge/") in text
+    assert squashed(f"with reference {referral.reference}") in text
+    assert squashed(govuk_date_of(letter.decided_at)) in text
+
+
+def test_the_challenge_page_names_each_missing_answer(client):
+    response = client.post(reverse("outcomes_public:challenge"), {"email": "not-an-address"})
+    assert response.status_code == 400
+    assert summary_links(response.content.decode()) == [
+        ("id_reference", "Enter the referral reference from the outcome letter"),
+        ("id_email", "Enter an email address in the correct format, like name@example.com"),
+        ("id_name", "Enter your name"),
+        ("id_reasons", "Enter why you disagree with the outcome"),
+    ]
+    assert not Challenge.objects.exists()
+
+
+def test_the_challenge_response_page_shows_the_outcome_and_names_a_missing_response(world, login):
+    client = login(world.users["manager_b"])
+    url = reverse("outcomes:challenge_respond", kwargs={"public_id": world.challenge.public_id})
+    response = client.post(url, {"response": " "})
+    assert response.status_code == 400
+    assert summary_links(response.content.decode()) == [
+        ("id_response", "Enter your response to the challenge")
+    ]
+    assert govuk_datetime(world.challenge.raised_at) in response.content.decode()
+    world.challenge.refresh_from_db()
+    assert world.challenge.status == Challenge.Status.OPEN

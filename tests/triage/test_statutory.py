@@ -5,6 +5,7 @@ pages; and the census and Annex A lists 4 and 5 filled from records made through
 from __future__ import annotations
 
 import datetime as dt
+import html
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -21,7 +22,7 @@ from reports.statutory import cin_children
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
 from tests.conftest import require
-from tests.triage.test_outcomes import ATTENDEES, decide, discuss
+from tests.triage.test_outcomes import ATTENDEES, decide, discuss, form_of, summary_links
 from triage import outcomes, statutory
 from triage.models import Deadline
 from triage.models_outcomes import Outcome
@@ -525,3 +526,82 @@ def test_the_census_assessment_and_s47_modules_read_the_recorded_items(world):
     errors = cin_census.schema_errors(xml)
     require(errors is not None, "the census XSD needs liiatools and xmlschema (make setup installs them)")
     assert errors == []
+
+
+# --- the forms as a person sees them ------------------------------------------------------------
+
+
+def test_the_assessment_form_starts_unchosen_and_names_each_missing_answer(world, login):
+    referral = allocated(world, children=2)
+    client = login(world.users["social_worker"])
+    url = reverse("statutory:assessment_start", kwargs={"reference": referral.reference})
+    form = form_of(client.get(url).content.decode())
+    assert form.count('type="radio"') == 2 and "checked" not in form.split("</form>")[0]
+    for child in referral.children.all():
+        assert child.full_name in form
+    assert 'name="started_on_day"' in form and 'type="date"' not in form
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert summary_links(response.content.decode()) == [
+        ("id_child_1", "Choose the child"),
+        ("id_started_on_day", "Enter the date the assessment started"),
+    ]
+    half = client.post(url, {"child": child_of(referral).pk, "started_on_day": "9", "started_on_month": "11"})
+    assert summary_links(half.content.decode()) == [
+        ("id_started_on_day", "Date the assessment started must include a year")
+    ]
+    assert not Assessment.objects.filter(referral=referral).exists()
+
+
+def test_the_factors_show_each_code_and_set_no_factors_apart(world, login):
+    referral = allocated(world)
+    start_assessment(world, referral)
+    client = login(world.users["social_worker"])
+    url = reverse("statutory:assessment_authorise", kwargs={"reference": referral.reference})
+    form = form_of(client.get(url).content.decode())
+    assert "3A: Domestic abuse: concerns about the child" in html.unescape(form)
+    assert form.index('<div class="govuk-checkboxes__divider">or</div>') < form.index('value="21"')
+    assert form.index('value="24A"') < form.index("govuk-checkboxes__divider")
+    assert 'class="govuk-checkboxes govuk-checkboxes--small"' in form
+
+
+@pytest.mark.parametrize(
+    "fields, target, message",
+    [
+        ({}, "id_icpc_on_day", "Enter the date of the initial conference, or tick that one was not required"),
+        (
+            {**boxes("icpc_on", "20 11 2026"), "not_required": "on"},
+            "id_not_required",
+            "Enter a conference date or tick that one was not required, not both",
+        ),
+        (
+            boxes("icpc_on", "20 11 2026"),
+            "id_cp_plan_1",
+            "Choose yes or no: did the conference result in a child protection plan",
+        ),
+        (
+            {**boxes("icpc_on", "20 11 2026"), "cp_plan": "yes"},
+            "id_initial_category",
+            "Choose the initial category of abuse for the plan",
+        ),
+    ],
+)
+def test_the_conference_form_puts_each_message_on_its_answer(world, login, fields, target, message):
+    referral = allocated(world, red=True)
+    enquiry = statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
+    client = login(world.users["social_worker"])
+    url = reverse("statutory:icpc_record", kwargs={"reference": referral.reference})
+    response = client.post(url, {"enquiry": enquiry.pk, **fields})
+    assert response.status_code == 400
+    assert summary_links(response.content.decode()) == [(target, message)]
+    enquiry.refresh_from_db()
+    assert enquiry.is_open
+
+
+def test_the_record_page_writes_dates_the_gov_uk_way(world, login):
+    referral = allocated(world)
+    start_assessment(world, referral, started_on=day(7))
+    body = login(world.users["social_worker"]).get(
+        reverse("statutory:record", kwargs={"reference": referral.reference})
+    )
+    assert "9 November 2026" in body.content.decode() and "09/11/2026" not in body.content.decode()
