@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from referrals.models import Consultation
 
 from . import annex_a_labels as labels
+from .cells import safe_row
 from .statutory import TWELVE_MONTHS, Child, cin_children, contacts, count_within_year
 
 Row = list[object]
@@ -151,7 +152,7 @@ def workbook(start: date, end: date, lists: dict[int, list[Row]] | None = None) 
         sheet = book.create_sheet(title)
         sheet.append(list(columns))
         for row in lists.get(number, []):
-            sheet.append(row)
+            sheet.append(safe_row(row))
     out = BytesIO()
     book.save(out)
     return out.getvalue()

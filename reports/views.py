@@ -15,6 +15,7 @@ from mash import audit
 from mash.models import AuditEvent
 
 from . import annex_a, charts, cin_census, cin_rules, figures, selectors
+from .cells import safe_row
 from .forms import DashboardFilterForm, StatutoryForm
 from .statutory import cin_children
 
@@ -63,10 +64,7 @@ def _csv(name: str, columns: list[str], rows: list[list]) -> HttpResponse:
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
-        # A leading =, +, - or @ would be a formula in a spreadsheet; labels here are ours, but be safe.
-        writer.writerow(
-            [f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else ("" if v is None else v) for v in row]
-        )
+        writer.writerow(["" if v is None else v for v in safe_row(row)])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
