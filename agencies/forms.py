@@ -140,10 +140,10 @@ class AnswerForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             Field.radios("known", legend_size=Size.SMALL),
-            Field.textarea("summary", label_size=Size.SMALL),
+            Field.textarea("summary", label_size=Size.SMALL, rows=5),
             Field.checkboxes("risk_indicators", legend_size=Size.SMALL, small=True),
             Field("date_checked", context={"legend_size": "govuk-fieldset__legend--s"}),
-            Field.textarea("free_text", label_size=Size.SMALL),
+            Field.textarea("free_text", label_size=Size.SMALL, rows=5),
         )
 
     def clean_date_checked(self):
@@ -165,3 +165,7 @@ class DeclineForm(GovukFormMixin, forms.Form):
         label="Why your agency is declining",
         error_messages={"required": "Enter why your agency is declining"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.textarea("reason", label_size=Size.SMALL, rows=4))

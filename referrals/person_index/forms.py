@@ -32,7 +32,7 @@ class MatchDecisionForm(GovukFormMixin, forms.Form):
             f"Why {which} is a different person must be 2,000 characters or fewer"
         )
         self.helper.layout = Layout(
-            Field.radios("decision", legend_size=Size.SMALL, small=True), Field.textarea("reason")
+            Field.radios("decision", legend_size=Size.SMALL, small=True), Field.textarea("reason", rows=2)
         )
 
     @staticmethod
@@ -64,7 +64,7 @@ class MergeForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             Field.text("other", label_size=Size.SMALL, field_width=10),
-            Field.textarea("reason", label_size=Size.SMALL),
+            Field.textarea("reason", label_size=Size.SMALL, rows=3),
         )
 
 
@@ -75,3 +75,7 @@ class ReasonForm(GovukFormMixin, forms.Form):
         label="Why the merge is being undone",
         error_messages={"required": "Enter why the merge is being undone"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.textarea("reason", label_size=Size.SMALL, rows=3))
