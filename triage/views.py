@@ -36,6 +36,12 @@ from .policy import current_policy
 PAGE_SIZE = 25
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (``request.POST or None`` would treat a post with
+    nothing chosen as no post at all, and show no errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(
     request: HttpRequest, queryset, *, action: str, template: str, context: dict, search: str = ""
 ) -> HttpResponse:
@@ -138,7 +144,7 @@ def domestic_abuse_queue(request: HttpRequest) -> HttpResponse:
     grade = grade if grade in DomesticAbuseRisk.values else ""
     rows = selectors.domestic_abuse_queue(request.user, grade=grade)
     candidates = selectors.domestic_abuse_queue(request.user, grade="standard")
-    form = DaBatchForm(request.POST or None, candidates=candidates)
+    form = DaBatchForm(_posted(request), candidates=candidates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -249,7 +255,7 @@ def referral_reassign(request: HttpRequest, reference: str) -> HttpResponse:
     return _form_page(
         request,
         referral,
-        ReassignForm(request.POST or None),
+        ReassignForm(_posted(request)),
         action="reassign",
         template="triage/referral_reassign.html",
         run=lambda f: decisions.referral_reassign(
@@ -269,7 +275,7 @@ def _reason_view(action: str, form_class, act, success: str):
         return _form_page(
             request,
             referral,
-            form_class(request.POST or None),
+            form_class(_posted(request)),
             action=action,
             template=f"triage/referral_{action}.html",
             run=lambda f: act(referral, reason=f.cleaned_data["reason"], by=request.user),
@@ -296,7 +302,7 @@ def referral_change_rag(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_referral(request.user, reference)
     decided = selectors.current_decisions(referral)
     children = [c for c in referral.children.all() if c.pk in decided]
-    form = ChangeRagForm(request.POST or None, children=children)
+    form = ChangeRagForm(_posted(request), children=children)
     return _form_page(
         request,
         referral,
@@ -323,7 +329,7 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
         raise NotPermitted("You cannot make a threshold decision on this referral now.")
     decided = selectors.current_decisions(referral)
     pending = [c for c in referral.children.all() if c.pk not in decided]
-    data = request.POST or None
+    data = _posted(request)
     forms = [
         (child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child))) for child in pending
     ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from agencies.models import Team
 from mash.codes import DomesticAbuseRisk
 from mash.models import AuditEvent
 from mash.roles import Role
@@ -16,7 +17,7 @@ from triage import decisions as d
 from triage.models import ChildDecision
 from triage.states import Rag, Status
 
-from .factories_decisions import make_referral
+from .factories_decisions import ChildFactory, TeamFactory, make_referral
 
 API = "/api/v1/triage"
 
@@ -215,3 +216,61 @@ def test_edt_and_early_help_api(login, make_user, lead):
     for path in ("queue", "early-help", "edt", "domestic-abuse"):
         response = partner.get(f"{API}/{path}/")
         assert response.status_code == 403 and response.json()["code"] == "not_permitted", path
+
+
+def test_queue_api_searches_like_the_page_and_audits_the_search(login, officer, make_user):
+    amy = make_referral(children=0)
+    ChildFactory(referral=amy, first_name="Amy", last_name="Smith", date_of_birth=date(2018, 3, 27))
+    make_referral()
+    client = login(officer)
+    for search in ("smith", "27/3/2018", amy.reference.lower()):
+        response = client.get(f"{API}/queue/", {"q": search})
+        assert [r["reference"] for r in response.json()["results"]] == [amy.reference], search
+    event = AuditEvent.objects.filter(action="triage.api_queue_search").latest("pk")
+    assert event.details == {"referrals": [amy.pk], "search": amy.reference.lower()}
+    # Another team's manager finds nothing, even by the exact reference.
+    manager = make_user(Role.TEAM_MANAGER, username="tm")
+    TeamFactory(members=[manager])
+    assert login(manager).get(f"{API}/queue/", {"q": amy.reference}).json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("\x00", "The search can only contain letters, numbers and punctuation"),
+        ("x" * 101, "The search must be 100 characters or fewer"),
+        ("30/2/2020", "Enter a real date of birth in the search"),
+    ],
+)
+def test_queue_api_refuses_a_bad_search_naming_it(search, message, login, officer):
+    response = login(officer).get(f"{API}/queue/", {"q": search})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and message in response.json()["detail"]
+
+
+def test_queue_api_search_costs_no_more_queries(login, officer, django_assert_num_queries):
+    client = login(officer)
+    for _ in range(5):
+        d.referral_claim(make_referral(children=2), by=officer)
+    client.get(f"{API}/queue/")
+    with CaptureQueriesContext(connection) as plain:
+        assert len(client.get(f"{API}/queue/").json()["results"]) == 5
+    with django_assert_num_queries(len(plain)):
+        assert len(client.get(f"{API}/queue/", {"q": "Jones"}).json()["results"]) == 5
+
+
+def test_edt_api_finds_acknowledged_referrals_until_the_day_team_takes_them(login, make_user, officer):
+    eddie = make_user(Role.EMERGENCY_DUTY, username="eddie")
+    TeamFactory(kind=Team.Kind.EMERGENCY_DUTY, email="edt@example.gov.uk", members=[eddie])
+    referral = make_referral(
+        received_at=timezone.now() - timedelta(hours=2), out_of_hours=True, significant_harm=True
+    )
+    d.referral_route_out_of_hours(referral)
+    d.referral_edt_acknowledge(referral, by=eddie)
+    client = login(eddie)
+    assert client.get(f"{API}/edt/").json()["results"] == []
+    [row] = client.get(f"{API}/edt/", {"acknowledged": "yes"}).json()["results"]
+    assert row["reference"] == referral.reference and row["edt_acknowledged_at"] is not None
+    assert client.get(f"{API}/edt/", {"acknowledged": "perhaps"}).status_code == 400
+    d.referral_claim(referral, by=officer)
+    assert client.get(f"{API}/edt/", {"acknowledged": "yes"}).json()["results"] == []

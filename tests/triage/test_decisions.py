@@ -3,10 +3,12 @@ referrals, RAG changes, step-up, returns for lack of consent, out-of-hours routi
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from agencies.models import Team
 from mash.codes import DomesticAbuseRisk
@@ -20,7 +22,7 @@ from triage.models import ChildDecision, ConsentBasis, Deadline, EdtFlag, Status
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
 
-from .factories_decisions import TeamFactory, make_referral
+from .factories_decisions import ChildFactory, TeamFactory, make_referral
 
 G, R, RISK, NONE = (
     ConsentBasis.GIVEN,
@@ -533,3 +535,86 @@ def test_batch_decision_is_all_or_nothing(lead):
         d.da_batch_decide([ok], rag=Rag.RED, level_of_need=4, rationale="r", by=lead)
     assert not ChildDecision.objects.exists()
     assert Referral.objects.filter(status=Status.RECEIVED).count() == 3
+
+
+# --- the decision pages' forms: GOV.UK rendering, nothing pre-chosen, messages that name the field --
+
+
+def _page(client, name, referral, data=None):
+    url = reverse(f"triage:{name}", args=[referral.reference])
+    response = client.post(url, data) if data is not None else client.get(url)
+    return response, response.content.decode()
+
+
+def _checked(html: str, name: str) -> list[str]:
+    """The values of the ``name`` inputs that start ticked or chosen."""
+    return re.findall(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"[^>]*checked', html) + re.findall(
+        rf'<input[^>]*checked[^>]*name="{name}"[^>]*value="([^"]*)"', html
+    )
+
+
+def test_the_batch_decision_starts_with_nothing_chosen_and_names_each_missing_answer(login, lead):
+    make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD)
+    client = login(lead)
+    url = reverse("triage:domestic_abuse")
+    html = client.get(url).content.decode()
+    assert 'type="radio"' in html and 'name="level_of_need"' in html  # radios now, not a select
+    assert _checked(html, "level_of_need") == [] and _checked(html, "rag") == []
+    assert "---------" not in html and "govuk-radios__input" in html and "govuk-checkboxes__input" in html
+    response = client.post(url, {})
+    html = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "Choose at least one notification to decide",
+        "Choose RAG rating",
+        "Choose level of need",
+        "Enter rationale",
+    ):
+        assert html.count(message) == 2, message  # once in the one summary, once by the question
+    assert html.count("govuk-error-summary__title") == 1
+    assert "This field is required" not in html
+    assert not ChildDecision.objects.exists()
+
+
+def test_the_change_rating_page_names_the_child_and_chooses_no_new_rating(login, lead):
+    referral = make_referral(children=0)
+    amy = ChildFactory(referral=referral, first_name="Amy", last_name="Smith")
+    d.referral_decide(referral, decisions=[decision(amy)], by=lead)
+    client = login(lead)
+    response, html = _page(client, "change_rag", referral)
+    assert "Amber, level of need 3" in html  # the current rating, on the page
+    assert _checked(html, "rag") == [] and _checked(html, "level_of_need") == []
+    assert _checked(html, "child") == [str(amy.pk)]  # the only child: nothing to choose
+    response, html = _page(client, "change_rag", referral, {"child": amy.pk})
+    assert response.status_code == 200
+    for message in ("Choose RAG rating for Amy Smith", "Enter reason for the change for Amy Smith"):
+        assert message in html, message
+    assert "This field is required" not in html
+    assert ChildDecision.objects.count() == 1
+
+
+def test_the_reassign_step_up_and_return_pages_name_what_is_missing(login, lead, early_help):
+    referral = make_referral()
+    client = login(lead)
+    response, html = _page(client, "reassign", referral)
+    assert (
+        '<option value="" selected>Choose a member of the MASH</option>' in html and "---------" not in html
+    )
+    _, html = _page(client, "reassign", referral, {"to": "", "reason": ""})
+    assert "Choose who to reassign the referral to" in html and "Enter reason for reassigning" in html
+    _, html = _page(client, "return", referral, {"reason": "  "})
+    assert "Enter why the referral cannot progress without consent" in html
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED
+    green = make_referral()
+    d.referral_decide(green, decisions=[decision(green.children.get(), Rag.GREEN)], by=lead)
+    _, html = _page(client, "step_up", green, {"reason": ""})
+    assert "Enter why the referral needs the MASH again" in html
+    assert html.count("govuk-error-summary__title") == 1
+
+
+def test_a_bad_grade_in_the_address_shows_every_grade(login, lead):
+    notification = make_referral(domestic_abuse_risk=DomesticAbuseRisk.HIGH)
+    response = login(lead).get(reverse("triage:domestic_abuse"), {"grade": "\x00"})
+    assert response.status_code == 200
+    assert [r.reference for r in response.context["page"].object_list] == [notification.reference]

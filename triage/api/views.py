@@ -67,7 +67,9 @@ class _QueueApi(APIView):
 
     def form(self, request: Request):
         """The queue's search and filters from the query string; a bad one is a 400 naming its field."""
-        form = self.filter_form(request.query_params or None)
+        if getattr(self, "_form", None) is None:  # a view instance serves one request: validate once
+            self._form = self.filter_form(request.query_params or None)
+        form = self._form
         if request.query_params and not form.is_valid():
             raise InvalidInput("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return form
