@@ -1,20 +1,21 @@
-"""Outbox handlers: one function per kind of side effect. Each runs under the outbox row's lock."""
+"""Outbox handlers: one function per kind of side effect. Each hands its work over (sends the e-mail)
+after the outbox has recorded the attempt, and writes nothing itself (see outbox.deliver_once)."""
 
 from django.core.mail import EmailMessage
 
 from .models import OutboxMessage
-from .outbox import handler, message_id_for
+from .outbox import handler
 
 
 @handler("email")
 def send_email(message: OutboxMessage) -> None:
-    """A plain e-mail; payload: to, subject, body. Sent inside the lock (see outbox.deliver_once)."""
+    """A plain e-mail; payload: to, subject, body; the Message-ID the outbox recorded for it."""
     payload = message.payload
     EmailMessage(
         subject=" ".join(payload["subject"].split()),  # no header injection through a newline
         body=payload["body"],
         to=[payload["to"]],
-        headers={"Message-ID": message_id_for(message.key)},
+        headers={"Message-ID": message.message_id},
     ).send()
 
 

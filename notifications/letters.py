@@ -21,7 +21,7 @@ from triage.deadlines import deadline_meet, deadline_start
 from triage.models import Deadline
 
 from .models import Letter, LetterOutcome, LetterTemplate, OutboxMessage
-from .outbox import handler, message_id_for, outbox_enqueue
+from .outbox import handler, outbox_enqueue
 from .pdf import StaticOnlyFetcher, render_pdf, static_url
 from .wording import DEFAULT_BODY, DEFAULT_SUBJECT, challenge_url
 
@@ -192,37 +192,49 @@ def _letter_failed(message: OutboxMessage, error: BaseException) -> None:
     )
 
 
-@handler(OUTCOME_LETTER, on_failure=_letter_failed)
-def send_outcome_letter(message: OutboxMessage) -> None:
-    """Render the PDF and e-mail it, inside the outbox row's lock; then stamp the letter sent and
-    meet its deadline in the same transaction (see outbox.deliver_once for the one remaining window)."""
+def _letter_sent(message: OutboxMessage) -> None:
+    """Stamp the letter sent and meet its deadline, in the transaction that marks the outbox row done."""
     letter = (
         Letter.objects.select_for_update(of=("self",))
-        .select_related("referral", "policy_version", "deadline")
+        .select_related("referral")
         .get(pk=message.payload["letter_id"])
+    )
+    if letter.status == Letter.Status.SENT:
+        return
+    now = timezone.now()
+    letter.status, letter.sent_at, letter.attempts = Letter.Status.SENT, now, message.attempts
+    letter.last_error, letter.message_id = "", message.message_id
+    letter.save(update_fields=["status", "sent_at", "attempts", "last_error", "message_id"])
+    _meet_deadline(letter, now)
+    reason = f"e-mailed to the referrer, attempt {letter.attempts}"
+    if message.resent_in_doubt:
+        reason += f" (sent again {message.resent_in_doubt} time(s) with the same Message-ID)"
+    record_write("letter_sent", actor=SYSTEM, obj=letter, reason=reason)
+
+
+@handler(OUTCOME_LETTER, on_sent=_letter_sent, on_failure=_letter_failed)
+def send_outcome_letter(message: OutboxMessage) -> None:
+    """Render the PDF and e-mail it, with the Message-ID the outbox recorded for this message.
+
+    Runs outside any transaction (see outbox.deliver_once): the PDF renders and the mail server
+    answers with nothing locked; ``_letter_sent`` records it afterwards.
+    """
+    letter = Letter.objects.select_related("referral", "policy_version", "deadline").get(
+        pk=message.payload["letter_id"]
     )
     if letter.status == Letter.Status.SENT:
         return
     if letter.referral.referrer_type != letter.referral.ReferrerType.PROFESSIONAL:
         raise PermissionError("Outcome letters go to professional referrers only")
     rendered = letter_render(letter)
-    message_id = message_id_for(message.key)
     email = EmailMessage(
         subject=rendered.subject,
         body=rendered.email_body,
         to=[letter.recipient],
-        headers={"Message-ID": message_id},
+        headers={"Message-ID": message.message_id},
     )
     email.attach(f"outcome-{letter.referral.reference}.pdf", rendered.pdf, "application/pdf")
     email.send()
-    now = timezone.now()
-    letter.status, letter.sent_at, letter.attempts = Letter.Status.SENT, now, message.attempts
-    letter.last_error, letter.message_id = "", message_id
-    letter.save(update_fields=["status", "sent_at", "attempts", "last_error", "message_id"])
-    _meet_deadline(letter, now)
-    record_write(
-        "letter_sent", actor=SYSTEM, obj=letter, reason=f"e-mailed to the referrer, attempt {letter.attempts}"
-    )
 
 
 def _meet_deadline(letter: Letter, now: datetime) -> None:

@@ -13,14 +13,20 @@ class OutboxMessage(models.Model):
     """A side effect written in the same transaction as the change that causes it.
 
     Published to Celery after commit, and again by the sweeper if publishing failed. The task
-    re-reads the row and does the work once: ``key`` is unique and ``done_at`` is stamped under a lock.
+    re-reads the row and does the work once: ``key`` is unique, each attempt is recorded (``sending``)
+    in its own committed step before the work is handed to another system, and ``done_at`` is stamped
+    after it (``notifications.outbox.deliver_once``).
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending (attempt recorded)"
         DONE = "done", "Done"
         FAILED = "failed", "Failed (will retry)"
         DEAD = "dead", "Gave up"
+
+    # Rows the sweeper may publish again: waiting, failed, or an attempt whose lease has run out.
+    REPUBLISHABLE = (Status.PENDING, Status.FAILED, Status.SENDING)
 
     key = models.CharField(max_length=150, unique=True)
     kind = models.CharField(max_length=40)  # e.g. "email", "outcome_letter"
@@ -35,6 +41,18 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # The Message-ID every attempt carries, fixed at the first attempt (derived from ``key``).
+    message_id = models.CharField(max_length=200, blank=True)
+    # When the current (or last) attempt was recorded; while ``sending``, ``next_attempt_at`` is the
+    # end of its lease, after which the attempt is over whatever became of it.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    resent_in_doubt = models.PositiveIntegerField(
+        default=0,
+        help_text=(
+            "Times the work was done again because an earlier attempt stopped between handing it over "
+            "(e.g. to the mail server) and recording the result. Each repeat carried the same Message-ID."
+        ),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -42,7 +60,7 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["next_attempt_at"],
                 name="outbox_to_publish",
-                condition=models.Q(status__in=["pending", "failed"]),
+                condition=models.Q(status__in=["pending", "failed", "sending"]),
             )
         ]
 

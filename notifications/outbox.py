@@ -12,23 +12,29 @@ Why each piece is here:
 - The row commits with the change, so a broker outage at that moment loses nothing: publishing
   happens after commit and, if it fails (or the broker silently drops the message, celery#3957, or
   Redis restarts without its append-only file), the sweeper publishes the row again.
-- A delivery locks the row (``SKIP LOCKED``) and checks ``status``: a second copy of the task (a
-  redelivery after a crash, a republish by the sweeper) either finds the row locked and leaves it
-  to the first, or finds it done and does nothing.
+- A delivery is three steps (:func:`deliver_once`): the attempt is recorded and committed, the
+  work is handed over (the mail server takes the message) outside any transaction, and the result
+  is recorded. Whether a message went is decided from that record, never from whether the last
+  write happened to succeed: a write that fails after the mail server took the message is retried
+  until it lands, and a second copy of the task finds the attempt recorded and leaves it alone.
 - A failure is recorded on the row with the next attempt time (exponential backoff); the sweeper,
   not a Celery countdown, starts the retry, so nothing waits inside the broker.
+- The same code runs on PostgreSQL and SQLite: no step relies on a row lock held across the
+  hand-over, and no lock is held while a PDF renders or a mail server answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,29 +57,36 @@ REPUBLISH_AFTER = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class _Registered:
-    run: Handler
+    send: Handler
+    on_sent: Handler | None
     on_failure: FailureHook | None
 
 
 _HANDLERS: dict[str, _Registered] = {}
 
 
-def handler(kind: str, *, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
+def handler(
+    kind: str, *, on_sent: Handler | None = None, on_failure: FailureHook | None = None
+) -> Callable[[Handler], Handler]:
     """Register the function that does the work for ``kind``.
 
-    ``on_failure`` (optional) records a failed attempt on the handler's own rows; it runs in the
-    delivery's transaction after the handler's writes were rolled back.
+    The function hands the work to another system (it sends the e-mail) and writes nothing: it runs
+    outside any transaction, after its attempt was committed, so that nothing is locked while it
+    renders or waits for a mail server. A write there is refused (:func:`_refusing_writes`).
+    ``on_sent`` (optional) records the work as done on the handler's own rows, in the transaction
+    that stamps the outbox row done. ``on_failure`` (optional) records a failed attempt on them, in
+    the transaction that records the failure.
     """
 
     def register(fn: Handler) -> Handler:
-        _HANDLERS[kind] = _Registered(fn, on_failure)
+        _HANDLERS[kind] = _Registered(fn, on_sent, on_failure)
         return fn
 
     return register
 
 
 def handler_for(kind: str) -> Handler:
-    return _HANDLERS[kind].run
+    return _HANDLERS[kind].send
 
 
 def message_id_for(key: str) -> str:
@@ -193,41 +206,124 @@ def backoff(attempts: int) -> timedelta:
     )
 
 
-def deliver_once(message_id: int) -> str:
-    """Run the message's handler once, under a row lock, and stamp it done. Returns what happened.
+def attempt_lease() -> timedelta:
+    """How long a recorded attempt is taken to be still running.
 
-    The lock is taken with SKIP LOCKED: a second copy of the task arriving while the first works
-    returns at once ("busy") instead of queueing behind it; if the first dies, its transaction is
-    rolled back, the row is still pending, and the sweeper publishes it again.
-
-    The handler runs inside the lock and its writes commit with the done stamp. The one window left
-    is a crash after an external system accepted the work (an SMTP server took the message) and
-    before this transaction commits: the row is then still pending and the work is done again.
-    That window is the length of one COMMIT; e-mail carries a Message-ID derived from the key
-    (:func:`message_id_for`) so a repeat is recognisable as the same message.
+    The worker kills a task at its hard time limit, so once this has passed since an attempt was
+    recorded, that attempt is over, whether or not it managed to record its result.
     """
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def deliver_once(message_id: int) -> str:
+    """Do the message's work once. Returns what happened ("done", "failed", "busy", "already done",
+    "missing").
+
+    1. Record the attempt and commit (:func:`_claim`): status ``sending``, the attempt counted, its
+       start time and the Message-ID it carries. A second copy of the task (a redelivery, a
+       republish by the sweeper) that finds an attempt recorded within its lease returns "busy".
+    2. Hand the work over (the mail server takes the message), outside any transaction.
+    3. Record the result: done (with the handler's ``on_sent`` writes) or failed with its next
+       attempt time. This write is retried while the attempt's lease lasts (:func:`_persist`), so a
+       database that is busy for a moment cannot turn a sent message into a pending one.
+
+    Only if the process dies between 2 and 3 is the outcome unknown: the row is still ``sending``
+    when the lease runs out, and the next attempt sends again with the same Message-ID (so mail
+    systems that de-duplicate on it show one message) and counts it in ``resent_in_doubt``.
+    """
+    claimed = _claim(message_id)
+    if isinstance(claimed, str):
+        return claimed
+    message, registered = claimed
+    try:
+        if registered is None:
+            raise LookupError(f"No outbox handler for {message.kind!r}")
+        with _refusing_writes():
+            registered.send(message)
+    except Exception as error:  # also SoftTimeLimitExceeded; recorded on the row and retried
+        _persist(message, "the failure", _record_failure, message, error, registered)
+        return "failed"
+    _persist(message, "that it was done", _record_done, message, registered)
+    return "done"
+
+
+def _claim(message_id: int) -> tuple[OutboxMessage, _Registered | None] | str:
+    """Step 1 of :func:`deliver_once`: record the attempt in its own transaction."""
+    now = timezone.now()
     with transaction.atomic():
+        # SKIP LOCKED (PostgreSQL): another copy claiming this row at this instant wins. SQLite
+        # has no row locks; there the transaction itself is the lock (BEGIN IMMEDIATE, settings).
         message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
         if message is None:
-            exists = OutboxMessage.objects.filter(pk=message_id).exists()
-            return "busy" if exists else "missing"
+            return "busy" if OutboxMessage.objects.filter(pk=message_id).exists() else "missing"
         if message.status in (OutboxMessage.Status.DONE, OutboxMessage.Status.DEAD):
             return "already done"
+        if message.status == OutboxMessage.Status.SENDING:
+            if message.attempt_started_at and message.attempt_started_at + attempt_lease() > now:
+                return "busy"
+            # The last attempt stopped after recording itself and before recording its result:
+            # the message may or may not have gone. Send again, with the same Message-ID.
+            message.resent_in_doubt += 1
+            logger.warning(
+                "Outbox message %s (%s): attempt %s stopped without recording its result; sending "
+                "again with the same Message-ID %s (repeat %s)",
+                message.pk,
+                message.key,
+                message.attempts,
+                message.message_id,
+                message.resent_in_doubt,
+            )
+        message.status = OutboxMessage.Status.SENDING
         message.attempts += 1
-        registered = _HANDLERS.get(message.kind)
-        try:
-            if registered is None:
-                raise LookupError(f"No outbox handler for {message.kind!r}")
-            with transaction.atomic():  # a savepoint: a failing handler leaves none of its writes
-                registered.run(message)
-        except Exception as error:  # also SoftTimeLimitExceeded; recorded on the row and retried
-            _record_failure(message, error, registered)
-            return "failed"
-        message.status = OutboxMessage.Status.DONE
-        message.done_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["status", "attempts", "done_at", "last_error"])
-        return "done"
+        message.message_id = message.message_id or message_id_for(message.key)
+        message.attempt_started_at = now
+        message.next_attempt_at = now + attempt_lease()  # the sweeper leaves it alone until then
+        message.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "message_id",
+                "attempt_started_at",
+                "next_attempt_at",
+                "resent_in_doubt",
+            ]
+        )
+    return message, _HANDLERS.get(message.kind)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@contextmanager
+def _refusing_writes() -> Iterator[None]:
+    """A handler's hand-over step runs outside any transaction: a write there would commit on its
+    own, even if the hand-over then failed. Refuse it, so a handler cannot do that by mistake."""
+
+    def refuse(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(_WRITES):
+            raise RuntimeError("An outbox handler writes nothing while sending; record it in on_sent")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        if not connection.in_atomic_block:
+            yield
+            return
+        # Called inside a caller's transaction (a test's): a savepoint keeps that transaction usable
+        # after a refused write.
+        with transaction.atomic():
+            yield
+
+
+def _record_done(message: OutboxMessage, registered: _Registered) -> None:
+    with transaction.atomic():
+        current = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if current.status == OutboxMessage.Status.DONE:
+            return  # a repeat, after this attempt's lease ran out, has recorded it already
+        if registered.on_sent is not None:
+            registered.on_sent(current)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.DONE, done_at=timezone.now(), last_error="", next_attempt_at=None
+        )
 
 
 def _record_failure(message: OutboxMessage, error: BaseException, registered: _Registered | None) -> None:
@@ -235,16 +331,58 @@ def _record_failure(message: OutboxMessage, error: BaseException, registered: _R
     message.status = OutboxMessage.Status.DEAD if gave_up else OutboxMessage.Status.FAILED
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.next_attempt_at = timezone.now() + backoff(message.attempts)
-    message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-    if registered is not None and registered.on_failure is not None:
-        registered.on_failure(message, error)
+    with transaction.atomic():
+        # Only this attempt's own record: a later attempt (after this one's lease) may own the row now.
+        recorded = OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxMessage.Status.SENDING, attempt_started_at=message.attempt_started_at
+        ).update(
+            status=message.status, last_error=message.last_error, next_attempt_at=message.next_attempt_at
+        )
+        if recorded and registered is not None and registered.on_failure is not None:
+            registered.on_failure(message, error)
     logger.warning(
         "Outbox message %s failed (attempt %s): %s", message.pk, message.attempts, message.last_error
     )
 
 
+# Between tries of a write that records a result: short at first (SQLite's busy timeout has
+# already waited), then longer, for a database restarting.
+RECORD_RETRY_SECONDS = (0.5, 1, 2, 4, 8)
+
+
+def _persist(message: OutboxMessage, what: str, write: Callable[..., None], *args) -> None:
+    """Run ``write(*args)`` until it commits or the attempt's lease is nearly over.
+
+    The work has been handed over by now; giving up on recording it would leave the row
+    ``sending``, and the message would go again after the lease. So a failed write (the database
+    locked past its busy timeout, a dropped PostgreSQL connection) is tried again, and only a
+    process that dies leaves the outcome unknown.
+    """
+    lease_ends = message.attempt_started_at + attempt_lease() - timedelta(seconds=5)
+    tries = 0
+    while True:
+        try:
+            write(*args)
+            return
+        except DatabaseError as error:
+            if connection.in_atomic_block or timezone.now() >= lease_ends:
+                raise
+            pause = RECORD_RETRY_SECONDS[min(tries, len(RECORD_RETRY_SECONDS) - 1)]
+            tries += 1
+            logger.warning(
+                "Outbox message %s: could not record %s (%s); trying again in %s s",
+                message.pk,
+                what,
+                error,
+                pause,
+            )
+            connection.close()  # a broken PostgreSQL connection is replaced on the next query
+            time.sleep(pause)
+
+
 def republish_due(now: datetime | None = None, limit: int = 500) -> int:
-    """Publish again what is pending or failed and due for another attempt (called by the sweeper).
+    """Publish again what is pending or failed and due for another attempt, and attempts whose lease
+    has run out (called by the sweeper).
 
     The rows are claimed with SKIP LOCKED and their next attempt pushed out before publishing, so
     two sweepers (or a slow broker) do not publish the same row every minute.
@@ -253,10 +391,7 @@ def republish_due(now: datetime | None = None, limit: int = 500) -> int:
     with transaction.atomic():
         due = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(
-                status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED],
-                next_attempt_at__lte=now,
-            )
+            .filter(status__in=OutboxMessage.REPUBLISHABLE, next_attempt_at__lte=now)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
