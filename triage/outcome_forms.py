@@ -342,12 +342,14 @@ class OutcomeForm(GovukFormMixin, forms.Form):
 class AllocationForm(GovukFormMixin, forms.Form):
     worker = forms.ModelChoiceField(
         queryset=None,
-        label="Worker",
-        empty_label="Choose a worker",
-        error_messages={"required": "Choose the worker to allocate the referral to"},
+        label="Social worker",
+        empty_label="Choose a social worker",
+        error_messages={"required": "Choose the social worker to allocate the referral to"},
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note for the worker (optional)"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Note for the social worker (optional)",
     )
 
     def __init__(self, *args, workers, **kwargs):

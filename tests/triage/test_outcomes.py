@@ -555,7 +555,7 @@ def test_the_allocation_page_shows_who_and_why_without_the_pdf(world, login):
     ):
         assert html.escape(shown) in body, shown
     assert 'govuk-tag govuk-tag--orange">Amber' in body
-    assert re.findall(r'<option value="([^"]*)" selected', form_of(body)) == [""]  # "Choose a worker"
+    assert re.findall(r'<option value="([^"]*)" selected', form_of(body)) == [""]  # "Choose a social worker"
 
 
 @override_settings(SERVICE_BASE_URL="https://mash.example.gov.uk/")
