@@ -236,7 +236,7 @@ SERVICE_BASE_URL = env("SERVICE_BASE_URL", default="http://127.0.0.1:8000")
 # Per process by default; set CACHE_URL to a shared Redis cache when running more than one web process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_USE_CACHE = "default"
-REFERRAL_RATE_LIMIT = env("REFERRAL_RATE_LIMIT", default="30/m")
+REFERRAL_RATE_LIMIT = env("REFERRAL_RATE_LIMIT", default="10/m")  # referrals sent per address, not pages
 
 LOGGING = {
     "version": 1,

@@ -159,7 +159,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(client, login, m
 
 @pytest.mark.django_db
 def test_pages_carry_a_strict_content_security_policy(client):
-    response = client.get("/")
+    response = client.get("/refer/")  # the public start page
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy

@@ -166,7 +166,7 @@ def test_next_cannot_send_a_user_off_site(client, make_user):
     response = client.post(
         "/accounts/two-factor/", {"token": totp(device.bin_key), "next": "https://evil.example/"}
     )
-    assert response["Location"] == "/"
+    assert response["Location"] == "/triage/"  # not off site: to the lead's own work instead
 
 
 @pytest.mark.django_db
