@@ -141,7 +141,7 @@ class AnswerForm(GovukFormMixin, forms.Form):
         self.helper.layout = Layout(
             Field.radios("known", legend_size=Size.SMALL),
             Field.textarea("summary", label_size=Size.SMALL, rows=5),
-            Field.checkboxes("risk_indicators", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("risk_indicators", legend_size=Size.SMALL),
             Field("date_checked", context={"legend_size": "govuk-fieldset__legend--s"}),
             Field.textarea("free_text", label_size=Size.SMALL, rows=5),
         )

@@ -32,7 +32,7 @@ class MatchDecisionForm(GovukFormMixin, forms.Form):
             f"Why {which} is a different person must be 2,000 characters or fewer"
         )
         self.helper.layout = Layout(
-            Field.radios("decision", legend_size=Size.SMALL, small=True), Field.textarea("reason", rows=2)
+            Field.radios("decision", legend_size=Size.SMALL), Field.textarea("reason", rows=2)
         )
 
     @staticmethod
