@@ -82,7 +82,17 @@ class AlertAdmin(ReadOnlyAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["key", "kind", "status", "attempts", "next_attempt_at", "done_at", "last_error"]
+    # resent_in_doubt: sent again (same Message-ID) after an attempt stopped without its result.
+    list_display = [
+        "key",
+        "kind",
+        "status",
+        "attempts",
+        "resent_in_doubt",
+        "next_attempt_at",
+        "done_at",
+        "last_error",
+    ]
     list_filter = ["status", "kind"]
     # The payload may hold an address; the admin shows the delivery record, not the content.
     exclude = ["payload"]

@@ -122,9 +122,12 @@ class Received:
 @dataclass
 class RecordingHandler:
     """Stores every accepted message. ``hold_first``: the first DATA waits until ``release`` and is
-    then refused (the sender vanished mid-letter, so the server never accepts it)."""
+    then refused (the sender vanished mid-letter, so the server never accepts it). ``hold_first_quit``:
+    the first message is accepted, and the QUIT after it waits until ``release`` (the sender is then
+    stuck after the server took the letter, before it can record that it went)."""
 
     hold_first: bool = False
+    hold_first_quit: bool = False
     received: list[Received] = field(default_factory=list)
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -150,6 +153,13 @@ class RecordingHandler:
                 Received(list(envelope.rcpt_tos), message["Message-ID"], message["Subject"], pdf)
             )
         return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope) -> str:
+        if self.hold_first_quit and self.received and not self.holding.is_set():
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+        return "221 Bye"
 
 
 class SmtpServer:

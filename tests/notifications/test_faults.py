@@ -70,6 +70,7 @@ def workers(transactional_db, tmp_path):
         started.append(worker)
         return worker
 
+    start.started = started
     yield start
     for worker in started:
         worker.stop()
@@ -200,6 +201,37 @@ def test_worker_killed_mid_letter_sends_it_exactly_once(broker, smtp, workers):
 
     time.sleep(12)  # past the visibility timeout: a second copy of the task would have run by now
     _assert_each_sent_once(mail, referrals)
+
+
+def test_smtp_accepts_the_letter_then_the_worker_is_killed_before_recording_it(broker, smtp, workers):
+    """The one outcome nobody can know: the mail server has the letter, the worker never said so.
+    It is sent again only with the same Message-ID, and the repeat is counted where a person sees it."""
+    policy_preset_load("durham", by=None)
+    mail = smtp(RecordingHandler(hold_first_quit=True))
+    mail.start()
+    first = workers(broker=broker, smtp=mail)
+
+    referrals = _submit_and_decide(1, TeamFactory())
+    assert mail.handler.holding.wait(60), first.log_text()  # accepted; the worker waits on QUIT
+    first.kill()  # SIGKILL before it records anything
+    mail.handler.release.set()
+
+    message = OutboxMessage.objects.get(kind="outcome_letter")
+    assert message.status == OutboxMessage.Status.SENDING and message.attempts == 1  # recorded before
+    assert len(mail.received) == 1 and mail.received[0].message_id == message.message_id
+    workers(broker=broker, smtp=mail)
+    _sweep_until(lambda: _letters_sent() == 1, timeout=120, ahead=timedelta(minutes=3), what="the letter")
+
+    time.sleep(12)  # past the visibility timeout and the lease: any third copy would have gone by now
+    message.refresh_from_db()
+    received = mail.received
+    print(f"\nsent {len(received)} times, resent in doubt {message.resent_in_doubt} (same Message-ID)")
+    assert [m.message_id for m in received] == [message.message_id] * 2
+    assert message.status == OutboxMessage.Status.DONE and message.resent_in_doubt == 1
+    letter = Letter.objects.get()
+    assert letter.status == Letter.Status.SENT and letter.message_id == message.message_id
+    assert [m.to for m in received] == [[referrals[0].referrer_email]] * 2
+    assert "sending again with the same Message-ID" in "".join(w.log.read_text() for w in workers.started)
 
 
 def test_two_sweepers_at_once_raise_each_alert_once(db, make_user):

@@ -4,6 +4,7 @@ within one sweep of the right moment, and exactly once however many sweeps follo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from math import ceil
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -188,8 +189,12 @@ def test_a_sweep_takes_the_same_number_of_queries_however_many_are_due(db, peopl
 
     assert OutboxMessage.objects.filter(key__startswith="alert:").count() == 2 * due
     # Per pass: the batch, the MASH team (once), two stamps, the alerts, the e-mails' keys and rows, the
-    # audit rows, inside a savepoint; then the heartbeat.
-    assert len(ctx.captured_queries) == QUERIES_PER_SWEEP, [q["sql"][:60] for q in ctx.captured_queries]
+    # audit rows, inside a savepoint; then the heartbeat. SQLite caps a statement's parameters (999),
+    # so there the e-mails' rows take one INSERT per that many values; PostgreSQL takes one.
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    inserts = ceil(2 * due / connection.ops.bulk_batch_size(fields, [None] * 2 * due))
+    expected = QUERIES_PER_SWEEP - 1 + inserts
+    assert len(ctx.captured_queries) == expected, [q["sql"][:60] for q in ctx.captured_queries]
 
 
 def test_the_queue_gets_each_referrals_worst_open_alert_in_one_query(db, people, django_assert_num_queries):
