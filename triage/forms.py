@@ -24,12 +24,10 @@ LEVELS = [(n, f"Level {n}") for n in range(1, 5)]
 ALL_STATUSES = "all"
 SEARCH_MAX = 100
 SEARCH_HINT = "A reference, part of a child's first or last name, or a date of birth such as 27/3/2018"
-MONTHS = {
-    m: n
-    for n, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
-    )
-}
+MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september"]
+MONTH_NAMES += ["october", "november", "december"]
+# "March" or "Mar" (and "Sept"), never any word that merely starts like a month ("Marsh").
+MONTHS = {name: n for n, full in enumerate(MONTH_NAMES, 1) for name in (full, full[:3])} | {"sept": 9}
 # 27/3/2018, 27-03-2018, 27.3.2018 or 2018-03-27: the ways a date of birth gets typed.
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{1,4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # 27 March 2018 (as the service writes dates) or 27 Mar 2018.
@@ -52,9 +50,9 @@ def _real_date(year: int, month: int, day: int) -> date:
 
 def _worded_date(match: re.Match) -> date | None:
     day, month_name, year = match.groups()
-    month = MONTHS.get(month_name[:3].lower())
-    if month is None or not month_name.isalpha():
-        return None  # "12 Hill Street 2019" is not a date: its words stay search terms
+    month = MONTHS.get(month_name.lower())
+    if month is None:
+        return None  # "12 Marsh Lane 2019" is not a date: its words stay search terms
     return _real_date(int(year), month, int(day))
 
 

@@ -562,6 +562,8 @@ def _amy_and_zara():
         ("27/03/2018", {"amy"}),
         ("2018-03-27", {"amy"}),
         ("27 March 2018", {"amy"}),  # as the service writes it
+        ("27 Mar 2018", {"amy"}),
+        ("Smith 27 Marsh 2018", set()),  # "Marsh" is not a month: a name part, and nobody is called it
         ("Amy 27/3/2018", {"amy"}),  # name and date of birth of the same child
         ("Ben 27/3/2018", set()),  # Ben was not born that day: both must be the same child
         ("Amy Khan", set()),  # parts of two different children's names never combine
