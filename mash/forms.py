@@ -67,6 +67,16 @@ class GovukFormMixin:
                     field.error_messages[key] = message
             field.validators = [_named(validator, defaults) for validator in field.validators]
 
+    def full_clean(self):
+        """Marks each invalid box red where crispy-forms-gds does not: it colours only text inputs,
+        text areas and selects, and a select with the input's error class, which GOV.UK leaves unstyled."""
+        super().full_clean()
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            extra = _ERROR_CLASSES.get(type(widget).__name__)
+            if extra and extra not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {extra}".strip()
+
     def error_links(self) -> list[tuple[str, str]]:
         """(target id, message) for each error, linked to the control a person fixes it in."""
         links: list[tuple[str, str]] = []
@@ -77,6 +87,16 @@ class GovukFormMixin:
             for error in bound.errors:
                 links.append((first_control_id(bound), error))
         return links
+
+
+# Widgets whose error state the template pack does not show, and the GOV.UK class that shows it.
+_ERROR_CLASSES = {
+    "Select": "govuk-select--error",
+    "EmailInput": "govuk-input--error",
+    "PasswordInput": "govuk-input--error",
+    "NumberInput": "govuk-input--error",
+    "URLInput": "govuk-input--error",
+}
 
 
 def first_control_id(bound: forms.BoundField) -> str:

@@ -99,8 +99,10 @@ def _people_sections(wizard: Wizard, kind: str) -> list[dict]:
     cards = []
     for index, entry in enumerate(wizard.people(kind)):
         url = f"{reverse(f'referrals:{kind}_change', args=[index])}{CHANGE}"
-        title = person_name(kind, entry, index)["name"]
-        cards.append(section(title, form_class(entry, number=index + 1), url, whose=title))
+        name = person_name(kind, entry, index)["name"]
+        numbered = f"{PEOPLE[kind]['singular'].capitalize()} {index + 1}"
+        title = numbered if name == numbered else f"{numbered}: {name}"
+        cards.append(section(title, form_class(entry, number=index + 1), url, whose=name))
     if kind == "adults" and not cards:
         url = f"{reverse('referrals:adults')}{CHANGE}"
         cards.append({"title": "Adults", "rows": [{"label": "Adults", "value": "None added", "url": url}]})

@@ -148,6 +148,11 @@ def text(
     )
 
 
+def email_input() -> forms.EmailInput:
+    """An e-mail box as GOV.UK asks for one: the browser may fill it in, and does not spellcheck it."""
+    return forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"})
+
+
 def radios(label: str, choices, *, required: str, hint: str = "") -> forms.ChoiceField:
     """A one-answer question shown as GOV.UK radios; ``required`` is the message if none is chosen."""
     return forms.ChoiceField(

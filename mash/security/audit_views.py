@@ -22,7 +22,16 @@ READ_KINDS = (AuditEvent.Kind.READ, AuditEvent.Kind.SEARCH, AuditEvent.Kind.EXPO
 
 class AuditFilterForm(GovukFormMixin, forms.Form):
     reference = forms.CharField(label="Referral reference", required=False, max_length=20)
-    person = forms.IntegerField(label="Person index number", required=False, min_value=1)
+    person = forms.IntegerField(
+        label="Person index number",
+        required=False,
+        min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter the person index number as digits, for example 1042",
+            "min_value": "Enter the person index number as digits, for example 1042",
+        },
+    )
     username = forms.CharField(label="Username", required=False, max_length=150)
     reads_only = forms.BooleanField(label="Only reads, searches and exports", required=False)
 

@@ -15,11 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from mash import audit
-from mash.forms import LoginForm
 from mash.navigation import landing_url
 
 from . import sessions, two_factor
-from .forms import EnrolForm, GovukPasswordChangeForm, TokenForm
+from .forms import EnrolForm, GovukPasswordChangeForm, SignInForm, TokenForm
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -48,7 +47,7 @@ class SignInView(auth_views.LoginView):
     only a safe ``next`` (without one, the second factor leads to the user's own work)."""
 
     template_name = "mash/login.html"
-    authentication_form = LoginForm
+    authentication_form = SignInForm
     redirect_authenticated_user = False
 
     def form_valid(self, form):

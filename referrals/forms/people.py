@@ -7,6 +7,8 @@ the person by its path (``children[1].first_name``), leaves the number out ("the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
@@ -131,9 +133,7 @@ class ChildForm(PersonForm):
     title = "About the child"
     noun = "child"
     unborn = radios("Is the child unborn?", YES_NO, required="Select yes if the child is not born yet")
-    expected_date_of_birth = DatePartsField(
-        label="Expected date of birth", help_text="Only if the child is not born yet. For example, 27 3 2027"
-    )
+    expected_date_of_birth = DatePartsField(label="Expected date of birth")
     first_name = text("First name", max_length=NAME, hint="Leave empty for an unborn child without a name")
     last_name = text("Last name", max_length=NAME, hint="If you know it")
     other_names = text("Other names they are known by", max_length=200)
@@ -148,6 +148,13 @@ class ChildForm(PersonForm):
     phone = text("Telephone number for the child or family", max_length=40, width=20)
     school = text("School, nursery or other setting", max_length=SHORT)
     disability = text("Any disability or illness", max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        due = today() + timedelta(days=120)  # an example that is always a possible due date
+        self.fields[
+            "expected_date_of_birth"
+        ].help_text = f"Only if the child is not born yet. For example, {due.day} {due.month} {due.year}"
 
     def required_messages(self) -> dict[str, str]:
         return {**super().required_messages(), "unborn": f"Select yes if {self.who} is not born yet"}

@@ -7,7 +7,7 @@ from django import forms
 
 from mash.codes import ReferralSource
 
-from ..fields import radios, select, text
+from ..fields import email_input, radios, select, text
 from ..models import Referral
 from ..validation import normalise_phone, validate_uk_phone
 from .base import NO, PROFESSIONAL_SOURCES, PUBLIC_RELATIONSHIPS, SHORT, YES, YES_NO, IntakeForm
@@ -67,6 +67,7 @@ class ProfessionalForm(ContactMixin, IntakeForm):
     referrer_email = forms.EmailField(
         label="Your work email address",
         max_length=254,
+        widget=email_input(),
         help_text="We will send you an acknowledgement and, later, the outcome of the referral",
         error_messages={
             "required": "Enter your work email address",
@@ -116,6 +117,7 @@ class PublicForm(ContactMixin, IntakeForm):
         label="Your email address (optional)",
         required=False,
         max_length=254,
+        widget=email_input(),
         help_text="We will email you to say we received your referral. We do not tell members of the public "
         "the outcome.",
         error_messages={

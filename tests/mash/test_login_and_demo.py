@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -110,11 +112,23 @@ def test_wrong_password_shows_the_error_summary(client, make_user):
 
 
 @pytest.mark.django_db
-def test_empty_sign_in_names_each_field(client):
+def test_empty_sign_in_names_each_field_and_marks_both_boxes(client):
     response = client.post("/accounts/login/", {})
     html = response.content.decode()
-    assert 'href="#id_username"' in html and 'href="#id_password"' in html
+    assert '<a href="#id_username">Enter your username</a>' in html
+    assert '<a href="#id_password">Enter your password</a>' in html
     assert "This field is required" not in html
+    # The password box is red too (the template pack colours only text inputs by itself).
+    password = re.search(r'<input type="password"[^>]*>', html).group(0)
+    assert "govuk-input--error" in password
+
+
+@pytest.mark.django_db
+def test_password_change_speaks_plainly(client, make_user, login):
+    login(make_user(Role.SOCIAL_WORKER))
+    html = client.post("/accounts/password/", {}).content.decode()
+    assert "Enter your current password" in html and "Enter a new password" in html
+    assert "Enter old password" not in html
 
 
 @pytest.mark.django_db

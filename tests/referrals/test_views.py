@@ -177,7 +177,7 @@ def _section(html: str, title: str) -> str:
 def test_check_page_says_not_given_once_per_section_and_hides_what_does_not_apply(client, db):
     fill_in(client, children=[answers.child_answers(nhs_number="", school="")])
     html = client.get(f"{REFER}check/").content.decode()
-    child = _section(html, "Amy Smith")
+    child = _section(html, "Child 1: Amy Smith")
     assert child.count("Not given") == 1
     for question in (
         "NHS number (if known)",
