@@ -24,19 +24,25 @@ class SignInForm(LoginForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 
+def _code_input(width: int, **attrs) -> forms.TextInput:
+    """A security-code box: the phone may offer the code, and nothing spellchecks it."""
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "one-time-code",
+            "spellcheck": "false",
+            "class": f"govuk-input--width-{width}",
+            **attrs,
+        }
+    )
+
+
 class TokenForm(GovukFormMixin, forms.Form):
     token = forms.CharField(
         label="Security code",
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
         max_length=16,
         error_messages={"required": "Enter the security code from your authenticator app"},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "spellcheck": "false",
-                "class": "govuk-input--width-10",
-            }
-        ),
+        widget=_code_input(10),  # a recovery code is 10 characters
     )
 
     def clean_token(self) -> str:
@@ -49,14 +55,7 @@ class EnrolForm(TokenForm):
         help_text="Enter the 6-digit code your authenticator app shows for this service.",
         max_length=6,
         error_messages={"required": "Enter the 6-digit code your authenticator app shows"},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-                "class": "govuk-input--width-5",
-            }
-        ),
+        widget=_code_input(5, inputmode="numeric"),
     )
 
 
