@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 ASSETS := node_modules/.installed-stamp
 CSS := static/build/govuk-frontend.css
 
-.PHONY: run test setup assets migrate demo lint bench clean
+.PHONY: run test setup assets migrate demo lint bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ run: demo
 
 test: setup
 	DJANGO_SETTINGS_MODULE=mash.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every page as each role sees it, normal and error state, into var/screenshots/ (docs/screenshots.md)
+screenshots: setup
+	$(BIN)/python -m tests.e2e.gallery
 
 lint: setup
 	$(BIN)/ruff check .

@@ -67,12 +67,21 @@ def celery_worker(demo_council, redis_broker, smtp_server, tmp_path):
     worker.stop()  # before pytest-django flushes the database the worker is connected to
 
 
-@pytest.fixture
-def journey(live_server, celery_worker, monkeypatch):
+def _journey(live_server, monkeypatch):
     require(chromium_available(), f"needs Debian's chromium at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are
     # synchronous and safe here (Django refuses them in an event loop unless told).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    accessibility = Accessibility()
     with chromium() as browser:
-        yield Journey(browser, live_server.url, accessibility)
+        yield Journey(browser, live_server.url, Accessibility())
+
+
+@pytest.fixture
+def journey(live_server, celery_worker, monkeypatch):
+    yield from _journey(live_server, monkeypatch)
+
+
+@pytest.fixture
+def pages_journey(live_server, demo_council, monkeypatch):
+    """The walk over every page needs no worker: no page waits for a letter."""
+    yield from _journey(live_server, monkeypatch)

@@ -16,19 +16,18 @@ from agencies.models import InformationRequest, Team
 from notifications.models import OutboxMessage
 from notifications.outbox import REPUBLISH_AFTER, republish_due
 from referrals.models import Referral
+from tests.e2e import steps
 from tests.notifications.conftest import pdf_text, squash
 from tests.notifications.servers import wait_for
-from tests.referrals import factories as answers
 from triage.actions import policy_version_create, policy_version_fields
 from triage.policy import current_policy
 from triage.states import Status
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-REFERRER = answers.professional_answers()  # Jane Teacher, jane.teacher@school.example
 SIBLINGS = [
-    answers.child_answers(first_name="Amy", last_name="Smith", sex="F"),
-    answers.child_answers(first_name="Ben", last_name="Smith", sex="M", nhs_number=""),
+    steps.child("Amy", "Smith", "Female", nhs_number="9434765919"),
+    steps.child("Ben", "Smith", "Male"),
 ]
 LETTER_WAIT_SECONDS = 90
 
@@ -68,24 +67,21 @@ def _outcome_letter(smtp_server, recipient: str):
 def test_amber_referral_about_two_siblings_from_the_form_to_the_outcome_letter(
     journey, smtp_server, celery_worker
 ):
-    reference = journey.refer(
-        referrer=REFERRER,
-        children=SIBLINGS,
-        adults=[answers.adult_answers()],
-        concern=answers.concern_answers(),
-    )
+    reference = journey.refer(children=SIBLINGS, adults=[steps.adult()], concern=steps.concern())
     referral = Referral.objects.get(reference=reference)
     assert sorted(c.first_name for c in referral.children.all()) == ["Amy", "Ben"]
 
     # The screening officer finds it in the queue and claims it.
     screening = journey.sign_in("screening")
     journey.open_from_queue(screening, reference)
-    journey.step(screening, {}, "Claim")
+    journey.press(screening, "Claim")
     expect(screening.locator("main")).to_contain_text("Sam Screener since")
 
     # The lead rates both children Amber and asks the police and health.
     lead = journey.sign_in("lead")
-    journey.decide_every_child(lead, reference, "amber", "Repeated bruising; partner checks needed.")
+    journey.decide_every_child(
+        lead, reference, ["Amy Smith", "Ben Smith"], "amber", "Repeated bruising; partner checks needed."
+    )
     expect(lead.locator("main")).to_contain_text("Amber")
     journey.ask_agencies(lead, reference, ["Police", "Health"], "What do you know about the Smith family?")
     requests = {r.agency.slug: r for r in InformationRequest.objects.filter(referral=referral)}
@@ -100,7 +96,7 @@ def test_amber_referral_about_two_siblings_from_the_form_to_the_outcome_letter(
     assert requests["police"].status == InformationRequest.Status.ANSWERED
     response = police.goto(f"/partners/requests/{requests['health'].public_id}/")
     assert response.status == 404
-    journey.a11y.check(police)
+    journey.check(police)
 
     # The lead records the MASH discussion and sends the referral to assessment team 2.
     journey.record_discussion(
@@ -126,7 +122,7 @@ def test_amber_referral_about_two_siblings_from_the_form_to_the_outcome_letter(
     team = Team.objects.get(slug="assessment-2")
     letter = _delivered(
         "the outcome letter",
-        lambda: _outcome_letter(smtp_server, REFERRER["referrer_email"]),
+        lambda: _outcome_letter(smtp_server, steps.REFERRER_EMAIL),
         worker=celery_worker,
         smtp_server=smtp_server,
     )
@@ -155,8 +151,8 @@ def test_red_referral_out_of_hours_reaches_the_emergency_duty_team(journey, smtp
     edt = Team.objects.get(kind=Team.Kind.EMERGENCY_DUTY)
     edt.email = "edt@council.example.gov.uk"
     edt.save(update_fields=["email"])
-    concern = {**answers.concern_answers(), "domestic_abuse_risk": "high"}  # a high-risk grade: Red
-    reference = journey.refer(referrer=REFERRER, children=SIBLINGS[:1], adults=[], concern=concern)
+    concern = steps.concern(domestic_abuse="High")  # a high-risk grade: Red
+    reference = journey.refer(children=SIBLINGS[:1], adults=[], concern=concern)
     referral = Referral.objects.get(reference=reference)
     assert referral.out_of_hours
 
@@ -171,7 +167,7 @@ def test_red_referral_out_of_hours_reaches_the_emergency_duty_team(journey, smtp
     )
     assert reference in alert.subject
     journey.follow(duty, reference)
-    journey.step(duty, {}, "Acknowledge (EDT)")
+    journey.press(duty, "Acknowledge (EDT)")
     referral.edt_flag.refresh_from_db()
     assert referral.edt_flag.acknowledged_at is not None
     journey.a11y.assert_clean()
