@@ -13,13 +13,13 @@ app_name = "outcomes"
 urlpatterns = [
     path("team-queue/", views.team_queue, name="team_queue"),
     path("challenges/<uuid:public_id>/", views.challenge_respond, name="challenge_respond"),
-    path("<str:reference>/requests/", views.requests_page, name="requests"),
-    path("<str:reference>/requests/<uuid:public_id>/chase/", views.request_chase, name="request_chase"),
-    path("<str:reference>/discussion/", views.discussion_page, name="discussion"),
-    path("<str:reference>/strategy/", views.strategy_page, name="strategy"),
-    path("<str:reference>/outcome/", views.outcome_page, name="outcome"),
-    path("<str:reference>/summary.pdf", views.summary_pdf, name="summary_pdf"),
-    path("<str:reference>/allocate/", views.allocate_page, name="allocate"),
+    path("<ref:reference>/requests/", views.requests_page, name="requests"),
+    path("<ref:reference>/requests/<uuid:public_id>/chase/", views.request_chase, name="request_chase"),
+    path("<ref:reference>/discussion/", views.discussion_page, name="discussion"),
+    path("<ref:reference>/strategy/", views.strategy_page, name="strategy"),
+    path("<ref:reference>/outcome/", views.outcome_page, name="outcome"),
+    path("<ref:reference>/summary.pdf", views.summary_pdf, name="summary_pdf"),
+    path("<ref:reference>/allocate/", views.allocate_page, name="allocate"),
 ]
 
 

@@ -7,6 +7,7 @@ visibility is ``NotFound``: we never confirm that a referral exists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -75,7 +76,8 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
 def access_referral(user, reference_or_id: str | int) -> Referral:
     """The referral by reference (or id), if ``user`` may see it; ``NotFound`` otherwise."""
     lookup = Q(reference=str(reference_or_id))
-    if isinstance(reference_or_id, int) or str(reference_or_id).isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²" and other scripts' numerals, which int() refuses.
+    if isinstance(reference_or_id, int) or re.fullmatch(r"[0-9]{1,18}", str(reference_or_id)):
         lookup |= Q(pk=int(reference_or_id))
     referral = (
         referrals_visible_to(user)

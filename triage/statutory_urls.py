@@ -15,9 +15,9 @@ STEP_PATHS = {
 }
 
 urlpatterns = [
-    path("<str:reference>/", views.record_page, name="record"),
+    path("<ref:reference>/", views.record_page, name="record"),
     *(
-        path(f"<str:reference>/{route}", views.step_page(name), name=name)
+        path(f"<ref:reference>/{route}", views.step_page(name), name=name)
         for name, route in STEP_PATHS.items()
     ),
 ]

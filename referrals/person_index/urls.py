@@ -5,9 +5,9 @@ from . import views
 app_name = "person_index"
 
 urlpatterns = [
-    path("known-child/<str:reference>/", views.known_child_check, name="known_child_check"),
+    path("known-child/<ref:reference>/", views.known_child_check, name="known_child_check"),
     path(
-        "known-child/<str:reference>/<str:kind>/<int:subject_id>/<int:person_id>/",
+        "known-child/<ref:reference>/<str:kind>/<int:subject_id>/<int:person_id>/",
         views.match_decide,
         name="match_decide",
     ),
