@@ -172,10 +172,25 @@ def test_production_settings_turn_on_secure_cookies_and_hsts(monkeypatch):
     import importlib
 
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SERVICE_BASE_URL", "https://mash.example.gov.uk")
     production = importlib.import_module("mash.settings.production")
     assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
     assert production.SECURE_HSTS_SECONDS >= 31536000 and production.SECURE_SSL_REDIRECT
     assert production.DEBUG is False
+
+
+def test_production_refuses_to_start_without_the_address_letters_give(monkeypatch):
+    import importlib
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.delenv("SERVICE_BASE_URL", raising=False)
+    monkeypatch.delitem(sys.modules, "mash.settings.production", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SERVICE_BASE_URL"):
+        importlib.import_module("mash.settings.production")
+    monkeypatch.delitem(sys.modules, "mash.settings.production", raising=False)
 
 
 @override_settings(AXES_IPWARE_PROXY_COUNT=1)
