@@ -209,7 +209,7 @@ def partners(w: Walk) -> None:
     health.context.close()
 
     education = w.journey.sign_in("education")
-    w.see(education, "education", "Information requests (none)")
+    w.see(education, "education", "Information requests")
     education.context.close()
 
 
