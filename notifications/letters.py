@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mash.audit import SYSTEM, record_write
+from mash.text import isolated, strip_controls
 from triage.deadlines import deadline_meet, deadline_start
 from triage.models import Deadline
 
@@ -142,7 +143,9 @@ def letter_context(letter: Letter) -> dict[str, Any]:
     referral = letter.referral
     policy = letter.policy_version
     team_name, team_phone = _destination(letter)
-    initials = ", ".join(child.initials for child in referral.children.all() if child.initials)
+    initials = ", ".join(
+        strip_controls(child.initials) for child in referral.children.all() if child.initials
+    )
     values = {
         "reference": referral.reference,
         "initials": initials or "the child",
@@ -166,8 +169,8 @@ def letter_context(letter: Letter) -> dict[str, Any]:
         "letter_date": timezone.localdate(),
         "received_at": referral.received_at,
         "decided_at": letter.decided_at,
-        "recipient_name": referral.referrer_name,
-        "recipient_organisation": referral.referrer_organisation,
+        "recipient_name": isolated(referral.referrer_name),
+        "recipient_organisation": isolated(referral.referrer_organisation),
         "stylesheet_url": static_url("notifications/letter.css"),
         "challenge_url": challenge_url(),
     }

@@ -190,3 +190,30 @@ def test_an_outcome_recorded_by_the_lead_reaches_the_referrer_as_one_letter(
     text = flat(pdf_text(mail.outbox[0].attachments[0][1]))
     assert "Early help" in text and "Assessment Team North" in text
     assert child.initials in text and child.first_name not in text and child.last_name not in text
+
+
+HOSTILE_NAMES = ["Mr \u202eevil\u202c Smith", "Ms \u2067Noor\u2069 \u0000Ali\u0007", "\u200fRTL mark"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_referrers_bidi_controls_cannot_reorder_the_councils_wording(decided_referral, name):
+    referral = decided_referral()
+    referral.referrer_name = name
+    referral.referrer_organisation = "School \u202e of letters"
+    referral.save(update_fields=["referrer_name", "referrer_organisation"])
+    rendered = letter_render(_queue(referral))
+
+    text = flat(pdf_text(rendered.pdf))
+    # Only the isolates the service itself places remain: one pair around each user-typed run.
+    for control in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u200e\u200f\u0000\u0007":
+        assert control not in rendered.email_body and control not in text
+    assert "If you do not agree with this decision" in text
+    assert "Section 17 child and family assessment" in text
+
+
+def test_user_text_keeps_its_own_direction_inside_one_isolate():
+    from mash.text import isolated
+
+    assert isolated("\u0646\u0648\u0631 \u202eAli") == "\u2068\u0646\u0648\u0631 Ali\u2069"
+    assert isolated("line one\nline two\tend") == "\u2068line one\nline two\tend\u2069"
+    assert isolated("") == "" and isolated(None) == ""
