@@ -18,7 +18,12 @@ class NavItem:
 # Apps add their pages here as they gain them.
 NAVIGATION: list[NavItem] = [
     # Triage (issue 5)
-    NavItem("Triage queue", "triage:queue", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
+    # A social worker's own work starts here (their team's referrals; see LANDING).
+    NavItem(
+        "Triage queue",
+        "triage:queue",
+        frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.SOCIAL_WORKER}),
+    ),
     NavItem("Domestic abuse", "triage:domestic_abuse", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
     NavItem("Early help queue", "triage:early_help", frozenset({Role.TEAM_MANAGER, Role.SOCIAL_WORKER})),
     NavItem("EDT queue", "triage:edt", frozenset({Role.EMERGENCY_DUTY, Role.MASH_LEAD})),

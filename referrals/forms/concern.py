@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 
 from mash.codes import DomesticAbuseRisk
@@ -135,13 +137,20 @@ class ConsentForm(IntakeForm):
     consent_given_by = text(
         "Who gave consent?", max_length=SHORT, hint="Their name and how they relate to the child"
     )
-    consent_given_on = DatePartsField(label="Date consent was given", help_text="For example, 27 3 2026")
+    consent_given_on = DatePartsField(label="Date consent was given")
     consent_notes = text(
         "Why was consent refused or not asked for?",
         max_length=LONG,
         long=True,
         hint="For example, asking would put the child at risk of significant harm",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        example = today() - timedelta(days=3)  # an example that is always a possible date
+        self.fields[
+            "consent_given_on"
+        ].help_text = f"For example, {example.day} {example.month} {example.year}"
 
     def clean(self):
         cleaned = super().clean()

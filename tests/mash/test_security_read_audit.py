@@ -226,6 +226,7 @@ SETUPS = {
 def _url(route: str, ctx) -> str:
     values = {
         "<str:reference>": ctx["referral"].reference,
+        "<ref:reference>": ctx["referral"].reference,  # mash.converters' strict reference
         "<int:person_id>": str(ctx["person"].pk),
         "<uuid:public_id>": str(ctx.get("uuid", "")),
         "<slug:key>": ctx.get("slug", ""),
