@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"  # tests.e2e.browser's; not imported before Django is set up
 SETTINGS = "mash.settings.local"
 
 
@@ -108,6 +109,8 @@ def write_index(out: Path, shots, violations: dict[int, list[str]], failure: str
 
 
 def run(out: Path) -> int:
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"make screenshots needs Debian's chromium at {CHROMIUM}: apt-get install chromium")
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.png"):
         old.unlink()
