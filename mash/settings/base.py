@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
         "YesNoEnum": "referrals.forms.YES_NO",
         "YesNoNotKnownEnum": "referrals.forms.YES_NO_NOT_KNOWN",
         "RagEnum": "triage.states.Rag",
+        # A child may be unborn; an adult's sex does not offer it.
+        "ChildSexEnum": "mash.codes.Sex",
+        "AdultSexEnum": "referrals.forms.people.ADULT_SEX",
     },
 }
 
