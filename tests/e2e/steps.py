@@ -167,7 +167,8 @@ class Journey:
         return page
 
     def _watch_asset(self, response: Response) -> None:
-        if response.request.resource_type != "document" and response.status != 200:
+        # 304: the browser's own copy is still current (a file served before, unchanged since).
+        if response.request.resource_type != "document" and response.status not in (200, 304):
             self.failed_assets.append(f"{response.url}: {response.status}")
 
     def check(self, page: Page) -> Page:
