@@ -62,8 +62,8 @@ class EnrolForm(TokenForm):
 class GovukPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
     error_messages = {
         **PasswordChangeForm.error_messages,
-        "password_incorrect": "Your current password is wrong. Enter it again",
-        "password_mismatch": "The new passwords do not match. Enter the same new password twice",
+        "password_incorrect": "Your current password is wrong. Enter it again",  # nosec B105
+        "password_mismatch": "The new passwords do not match. Enter the same new password twice",  # nosec B105
     }
 
     def __init__(self, *args, **kwargs):
