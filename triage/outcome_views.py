@@ -68,7 +68,11 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
         raise NotPermitted("Only a MASH lead can request information from agencies.")
     _read(request, referral, "triage.information_requests_view")
     policy = agency_actions.policy_of(referral)
-    defaults = agency_selectors.default_agencies_for(referral.rag, policy)
+    rows = agency_selectors.referral_requests(referral)
+    # The policy's agencies for this RAG start ticked, except those already asked: pressing Send
+    # again must not ask an agency a second time by default.
+    asked = {row.agency_id for row in rows}
+    defaults = agency_selectors.default_agencies_for(referral.rag, policy).exclude(pk__in=asked)
     form = InformationRequestForm(
         _posted(request),
         agencies=agency_selectors.active_agencies(),
@@ -88,7 +92,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("outcomes:requests", reference=referral.reference)
     context = {
         "referral": referral,
-        "rows": agency_selectors.referral_requests(referral),
+        "rows": rows,
         "children": selectors.referral_children(referral),
         "form": form,
         "can_request": is_mash_lead(request.user),

@@ -593,3 +593,20 @@ def test_the_challenge_response_page_shows_the_outcome_and_names_a_missing_respo
     assert govuk_datetime(world.challenge.raised_at) in response.content.decode()
     world.challenge.refresh_from_db()
     assert world.challenge.status == Challenge.Status.OPEN
+
+
+def _ticked_agency_ids(page: str) -> set[int]:
+    inputs = re.findall(r'<input[^>]*name="agencies"[^>]*>', page, flags=re.S)
+    return {int(re.search(r'value="(\d+)"', tag).group(1)) for tag in inputs if "checked" in tag}
+
+
+def test_an_agency_already_asked_is_not_ticked_again_by_default(world, client, login):
+    referral = gathered(world, rag=Rag.RED)  # Red's defaults include the police, already asked
+    login(world.users["lead"])
+    page = client.get(reverse("outcomes:requests", args=[referral.reference])).content.decode()
+    ticked = _ticked_agency_ids(page)
+    assert world.agencies["police"].pk not in ticked
+    defaults = set(current_policy().default_agencies["red"])
+    assert world.agencies["police"].kind in defaults
+    others = {a.pk for kind, a in world.agencies.items() if a.kind in defaults and kind != "police"}
+    assert others and others <= ticked
