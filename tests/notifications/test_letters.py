@@ -192,7 +192,8 @@ def test_an_outcome_recorded_by_the_lead_reaches_the_referrer_as_one_letter(
     assert child.initials in text and child.first_name not in text and child.last_name not in text
 
 
-HOSTILE_NAMES = ["Mr \u202eevil\u202c Smith", "Ms \u2067Noor\u2069 \u0000Ali\u0007", "\u200fRTL mark"]
+# (No NUL byte: PostgreSQL cannot store one, and the intake refuses it before it gets here.)
+HOSTILE_NAMES = ["Mr \u202eevil\u202c Smith", "Ms \u2067Noor\u2069 Ali\u0007\u001b", "\u200fRTL mark"]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -205,7 +206,7 @@ def test_a_referrers_bidi_controls_cannot_reorder_the_councils_wording(decided_r
 
     text = flat(pdf_text(rendered.pdf))
     # Only the isolates the service itself places remain: one pair around each user-typed run.
-    for control in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u200e\u200f\u0000\u0007":
+    for control in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u200e\u200f\u0007\u001b":
         assert control not in rendered.email_body and control not in text
     assert "If you do not agree with this decision" in text
     assert "Section 17 child and family assessment" in text
