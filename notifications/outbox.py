@@ -229,7 +229,8 @@ def deliver_once(message_id: int) -> str:
 
     Only if the process dies between 2 and 3 is the outcome unknown: the row is still ``sending``
     when the lease runs out, and the next attempt sends again with the same Message-ID (so mail
-    systems that de-duplicate on it show one message) and counts it in ``resent_in_doubt``.
+    systems that de-duplicate on it show one message) and counts it in ``resent_in_doubt``. A send
+    that timed out or lost the mail server mid-conversation is unknown too, and counted the same way.
     """
     claimed = _claim(message_id)
     if isinstance(claimed, str):
@@ -273,6 +274,20 @@ def _claim(message_id: int) -> tuple[OutboxMessage, _Registered | None] | str:
                 message.message_id,
                 message.resent_in_doubt,
             )
+        elif message.status == OutboxMessage.Status.FAILED and outcome_was_unknown(message.last_error):
+            # The last attempt timed out or lost the mail server mid-conversation: it may have
+            # been delivered. Sent again with the same Message-ID, and counted like a killed worker.
+            message.resent_in_doubt += 1
+            logger.warning(
+                "Outbox message %s (%s): attempt %s ended without the mail server's answer (%s); "
+                "sending again with the same Message-ID %s (repeat %s)",
+                message.pk,
+                message.key,
+                message.attempts,
+                message.last_error,
+                message.message_id,
+                message.resent_in_doubt,
+            )
         message.status = OutboxMessage.Status.SENDING
         message.attempts += 1
         message.message_id = message.message_id or message_id_for(message.key)
@@ -289,6 +304,16 @@ def _claim(message_id: int) -> tuple[OutboxMessage, _Registered | None] | str:
             ]
         )
     return message, _HANDLERS.get(message.kind)
+
+
+# Errors after which nobody knows whether the mail server took the message: it may have answered
+# after the timeout, or dropped the connection after accepting the data. A refused connection or a
+# rejected recipient is a known failure and is not among them.
+UNKNOWN_OUTCOME_ERRORS = ("TimeoutError", "SMTPServerDisconnected", "SoftTimeLimitExceeded")
+
+
+def outcome_was_unknown(last_error: str) -> bool:
+    return last_error.split(":", 1)[0] in UNKNOWN_OUTCOME_ERRORS
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

@@ -163,6 +163,37 @@ def test_an_attempt_that_stopped_without_its_result_is_sent_again_with_the_same_
     assert "sending again with the same Message-ID" in caplog.text
 
 
+timeouts_then_ok: list[str] = []
+
+
+@outbox.handler("test_times_out_once")
+def times_out_once(message: OutboxMessage) -> None:
+    timeouts_then_ok.append(message.message_id)
+    if len(timeouts_then_ok) == 1:
+        raise TimeoutError("timed out waiting for the mail server's answer to DATA")
+
+
+def test_a_send_that_timed_out_is_sent_again_with_the_same_message_id_and_counted(caplog):
+    timeouts_then_ok.clear()
+    message = outbox_enqueue("test_times_out_once", key="timeout")
+
+    assert deliver_once(message.pk) == "failed"
+    assert deliver_once(message.pk) == "done"
+
+    message.refresh_from_db()
+    assert (message.attempts, message.resent_in_doubt) == (2, 1)
+    assert timeouts_then_ok == [outbox.message_id_for("timeout")] * 2
+    assert "ended without the mail server's answer" in caplog.text
+
+
+def test_a_refused_connection_is_a_known_failure_and_not_counted_as_a_repeat():
+    message = outbox_enqueue("test_refused", key="refused-twice")
+    assert deliver_once(message.pk) == "failed"
+    assert deliver_once(message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.resent_in_doubt == 0
+
+
 def test_backoff_doubles_up_to_ten_minutes():
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 5, 30)] == [30, 60, 120, 480, 600]
 
