@@ -74,6 +74,7 @@ def walk(journey: Journey, on_page: OnPage | None = None) -> list[Shot]:
     lead = mash(w, reference)  # the lead stays signed in: a second sign-in would wait for a new code
     partners(w)
     outcome_and_team(w, reference, lead)
+    casework(w, reference)
     everyone_else(w)
     return w.shots
 
@@ -156,6 +157,12 @@ def mash(w: Walk, reference: str) -> Page:
     steps.fill_decision(lead, CHILDREN, "amber", "Repeated bruising; partner checks needed.")
     w.journey.press(lead, "Record the decision")
     w.see(lead, "lead", "Decision recorded")
+    w.visit(lead, "lead", "Change a rating", f"/triage/{reference}/change-rag/")
+    w.journey.refused(lead, "Change the rating")
+    w.see(lead, "lead", "Change a rating", "error")
+    w.visit(lead, "lead", "Domestic abuse queue", "/triage/domestic-abuse/")
+    w.journey.refused(lead, "Decide the chosen notifications")
+    w.see(lead, "lead", "Domestic abuse batch decision", "error")
     ask = [
         Tick("Police", "Agencies"),
         Tick("Health", "Agencies"),
@@ -240,6 +247,16 @@ def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
     w.visit(manager, "manager", "Early help queue", "/triage/early-help/")
     w.visit(manager, "manager", "Performance dashboard", "/reports/")
     manager.context.close()
+
+
+def casework(w: Walk, reference: str) -> None:
+    """The allocated social worker's record of assessments, enquiries and closure, and one of its forms."""
+    worker = w.journey.sign_in("socialworker")
+    w.visit(worker, "socialworker", "Casework record", f"/triage/statutory/{reference}/")
+    w.visit(worker, "socialworker", "Start an assessment", f"/triage/statutory/{reference}/assessment/")
+    w.journey.refused(worker, "Save")
+    w.see(worker, "socialworker", "Start an assessment", "error")
+    worker.context.close()
 
 
 def everyone_else(w: Walk) -> None:
