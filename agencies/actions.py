@@ -12,12 +12,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from mash import audit
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from mash.links import absolute_url
+from mash.templatetags.govuk import govuk_datetime
 from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 from triage.actions import referral_transition
@@ -153,8 +154,8 @@ def _create_one(referral, agency, question, lawful_basis, due, now, policy, by) 
 def _email_agency(request: InformationRequest, *, key: str, subject: str) -> None:
     if not request.agency.email:
         return
-    link = reverse("partners:request_detail", kwargs={"public_id": request.public_id})
-    due = timezone.localtime(request.due_at).strftime("%d %B %Y at %H:%M")
+    link = absolute_url("partners:request_detail", public_id=request.public_id)
+    due = govuk_datetime(request.due_at)
     body = (
         "The MASH has asked your agency for information.\n\n"
         f"Please answer in the partner portal by {due}: {link}\n\n"

@@ -2,14 +2,13 @@
 admin (``LetterTemplate``). Plain text; placeholders are listed on the model's ``body`` help text.
 The letter's fixed parts (who has the referral, how to challenge) are in its template."""
 
-from django.conf import settings
-from django.urls import reverse
+from mash.links import absolute_url
 
 
 def challenge_url() -> str:
     """The public challenge page's full address: a letter is read on paper or in an e-mail client,
     away from the service, so a path alone would lead nowhere."""
-    return settings.SERVICE_BASE_URL.rstrip("/") + reverse("outcomes_public:challenge")
+    return absolute_url("outcomes_public:challenge")
 
 
 DEFAULT_SUBJECT = "The outcome of your referral {{ reference }}"

@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Team
 from mash import audit
 from mash.codes import PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from mash.links import absolute_url
 from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 
@@ -481,7 +481,7 @@ def _tell_about_challenge(challenge: Challenge) -> None:
         to = mash.email if mash else ""
     if not to:
         return
-    link = reverse("outcomes:challenge_respond", kwargs={"public_id": challenge.public_id})
+    link = absolute_url("outcomes:challenge_respond", public_id=challenge.public_id)
     outbox_enqueue(
         "email",
         key=f"challenge:{challenge.pk}:raised",

@@ -23,7 +23,8 @@ def govuk_time_of(moment: datetime) -> str:
         return "midnight"
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}:{moment.minute:02d}{suffix}"
+    # GOV.UK style: "2pm" on the hour, "2:30pm" otherwise.
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
 
 
 def govuk_date_of(value: date | datetime) -> str:

@@ -37,7 +37,8 @@ def send(world, referral, *agency_keys, now=MONDAY_10):
     )
 
 
-def test_red_request_is_due_four_clock_hours_later_with_a_partner_deadline(world):
+def test_red_request_is_due_four_clock_hours_later_with_a_partner_deadline(world, settings):
+    settings.SERVICE_BASE_URL = "http://testserver.example"
     policy = current_policy()
     referral = referral_with_people(policy=policy, rag=Rag.RED, status=Status.DECIDED)
     [request] = send(world, referral, "police")
@@ -55,6 +56,9 @@ def test_red_request_is_due_four_clock_hours_later_with_a_partner_deadline(world
     mail = OutboxMessage.objects.get(key=f"inforequest:{request.pk}:sent")
     assert str(request.public_id) in mail.payload["body"]
     assert referral.children.first().last_name not in mail.payload["body"]
+    # Opened from a mail client: the link is the portal's full address, the time in GOV.UK style.
+    assert f"http://testserver.example/partners/requests/{request.public_id}/" in mail.payload["body"]
+    assert "at 2pm" in mail.payload["body"]
 
 
 def test_amber_request_follows_the_policys_partner_timescale(world):

@@ -98,6 +98,7 @@ def test_a_date_fields_link_goes_to_its_day_box():
     [
         (datetime(2026, 12, 3, 13, 11, tzinfo=LONDON), "3 December 2026 at 1:11pm"),
         (datetime(2026, 12, 3, 9, 5, tzinfo=LONDON), "3 December 2026 at 9:05am"),
+        (datetime(2026, 12, 3, 14, 0, tzinfo=LONDON), "3 December 2026 at 2pm"),
         (datetime(2026, 12, 3, 12, 0, tzinfo=LONDON), "3 December 2026 at midday"),
         (datetime(2026, 12, 3, 0, 0, tzinfo=LONDON), "3 December 2026 at midnight"),
         # Stored in UTC, shown in UK time (British Summer Time here).

@@ -296,7 +296,8 @@ def test_the_team_queue_keeps_a_constant_query_count(world, login, django_assert
         assert client.get(reverse("outcomes:team_queue")).status_code == 200
 
 
-def test_a_professional_challenges_through_the_public_page_without_enumeration(world, client):
+def test_a_professional_challenges_through_the_public_page_without_enumeration(world, client, settings):
+    settings.SERVICE_BASE_URL = "http://testserver.example"
     referral = gathered(world)
     discuss(world, referral)
     decide(world, referral)
@@ -321,6 +322,7 @@ def test_a_professional_challenges_through_the_public_page_without_enumeration(w
     assert mail.payload["to"] == world.users["manager_a"].email
     assert str(challenge.public_id) in mail.payload["body"]
     assert referral.children.get().last_name not in mail.payload["body"]
+    assert f"http://testserver.example/triage/mash/challenges/{challenge.public_id}/" in mail.payload["body"]
 
 
 def test_the_manager_sees_and_answers_their_teams_challenges(world, login):
