@@ -10,9 +10,6 @@ It starts from seed_demo's council (its users and its three police notifications
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -20,50 +17,11 @@ from referrals.models import Referral
 from tests.e2e import browser as person
 from tests.e2e import steps
 from tests.e2e.steps import Choose, Date, Journey, Pick, Tick, Type
-
-
-@dataclass(frozen=True)
-class Shot:
-    number: int
-    role: str
-    title: str
-    state: str  # "normal" or "error"
-    path: str
-
-
-OnPage = Callable[[Page, Shot], None]
+from tests.e2e.walker import OnPage, Shot, Walk
 
 CHILDREN = ["Amy Smith", "Ben Smith"]
 EMERGENCY = "/break-glass/"
 STATUTORY = "/reports/statutory/"
-
-
-class Walk:
-    """Hands each page to ``on_page`` (a screenshot, or nothing) after Journey's own checks."""
-
-    def __init__(self, journey: Journey, on_page: OnPage | None = None) -> None:
-        self.journey = journey
-        self.on_page = on_page
-        self.shots: list[Shot] = []
-
-    def see(self, page: Page, role: str, title: str, state: str = "normal") -> Page:
-        shot = Shot(len(self.shots) + 1, role, title, state, steps.page_path(page))
-        self.shots.append(shot)
-        if self.on_page:
-            self.on_page(page, shot)
-        return page
-
-    def visit(self, page: Page, role: str, title: str, path: str) -> Page:
-        return self.see(self.journey.visit(page, path), role, title)
-
-    def form(self, page: Page, role: str, title: str, button: str, answers: list, *, path: str = "") -> Page:
-        """A form's page as it opens, as it comes back when sent empty, then answered and sent."""
-        if path:
-            self.journey.visit(page, path)
-        self.see(page, role, title)
-        self.journey.refused(page, button)
-        self.see(page, role, title, "error")
-        return self.journey.answer(page, answers, button)
 
 
 def walk(journey: Journey, on_page: OnPage | None = None) -> list[Shot]:
