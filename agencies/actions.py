@@ -18,6 +18,7 @@ from mash import audit
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
+from mash.roles import is_mash_lead, is_mash_staff
 from mash.templatetags.govuk import govuk_datetime
 from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
@@ -28,7 +29,6 @@ from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
 
 from .models import Agency, InformationRequest
-from .permissions import is_mash_lead, is_mash_staff
 
 REQUESTABLE_RAGS = (Rag.RED, Rag.AMBER)
 # While the MASH is still gathering or discussing, more agencies can be asked.

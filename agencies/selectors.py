@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from mash.exceptions import NotFound
+from mash.roles import is_mash_staff, is_partner
 from referrals.models import Referral, ReferralAdult, ReferralChild
 
 from .models import Agency, InformationRequest, Team
-from .permissions import is_mash_staff, is_partner
 
 # What a partner may see of the people in a referral: enough to search their own systems.
 CHILD_FIELDS = (

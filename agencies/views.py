@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mash import audit
 from mash.exceptions import DomainError, NotFound
+from mash.roles import is_partner
 
 from . import actions, selectors
 from .forms import AnswerForm, DeclineForm
-from .permissions import is_partner
 
 
 def _partner_only(request: HttpRequest) -> None:

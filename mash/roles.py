@@ -1,6 +1,18 @@
-"""The roles of ARCHITECTURE.md, each a Django group. A user's role decides what selectors show them."""
+"""The roles, each a Django group, and every check of a user's role: a user's role decides what the
+selectors show them and which actions they may take, so the checks are written once, here, for all
+layers."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from mash.models import User
 
 
 class Role(models.TextChoices):
@@ -16,11 +28,50 @@ class Role(models.TextChoices):
 
 # Roles that work inside the council's MASH and may see referrals in the triage queue.
 MASH_STAFF_ROLES = frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})
+# The council's own teams after the MASH: they see the queues their team's work comes through.
+TEAM_ROLES = (Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY)
+
+
+def _signed_in(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def is_mash_staff(user: User) -> bool:
+    return _signed_in(user) and (user.is_superuser or user.has_role(*MASH_STAFF_ROLES))
+
+
+def is_mash_lead(user: User) -> bool:
+    return _signed_in(user) and (user.is_superuser or user.has_role(Role.MASH_LEAD))
+
+
+def is_edt(user: User) -> bool:
+    return _signed_in(user) and (user.is_superuser or user.has_role(Role.EMERGENCY_DUTY))
+
+
+def is_team_staff(user: User) -> bool:
+    return _signed_in(user) and user.has_role(*TEAM_ROLES)
+
+
+def is_partner(user: User) -> bool:
+    return _signed_in(user) and user.has_role(Role.AGENCY_PARTNER)
+
+
+def is_team_manager(user: User) -> bool:
+    return _signed_in(user) and user.has_role(Role.TEAM_MANAGER)
+
+
+def mash_staff_users() -> QuerySet:
+    """Who a MASH lead can reassign a referral to."""
+    roles = [role.value for role in MASH_STAFF_ROLES]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def ensure_role_groups() -> None:
     """Create one group per role (idempotent); used by migrations' data step and demo data."""
-    from django.contrib.auth.models import Group
-
     for role in Role:
         Group.objects.get_or_create(name=role.value)

@@ -12,10 +12,11 @@ from django import forms
 from agencies.models import Team
 from mash.codes import PrimaryNeed, ReferralSource
 from mash.forms import GovukFormMixin
+from mash.roles import mash_staff_users
 
 from .decisions import BATCH_RAGS, ChildDecisionInput
 from .models_decisions import ConsentBasis
-from .selectors import EdtFilters, QueueFilters, QueueSearch, mash_staff_users
+from .selectors import EdtFilters, QueueFilters, QueueSearch
 from .states import Rag, Status
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]

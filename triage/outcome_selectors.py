@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from agencies.models import Agency, InformationRequest, Team
 from mash.exceptions import NotFound
+from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral, ReferralChild
 
 from .models_outcomes import (
@@ -26,7 +27,7 @@ from .models_outcomes import (
     Outcome,
     StrategyDiscussion,
 )
-from .selectors import access_referral, is_mash_lead, is_mash_staff
+from .selectors import access_referral
 from .states import Status
 
 TEAM_QUEUE_STATUSES = (Status.OUTCOME, Status.ALLOCATED)

@@ -19,9 +19,9 @@ from django_ratelimit.core import is_ratelimited
 from agencies import actions as agency_actions
 from agencies import selectors as agency_selectors
 from agencies.forms import InformationRequestForm
-from agencies.permissions import is_mash_lead, is_team_manager
 from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
+from mash.roles import is_mash_lead, is_team_manager
 
 from . import outcome_selectors as selectors
 from . import outcomes

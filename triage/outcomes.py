@@ -20,6 +20,7 @@ from mash import audit
 from mash.codes import PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
+from mash.roles import is_mash_lead
 from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 
@@ -36,7 +37,6 @@ from .models_outcomes import (
 )
 from .outcome_clocks import clock_meet, clock_start, strategy_meeting_met
 from .policy import current_policy
-from .selectors import is_mash_lead
 from .states import Rag, Status
 
 Attendees = Sequence[Mapping[str, str]]

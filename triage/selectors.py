@@ -18,7 +18,7 @@ from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import NotFound, NotPermitted
-from mash.roles import MASH_STAFF_ROLES, Role
+from mash.roles import is_edt, is_mash_lead, is_mash_staff, is_team_staff
 from mash.security.break_glass import break_glass_referral_ids
 from referrals.models import Referral, ReferralChild
 
@@ -26,22 +26,9 @@ from .models_decisions import ChildDecision, ClaimEvent
 from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
 
 # Roles whose visibility comes from team membership (assessment, early help, EDT teams).
-TEAM_ROLES = (Role.TEAM_MANAGER, Role.SOCIAL_WORKER, Role.EMERGENCY_DUTY)
 # Statuses after a threshold decision in which early help holds a Green referral.
 EARLY_HELP_STATUSES = (Status.DECIDED, Status.OUTCOME, Status.ALLOCATED)
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
-
-
-def is_mash_staff(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(*MASH_STAFF_ROLES)))
-
-
-def is_mash_lead(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.MASH_LEAD)))
-
-
-def is_edt(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.EMERGENCY_DUTY)))
 
 
 def _team_ids(user) -> QuerySet:
@@ -50,7 +37,7 @@ def _team_ids(user) -> QuerySet:
 
 def require_triage_user(user) -> None:
     """The queues are for MASH staff and the council's team roles; anyone else is told so (403)."""
-    if not (is_mash_staff(user) or (user.is_authenticated and user.has_role(*TEAM_ROLES))):
+    if not (is_mash_staff(user) or is_team_staff(user)):
         raise NotPermitted("The triage queues are for MASH and council team staff.")
 
 
@@ -63,12 +50,12 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         return Referral.objects.none()
     if is_mash_staff(user):
         return Referral.objects.all()
-    if not user.has_role(*TEAM_ROLES):
+    if not is_team_staff(user):
         return Referral.objects.none()
     # A live break-glass grant (reason stated, time-limited, reviewed) opens one referral more.
     visible = Q(team__in=_team_ids(user)) | Q(allocated_worker=user)
     visible |= Q(pk__in=break_glass_referral_ids(user))
-    if user.has_role(Role.EMERGENCY_DUTY):
+    if is_edt(user):
         visible |= Q(edt_flag__isnull=False)
     return Referral.objects.filter(visible)
 
@@ -336,19 +323,6 @@ def _information_and_outcome_actions(referral: Referral) -> set[str]:
     if referral.status in OUTCOME_FROM and not needs_discussion:
         actions.add("record_outcome")
     return actions
-
-
-def mash_staff_users() -> QuerySet:
-    """Who a MASH lead can reassign a referral to."""
-    from django.contrib.auth import get_user_model
-
-    roles = [role.value for role in MASH_STAFF_ROLES]
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=roles)
-        .distinct()
-        .order_by("username")
-    )
 
 
 def domestic_abuse_timescale(policy, grade: str) -> dict | None:

@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from mash import audit
 from mash.exceptions import NotFound
+from mash.roles import is_partner
 
 from .. import actions, selectors
-from ..permissions import is_partner
 from .serializers import ErrorOutput, PartnerAnswerInput, PartnerRequestOutput
 
 # Every answer a partner API method can give besides success (documented for the schema tests).

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from mash import audit
 from mash.exceptions import InvalidInput, NotFound
+from mash.roles import mash_staff_users
 from referrals.person_index.selectors import rereferrals
 
 from .. import decisions, selectors
@@ -229,7 +230,7 @@ class ReferralReleaseApi(_ReferralActionApi):
 class ReferralReassignApi(_ReferralActionApi):
     def act(self, request, referral):
         data = _valid(s.ReassignInputSerializer, request)
-        to = selectors.mash_staff_users().filter(username=data["to"]).first()
+        to = mash_staff_users().filter(username=data["to"]).first()
         if to is None:
             raise InvalidInput("Referrals can only be reassigned to active MASH staff.")
         decisions.referral_reassign(referral, to=to, reason=data["reason"], by=request.user)

@@ -9,14 +9,10 @@ from django.utils import timezone
 
 from mash import audit
 from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTransition
+from mash.roles import is_mash_lead, is_mash_staff, mash_staff_users
 from referrals.models import Referral
 
 from ..models_decisions import ClaimEvent
-from ..selectors import (
-    is_mash_lead,
-    is_mash_staff,
-    mash_staff_users,
-)
 from ..states import QUEUE_STATUSES, Status
 from ._common import _lock, _require, _text, _transition
 

@@ -11,15 +11,13 @@ from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import Conflict
+from mash.roles import is_edt
 from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 
 from ..models import PolicyVersion
 from ..models_decisions import EdtFlag
 from ..policy import calendar_for, current_policy
-from ..selectors import (
-    is_edt,
-)
 from ._common import _require
 
 

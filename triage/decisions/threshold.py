@@ -14,6 +14,7 @@ from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, InvalidTransition
+from mash.roles import is_mash_lead, is_mash_staff
 from notifications.letters import letter_enqueue_outcome
 from referrals.models import Referral
 
@@ -24,8 +25,6 @@ from ..policy import current_policy
 from ..selectors import (
     EARLY_HELP_STATUSES,
     in_early_help,
-    is_mash_lead,
-    is_mash_staff,
     is_team_member,
 )
 from ..states import TERMINAL, Rag, Status
