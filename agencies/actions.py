@@ -18,9 +18,9 @@ from mash import audit
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
+from mash.outbox.delivery import outbox_enqueue
 from mash.roles import is_mash_lead, is_mash_staff
 from mash.templatetags.govuk import govuk_datetime
-from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 from triage.actions import referral_transition
 from triage.models import Deadline, PolicyVersion

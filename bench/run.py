@@ -328,9 +328,9 @@ def letters(bare: dict) -> None:
     (render, SMTP to a loopback server, database writes) for letters per minute per worker."""
     from aiosmtpd.controller import Controller
 
+    from mash.outbox.delivery import deliver_once
+    from mash.outbox.models import OutboxMessage
     from notifications.letters import letter_enqueue_outcome, letter_render
-    from notifications.models import OutboxMessage
-    from notifications.outbox import deliver_once
     from referrals.models import Referral
 
     heading(f"Outcome letters ({LETTERS})")

@@ -6,10 +6,10 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from mash.audit import record_write
+from mash.outbox.delivery import outbox_retry
 
 from .letters import PLACEHOLDERS, check_wording
 from .models import Alert, Heartbeat, Letter, LetterTemplate, OutboxMessage
-from .outbox import outbox_retry
 from .sweeper import HEARTBEAT_STALE_AFTER
 
 

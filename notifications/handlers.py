@@ -3,8 +3,9 @@ after the outbox has recorded the attempt, and writes nothing itself (see outbox
 
 from django.core.mail import EmailMessage
 
+from mash.outbox.delivery import handler
+
 from .models import OutboxMessage
-from .outbox import handler
 
 
 @handler("email")

@@ -17,12 +17,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mash.audit import SYSTEM, record_write
+from mash.outbox.delivery import handler, outbox_enqueue
 from mash.text import isolated, strip_controls
 from triage.deadlines import deadline_meet, deadline_start
 from triage.models import Deadline
 
 from .models import Letter, LetterOutcome, LetterTemplate, OutboxMessage
-from .outbox import handler, outbox_enqueue
 from .pdf import StaticOnlyFetcher, render_pdf, static_url
 from .wording import DEFAULT_BODY, DEFAULT_SUBJECT, challenge_url
 

@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from mash.audit import SYSTEM, audit_event, record_many
 from mash.models import AuditEvent
+from mash.outbox.delivery import outbox_enqueue_many, republish_due
 
 from .models import Alert, Heartbeat, OutboxMessage
-from .outbox import outbox_enqueue_many, republish_due
 
 logger = logging.getLogger(__name__)
 

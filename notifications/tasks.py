@@ -1,4 +1,5 @@
-"""Thin tasks: take ids, re-read state, call the service.
+"""Thin tasks: take ids, re-read state, call the service (the outbox's own task is
+``mash.outbox.delivery.deliver``).
 
 Settings give every task late acknowledgement, reject-on-worker-lost, JSON only, prefetch 1 and
 time limits below the broker's visibility timeout (mash/settings/base.py). Retries are not Celery
@@ -10,12 +11,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from . import outbox, sweeper
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver(message_id: int) -> str:
-    return outbox.deliver_once(message_id)
+from . import sweeper
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from mash import audit
-from notifications.outbox import outbox_enqueue
+from mash.outbox.delivery import outbox_enqueue
 from triage.deadlines import deadline_start
 from triage.decisions import referral_route_out_of_hours
 from triage.models import Deadline

@@ -20,8 +20,8 @@ from mash import audit
 from mash.codes import PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
+from mash.outbox.delivery import outbox_enqueue
 from mash.roles import is_mash_lead
-from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 
 from .actions import referral_transition

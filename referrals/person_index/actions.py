@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mash import audit
 from mash.exceptions import Conflict, InvalidInput
-from notifications.outbox import outbox_enqueue
+from mash.outbox.delivery import outbox_enqueue
 from referrals.models import Referral, ReferralAdult, ReferralChild
 from triage.states import Status, can_transition
 

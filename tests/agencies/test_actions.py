@@ -13,7 +13,7 @@ from agencies.selectors import default_agencies_for
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
-from notifications.models import OutboxMessage
+from mash.outbox.models import OutboxMessage
 from triage.models import Deadline, StatusChange
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status

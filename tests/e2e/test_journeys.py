@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import InformationRequest, Team
-from notifications.models import OutboxMessage
-from notifications.outbox import REPUBLISH_AFTER, republish_due
+from mash.outbox.delivery import REPUBLISH_AFTER, republish_due
+from mash.outbox.models import OutboxMessage
 from referrals.models import Referral
 from tests.e2e import steps
 from tests.notifications.conftest import pdf_text, squash

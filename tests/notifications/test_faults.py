@@ -18,9 +18,10 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from mash.outbox.delivery import republish_due
+from mash.outbox.models import OutboxMessage
 from notifications.letters import letter_enqueue_outcome
-from notifications.models import Alert, Letter, OutboxMessage
-from notifications.outbox import republish_due
+from notifications.models import Alert, Letter
 from notifications.sweeper import sweep
 from referrals.models import Referral
 from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory

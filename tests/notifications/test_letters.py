@@ -10,10 +10,11 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from mash.outbox.delivery import deliver_once
+from mash.outbox.models import OutboxMessage
 from notifications.admin import LetterTemplateForm
 from notifications.letters import letter_enqueue_outcome, letter_render
-from notifications.models import Letter, LetterTemplate, OutboxMessage
-from notifications.outbox import deliver_once
+from notifications.models import Letter, LetterTemplate
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
 from tests.notifications.conftest import flat, pdf_text

@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mash.models import AuditEvent
-from notifications import outbox
-from notifications.models import OutboxMessage
-from notifications.outbox import deliver_once, outbox_enqueue, republish_due
+from mash.outbox import delivery as outbox
+from mash.outbox.delivery import deliver_once, outbox_enqueue, republish_due
+from mash.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from mash.outbox.models import OutboxMessage
 from mash.roles import Role
-from notifications.models import Alert, Heartbeat, OutboxMessage
+from notifications.models import Alert, Heartbeat
 from notifications.sweeper import _due, alerts_open, heartbeat_stale, open_alert_levels, sweep
 from tests.agencies.factories import ReferralFactory, TeamFactory
 from triage.actions import policy_preset_load

@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from mash.celery import app
 from mash.models import AuditEvent
+from mash.outbox.delivery import deliver
 from mash.roles import Role
 from notifications.models import LetterTemplate
-from notifications.tasks import deliver, sweep_deadlines
+from notifications.tasks import sweep_deadlines
 
 
 def test_delivery_is_acknowledged_late_and_survives_a_lost_worker():

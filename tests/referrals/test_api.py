@@ -8,7 +8,7 @@ from django.urls import reverse
 from agencies.authentication import api_token_create, api_token_revoke, hash_key
 from agencies.models import ApiToken
 from mash.models import AuditEvent
-from notifications.models import OutboxMessage
+from mash.outbox.models import OutboxMessage
 from referrals.models import Referral, ReferralAdult, ReferralChild
 from tests.referrals.factories import AgencyFactory, api_body
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from mash.exceptions import Conflict, InvalidInput
 from mash.models import AuditEvent
+from mash.outbox.delivery import deliver_once
+from mash.outbox.models import OutboxMessage
 from mash.roles import Role
-from notifications.models import OutboxMessage
-from notifications.outbox import deliver_once
 from referrals.models import MatchDecision, Person, PersonMerge
 from referrals.person_index import actions, selectors
 from referrals.person_index.matching import Probe, find_candidates

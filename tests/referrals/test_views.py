@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from mash.models import AuditEvent
+from mash.outbox.models import OutboxMessage
 from mash.roles import Role
-from notifications.models import OutboxMessage
 from referrals.models import Consultation, Referral
 from tests.referrals import factories as answers
 from tests.referrals.journey import REFER, fill_in, step, submit

@@ -29,7 +29,8 @@ from django.utils import timezone  # noqa: E402
 from agencies.authentication import api_token_create  # noqa: E402
 from agencies.models import Agency, Team  # noqa: E402
 from mash.models import User  # noqa: E402
-from notifications.models import Letter, OutboxMessage  # noqa: E402
+from mash.outbox.models import OutboxMessage  # noqa: E402
+from notifications.models import Letter  # noqa: E402
 from referrals.models import Referral  # noqa: E402
 from triage import outcomes  # noqa: E402
 from triage.decisions.threshold import ChildDecisionInput, referral_decide  # noqa: E402

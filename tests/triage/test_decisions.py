@@ -14,8 +14,8 @@ from agencies.models import Team
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermitted
 from mash.models import AuditEvent
+from mash.outbox.models import OutboxMessage
 from mash.roles import Role
-from notifications.models import OutboxMessage
 from referrals.models import Referral
 from triage import decisions as d
 from triage.models import ChildDecision, ConsentBasis, Deadline, EdtFlag, StatusChange

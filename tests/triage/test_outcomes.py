@@ -17,9 +17,10 @@ from agencies import actions as agency_actions
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
+from mash.outbox.models import OutboxMessage
 from mash.templatetags.govuk import govuk_date_of, govuk_datetime
 from notifications.letters import letter_render
-from notifications.models import Letter, OutboxMessage
+from notifications.models import Letter
 from tests.agencies.factories import referral_with_people
 from tests.agencies.world import build_world
 from tests.test_permission_matrix import pdf_text, squashed

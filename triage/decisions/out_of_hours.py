@@ -11,8 +11,8 @@ from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import Conflict
+from mash.outbox.delivery import outbox_enqueue
 from mash.roles import is_edt
-from notifications.outbox import outbox_enqueue
 from referrals.models import Referral
 
 from ..models import PolicyVersion

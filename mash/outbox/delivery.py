@@ -5,7 +5,8 @@ Usage inside an action's transaction::
 
     outbox_enqueue("email", key=f"ack:{referral.pk}", referral=referral, payload={...})
 
-Handlers register per kind with :func:`handler`; ``notifications.tasks.deliver`` runs them.
+Handlers register per kind with :func:`handler` (each app registers its own kinds in its ``ready``);
+the Celery task :func:`deliver` runs them.
 
 Why each piece is here:
 
@@ -33,11 +34,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from mash.audit import record_write
 
 from .models import OutboxMessage
 
@@ -153,8 +157,6 @@ FAIL_FAST = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 5}
 
 def broker_connection():
     """A broker connection for publishing that fails at once when the broker is unreachable."""
-    from .tasks import deliver
-
     app = deliver.app
     return app.connection_for_write(transport_options={**app.conf.broker_transport_options, **FAIL_FAST})
 
@@ -162,8 +164,6 @@ def broker_connection():
 def publish(message_id: int, connection=None) -> bool:
     """Hand the message to the broker. A broker outage is not an error here: the row stays
     pending and the sweeper publishes it again (``republish_due``)."""
-    from .tasks import deliver
-
     now = timezone.now()
     # Stamped before the broker has it, not after: a worker quick enough to take the task at once
     # would otherwise find the row locked by this UPDATE, skip it, and leave the message waiting
@@ -213,6 +213,15 @@ def attempt_lease() -> timedelta:
     recorded, that attempt is over, whether or not it managed to record its result.
     """
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+# Named as it was before the outbox moved to the kernel, so a task already queued under that name
+# when the service is upgraded is still known to the new worker.
+@shared_task(
+    name="notifications.tasks.deliver", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def deliver(message_id: int) -> str:
+    return deliver_once(message_id)
 
 
 def deliver_once(message_id: int) -> str:
@@ -429,8 +438,6 @@ def republish_due(now: datetime | None = None, limit: int = 500) -> int:
 
 def outbox_retry(message: OutboxMessage, *, by) -> None:
     """Give a failed or abandoned message another go now (the admin's "retry" action)."""
-    from mash.audit import record_write
-
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk, status__in=["failed", "dead"]).update(
             status=OutboxMessage.Status.FAILED, next_attempt_at=timezone.now()
