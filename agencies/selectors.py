@@ -17,6 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from mash.exceptions import NotFound
 from mash.roles import is_mash_staff, is_partner
 from referrals.models import Referral, ReferralAdult, ReferralChild
+from referrals.restricted import open_to
 
 from .models import Agency, InformationRequest, Team
 
@@ -50,7 +51,7 @@ def partner_requests_visible_to(user: Any) -> QuerySet[InformationRequest]:
     # The user's agencies first (one small query), then a literal filter: the planner sees the actual
     # agency ids against its statistics and takes the (agency, status, due_at) index at any size.
     agency_ids = list(Agency.objects.filter(members=user).values_list("pk", flat=True))
-    return InformationRequest.objects.filter(agency_id__in=agency_ids)
+    return InformationRequest.objects.filter(open_to(user, via="referral"), agency_id__in=agency_ids)
 
 
 def _partner_view(queryset: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:

@@ -126,6 +126,8 @@ class Referral(models.Model):
             models.Index(fields=["status", "next_due_at"]),
             models.Index(fields=["team", "status"]),
         ]
+        # Granted per object (django-guardian) to the people named on a restricted referral.
+        permissions = [("view_restricted_referral", "Can open a restricted referral they are named on")]
 
     def __str__(self) -> str:
         return self.reference
@@ -235,3 +237,16 @@ from .person_index.models import (  # noqa: E402,F401
     PersonMerge,
     PersonName,
 )
+
+
+class ReferralRestriction(models.Model):
+    """A referral only the people named on it may open (referrals/restricted.py): who restricted it,
+    when and why. The names are object permissions; lifting the restriction deletes this row."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="restriction")
+    reason = models.TextField()
+    restricted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    restricted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.referral} (restricted)"

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
-from tests.agencies.world import MASH, PARTNERS, ROLES, STAFF, World, build_world
+from tests.agencies.world import MASH, PARTNERS, ROLES, STAFF, World, _ids, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +260,10 @@ MATRIX: dict[str, Rule] = {
     "partners-api:request_list": page(PARTNERS, strict=True),
     "partners-api:request_detail": per_request(OWN_REQUEST, strict=True),
     "partners-api:request_answer": post_only_request(OWN_REQUEST),
+    # Restricted records: a MASH lead or an administrator (the world's is a superuser) restricts.
+    "restricted:manage": per_referral(
+        {key: frozenset({"lead", "admin"}) for key in SEES_REFERRAL}, strict=True
+    ),
 }
 # Namespaces whose every URL is classified by one rule (the Django admin guards all its views).
 NAMESPACE_RULES: dict[str, frozenset[str]] = {"admin": frozenset({"admin"})}
@@ -376,9 +380,44 @@ def _leaks(world: World, role: str, response) -> list[str]:
 
 
 def test_no_role_gets_what_it_may_not_see(world, clients):
+    problems = _problems(world, clients, lambda name, variant, allowed: allowed)
+    assert not problems, "Permission matrix failures:\n" + "\n".join(problems)
+
+
+# Restricted records: "gather" named to the lead who restricted it only; "alloc" to the lead and the
+# allocated social worker. Every URL about them (and about their information requests) is refused
+# to everyone else, whatever their role, and must still open for the named where the role allows.
+RESTRICTED_NAMES = {"gather": frozenset({"lead"}), "alloc": frozenset({"lead", "social_worker"})}
+# Variants that name a request rather than a referral, by the referral the request belongs to.
+REQUEST_REFERRAL = {"police": "gather", "health": "gather", "police_b": "team_b"}
+
+
+def test_a_restricted_referral_is_refused_to_every_role_not_named_on_it(world, clients):
+    from referrals import restricted
+
+    lead = world.users["lead"]
+    for key, roles in RESTRICTED_NAMES.items():
+        restricted.referral_restrict(world.referrals[key], reason="Restricted for the matrix", by=lead)
+        for role in roles - {"lead"}:
+            restricted.restricted_access_grant(
+                world.referrals[key], user=world.users[role], reason="Named for the matrix", by=lead
+            )
+        # Nor may any list, export or PDF show the unnamed its reference, children or adults.
+        for role in set(ROLES) - roles:
+            world.secrets.setdefault(role, set()).update(_ids(world, key))
+
+    def allowed_when_restricted(name: str, variant: str, allowed: frozenset[str]) -> frozenset[str]:
+        key = REQUEST_REFERRAL.get(variant, variant)
+        return allowed & RESTRICTED_NAMES[key] if key in RESTRICTED_NAMES else allowed
+
+    problems = _problems(world, clients, allowed_when_restricted)
+    assert not problems, "Permission matrix failures (restricted records):\n" + "\n".join(problems)
+
+
+def _problems(world: World, clients: dict[str, Client], allowed_for) -> list[str]:
     problems: list[str] = []
     for name, variant, url, rule in _cases(world):
-        allowed = rule.variants[variant][1]
+        allowed = allowed_for(name, variant, rule.variants[variant][1])
         for role in ROLES:
             response = clients[role].get(url)
             ok = 200 <= response.status_code < 300
@@ -390,10 +429,12 @@ def test_no_role_gets_what_it_may_not_see(world, clients):
                 leaked = _leaks(world, role, response)
                 if leaked:
                     problems.append(f"{role} saw foreign identifiers {leaked} on {name} [{variant}] {url}")
-            if name.startswith(POST_CHECKED) and role not in rule.may_post(variant):
+            if name.startswith(POST_CHECKED) and role not in allowed_for(
+                name, variant, rule.may_post(variant)
+            ):
                 posted = clients[role].post(url, {})
                 if posted.status_code not in REFUSED or (posted.status_code == 302 and role != "public"):
                     problems.append(
                         f"{role} POST to {name} [{variant}] {url} was not refused: {posted.status_code}"
                     )
-    assert not problems, "Permission matrix failures:\n" + "\n".join(problems)
+    return problems

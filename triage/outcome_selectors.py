@@ -18,6 +18,7 @@ from agencies.models import Agency, InformationRequest, Team
 from mash.exceptions import NotFound
 from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral, ReferralChild
+from referrals.restricted import open_to
 
 from .models_outcomes import (
     Allocation,
@@ -95,6 +96,7 @@ def team_queue(user: Any) -> QuerySet[Referral]:
         return Referral.objects.none()
     return (
         Referral.objects.filter(team__manager=user, team__is_active=True, status__in=TEAM_QUEUE_STATUSES)
+        .filter(open_to(user))
         .select_related("team", "outcome", "allocated_worker")
         .prefetch_related(
             Prefetch(
@@ -113,6 +115,7 @@ def challenges_for(user: Any) -> QuerySet[Challenge]:
     visible = Q(team__manager=user)
     if is_mash_lead(user):
         visible |= Q(team__isnull=True)
+    visible &= open_to(user, via="referral")
     return Challenge.objects.filter(visible, status=Challenge.Status.OPEN).select_related("referral", "team")
 
 

@@ -18,6 +18,7 @@ from mash.exceptions import NotFound, NotPermitted
 from mash.models import AuditEvent
 from mash.roles import MASH_STAFF_ROLES, Role
 from referrals.models import Referral, ReferralAdult, ReferralChild
+from referrals.restricted import may_open, open_to
 from triage.models import ChildDecision
 
 from . import matching
@@ -55,7 +56,7 @@ def access_referral_for_check(user, reference: str) -> Referral:
     """The referral whose people are checked, if ``user`` may do the known-child check."""
     require_mash_staff(user)
     referral = Referral.objects.filter(reference=reference).select_related("team").first()
-    if referral is None:
+    if referral is None or not may_open(user, referral):
         raise NotFound("There is no referral with that reference that you can see.")
     return referral
 
@@ -161,7 +162,7 @@ def known_child_check(user, referral: Referral, *, ip_address: str | None = None
             )
         checks.append(check)
     _attach_involvements([c for check in checks for c in check.candidates])
-    shown = _attach_referrals(checks, referral)
+    shown = _attach_referrals(checks, referral, user)
     _audit_check(user, referral, shown, ip_address)
     return checks
 
@@ -194,7 +195,7 @@ def _audit_check(user, referral: Referral, shown: list[int], ip_address: str | N
     audit.record_many(events)
 
 
-def _attach_referrals(checks: list[SubjectCheck], referral: Referral) -> list[int]:
+def _attach_referrals(checks: list[SubjectCheck], referral: Referral, user=None) -> list[int]:
     """Every other referral recorded about each candidate (and each person already linked), its own
     and its merged records', newest first: a child referred minutes ago shows here before any case
     is opened. Two queries for the whole page; returns the referral ids shown."""
@@ -202,7 +203,7 @@ def _attach_referrals(checks: list[SubjectCheck], referral: Referral) -> list[in
     owners |= {check.subject.person_id for check in checks if check.subject.person_id}
     if not owners:
         return []
-    found = _referrals_about(owners, exclude=referral.pk)
+    found = _referrals_about(owners, exclude=referral.pk, user=user)
     for check in checks:
         for candidate in check.candidates:
             candidate.referrals = found.get(candidate.person.pk, [])
@@ -211,12 +212,13 @@ def _attach_referrals(checks: list[SubjectCheck], referral: Referral) -> list[in
     return sorted({row.referral_id for rows in found.values() for row in rows})
 
 
-def _referrals_about(owners: set[int], *, exclude: int) -> dict[int, list[RecordedReferral]]:
+def _referrals_about(owners: set[int], *, exclude: int, user=None) -> dict[int, list[RecordedReferral]]:
     status_labels = dict(Referral._meta.get_field("status").choices)
     found: dict[int, dict[int, RecordedReferral]] = {}
     for model in (ReferralChild, ReferralAdult):
         rows = (
             model.objects.filter(Q(person__in=owners) | Q(person__merged_into__in=owners))
+            .filter(open_to(user, via="referral"))
             .exclude(referral_id=exclude)
             .values_list(*PERSON_REFERRAL_COLUMNS, *(("relationship",) if model is ReferralAdult else ()))
         )
@@ -319,6 +321,7 @@ def rereferrals(referrals) -> dict[int, ReReferral]:
     earliest = min(r.received_at for r in referrals) - timedelta(days=REREFERRAL_DAYS)
     earlier = ReferralChild.objects.filter(
         Q(person__in=every_person) | Q(person__merged_into__in=every_person),
+        open_to(None, via="referral"),  # no user here: a restricted referral is no hint to anyone
         referral__received_at__gte=earliest,
     ).values_list(*PERSON_REFERRAL_COLUMNS, "referral__rag")
     status_labels = dict(Referral._meta.get_field("status").choices)
@@ -364,8 +367,9 @@ def person_chronology(user, person: Person, *, ip_address: str | None = None) ->
     require_mash_staff(user)
     group = person_group_ids(person)
     entries: list[ChronologyEntry] = []
-    subjects = list(ReferralChild.objects.filter(person__in=group).select_related("referral"))
-    subjects += list(ReferralAdult.objects.filter(person__in=group).select_related("referral"))
+    mine = open_to(user, via="referral")  # a restricted referral only for those named on it
+    subjects = list(ReferralChild.objects.filter(mine, person__in=group).select_related("referral"))
+    subjects += list(ReferralAdult.objects.filter(mine, person__in=group).select_related("referral"))
     for subject in subjects:
         referral = subject.referral
         role = "child" if isinstance(subject, ReferralChild) else f"adult ({subject.relationship})"
@@ -378,7 +382,7 @@ def person_chronology(user, person: Person, *, ip_address: str | None = None) ->
                 referral.pk,
             )
         )
-    entries += _decision_entries(group)
+    entries += _decision_entries(group, mine)
     for involvement in Involvement.objects.filter(person__in=group).select_related("team"):
         entries.append(
             ChronologyEntry(
@@ -411,8 +415,8 @@ def person_chronology(user, person: Person, *, ip_address: str | None = None) ->
     return entries
 
 
-def _decision_entries(group: list[int]) -> list[ChronologyEntry]:
-    decisions = ChildDecision.objects.filter(child__person__in=group).select_related("referral")
+def _decision_entries(group: list[int], mine: Q) -> list[ChronologyEntry]:
+    decisions = ChildDecision.objects.filter(mine, child__person__in=group).select_related("referral")
     return [
         ChronologyEntry(
             d.decided_at,
