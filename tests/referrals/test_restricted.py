@@ -235,3 +235,19 @@ def test_the_visibility_filter_costs_the_same_queries_however_many_are_restricte
             selectors.referrals_visible_to(world.users["screening"]).values_list("reference", flat=True)
         )
     assert "MXTEAMB26" in seen and "MXTEAMA26" not in seen
+
+
+def test_the_partner_portal_applies_the_same_rule_as_the_referral_selectors(world):
+    """agencies sits below referrals, so its filter restates open_to through the relations: the two
+    must pick the same requests."""
+    from agencies.models import InformationRequest
+    from agencies.selectors import partner_requests_visible_to
+
+    restrict(world, key="gather")
+    restrict(world, key="team_b", named=("police",))
+    police = world.users["police"]
+    portal = set(partner_requests_visible_to(police).values_list("pk", flat=True))
+    rule = InformationRequest.objects.filter(agency__members=police).filter(
+        restricted.open_to(police, via="referral")
+    )
+    assert portal == set(rule.values_list("pk", flat=True)) == {world.requests["police_b"].pk}
