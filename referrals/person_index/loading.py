@@ -1,6 +1,6 @@
 """Loading the person index from a CSV export of the council's case system.
 
-The format (one header row, UTF-8, comma-separated; documented in README "The known-child check"):
+The format (one header row, UTF-8, comma-separated; documented in docs/person-index.md):
 
     local_id, nhs_number, upn, first_name, last_name, former_names, date_of_birth, sex,
     address, postcode, address_from, address_to,

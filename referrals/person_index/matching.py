@@ -41,7 +41,7 @@ from .models import Person, PersonAddress, PersonName
 WEIGHTS = {"first_name": 0.25, "last_name": 0.25, "date_of_birth": 0.35, "address": 0.15}
 # Known on both sides and different: the score is multiplied by this (twins of different sex).
 SEX_MISMATCH_FACTOR = 0.8
-# A candidate is offered to staff from this score (see README, "The known-child check").
+# A candidate is offered to staff from this score (docs/person-index.md, "How matching works").
 OFFER_THRESHOLD = 76
 # Above this the page calls it a likely match.
 LIKELY_THRESHOLD = 90

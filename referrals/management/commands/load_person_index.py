@@ -9,7 +9,7 @@ from referrals.person_index.loading import load_person_index
 
 class Command(BaseCommand):
     help = (
-        "Load people, addresses and involvements from a CSV export (format: README, 'The known-child check')."
+        "Load people, addresses and involvements from a CSV export (format: docs/person-index.md)."
     )
 
     def add_arguments(self, parser):
