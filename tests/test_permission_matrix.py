@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
-from tests.agencies.world import MASH, PARTNERS, ROLES, STAFF, World, _ids, build_world
+from tests.support.world import MASH, PARTNERS, ROLES, STAFF, World, _ids, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,10 @@ from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
 from mash.outbox.models import OutboxMessage
+from tests.factories import referral_with_people
 from triage.models import Deadline, StatusChange
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
-
-from .factories import referral_with_people
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def send(world, referral, *agency_keys, now=MONDAY_10):
 def test_red_request_is_due_four_clock_hours_later_with_a_partner_deadline(world, settings):
     settings.SERVICE_BASE_URL = "http://testserver.example"
     policy = current_policy()
-    referral = referral_with_people(policy=policy, rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=policy, rag=Rag.RED)
     [request] = send(world, referral, "police")
     assert request.due_at == MONDAY_10 + dt.timedelta(hours=4)
     deadline = Deadline.objects.get(referral=referral, kind=Deadline.Kind.PARTNER_RESPONSE)
@@ -63,7 +62,7 @@ def test_red_request_is_due_four_clock_hours_later_with_a_partner_deadline(world
 
 def test_amber_request_follows_the_policys_partner_timescale(world):
     policy = current_policy()
-    referral = referral_with_people(policy=policy, rag=Rag.AMBER, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=policy, rag=Rag.AMBER)
     friday_evening = dt.datetime(2026, 11, 27, 18, 0, tzinfo=dt.UTC)
     requests = send(world, referral, "police", "health", now=friday_evening)
     expected = due_at(policy, policy.partner_timescales["amber"], friday_evening)
@@ -84,14 +83,14 @@ def test_defaults_come_from_the_policy_for_the_rag(world):
 
 @pytest.mark.parametrize("rag", [Rag.GREEN, Rag.BLUE])
 def test_green_and_blue_referrals_are_not_sent_to_agencies(world, rag):
-    referral = referral_with_people(policy=current_policy(), rag=rag, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=rag)
     with pytest.raises(Conflict):
         send(world, referral, "police")
     assert not InformationRequest.objects.filter(referral=referral).exists()
 
 
 def test_only_a_lead_requests_and_bad_input_changes_nothing(world):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     with pytest.raises(NotPermitted):
         actions.information_requests_send(
             referral,
@@ -118,7 +117,7 @@ def test_only_a_lead_requests_and_bad_input_changes_nothing(world):
 
 
 def test_a_second_open_request_to_the_same_agency_is_refused_atomically(world):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     send(world, referral, "police")
     with pytest.raises(Conflict, match="Durham Constabulary"):
         send(world, referral, "health", "police")
@@ -127,7 +126,7 @@ def test_a_second_open_request_to_the_same_agency_is_refused_atomically(world):
 
 
 def test_chasing_counts_and_emails_each_time_and_keeps_the_due_time(world):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     [request] = send(world, referral, "police")
     due = request.due_at
     actions.information_request_chase(request, by=world.users["screening"])
@@ -140,7 +139,7 @@ def test_chasing_counts_and_emails_each_time_and_keeps_the_due_time(world):
 
 
 def test_declining_needs_a_reason_meets_the_deadline_and_cannot_repeat(world):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     [request] = send(world, referral, "police")
     with pytest.raises(InvalidInput):
         actions.information_request_decline(request, reason="  ", by=world.users["police"])
@@ -156,7 +155,7 @@ def test_declining_needs_a_reason_meets_the_deadline_and_cannot_repeat(world):
 
 
 def test_answering_records_the_structured_answer_and_meets_the_deadline(world):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     [request] = send(world, referral, "police")
     answered = actions.information_request_answer(
         request,
@@ -192,7 +191,7 @@ def test_answering_records_the_structured_answer_and_meets_the_deadline(world):
     ],
 )
 def test_a_bad_answer_changes_nothing(world, known, summary, indicators, checked):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     [request] = send(world, referral, "police")
     with pytest.raises(InvalidInput):
         actions.information_request_answer(

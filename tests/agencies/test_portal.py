@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from agencies.models import InformationRequest
 from mash.models import AuditEvent
-
-from .factories import AgencyFactory, InformationRequestFactory, referral_with_people
+from tests.factories import AgencyFactory, InformationRequestFactory, referral_with_people
 
 pytestmark = pytest.mark.django_db
 
@@ -233,13 +232,13 @@ def test_non_partners_get_a_404_from_the_portal_and_api(world, login):
 def _more_requests(world, count):
     agency = world.agencies["police"]
     for _ in range(count):
-        referral = referral_with_people(children=2)
+        referral = referral_with_people(decided=True, children=2)
         InformationRequestFactory(referral=referral, agency=agency, requested_by=world.users["lead"])
     # Noise addressed elsewhere, which must cost nothing.
     other = AgencyFactory(slug="probation")
     for _ in range(count):
         InformationRequestFactory(
-            referral=referral_with_people(), agency=other, requested_by=world.users["lead"]
+            referral=referral_with_people(decided=True), agency=other, requested_by=world.users["lead"]
         )
 
 

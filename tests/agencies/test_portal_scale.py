@@ -14,8 +14,7 @@ from agencies.models import InformationRequest
 from agencies.selectors import partner_request_list
 from mash.codes import LawfulBasis, ReferralSource
 from referrals.models import Referral, ReferralChild
-
-from .factories import AgencyFactory
+from tests.factories import AgencyFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

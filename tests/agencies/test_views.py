@@ -9,16 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, InformationRequest, Team
+from tests.factories import referral_with_people
 from triage.policy import current_policy
 from triage.states import Rag, Status
-
-from .factories import referral_with_people
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_requests_page_ticks_the_policys_defaults_and_sends(world, login):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     client = login(world.users["lead"])
     url = reverse("outcomes:requests", kwargs={"reference": referral.reference})
     form = client.get(url).context["form"]
@@ -41,7 +40,7 @@ def test_the_requests_page_ticks_the_policys_defaults_and_sends(world, login):
 
 
 def test_the_requests_page_refuses_bad_input_and_screening_officers_cannot_send(world, login):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     url = reverse("outcomes:requests", kwargs={"reference": referral.reference})
     lead = login(world.users["lead"])
     response = lead.post(url, {"agencies": [], "question": "", "lawful_basis": "nonsense"})
@@ -78,7 +77,7 @@ def test_chasing_from_the_requests_page(world, login):
 
 
 def test_the_strategy_and_outcome_pages_record(world, login):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.RED, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     client = login(world.users["lead"])
     strategy = reverse("outcomes:strategy", kwargs={"reference": referral.reference})
     held = timezone.localtime(timezone.now() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")

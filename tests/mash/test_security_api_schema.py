@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mash.roles import Role
-from tests.mash.security_helpers import make_referral
+from tests.support.security import make_referral
 
 # Examples from the schema plus a few generated cases per operation and caller, positive and
 # negative; the exhaustive "coverage" phase is left to a dedicated run (it takes minutes here).

@@ -7,7 +7,7 @@ import pytest
 from mash import audit
 from mash.models import AuditEvent
 from mash.roles import Role
-from tests.mash.security_helpers import make_referral
+from tests.support.security import make_referral
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.utils import timezone
 from mash.exceptions import InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
 from mash.roles import Role
-from mash.security import break_glass
-from tests.mash.security_helpers import make_referral
+from security import break_glass
+from tests.support.security import make_referral
 
 REASON = "Out of hours call from police about this child; need the history now."
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from mash.roles import Role
-from tests.mash.security_helpers import make_referral
+from tests.support.security import make_referral
 
 ODD = ["%C2%B2", "MASH-2026%00", "%D9%A3", "MASH-2026-000001%E2%80%AE", "%00", "a" * 41]
 

@@ -13,8 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from mash.models import AuditEvent
 from mash.roles import Role
-from mash.security import break_glass
-from tests.mash.security_helpers import make_referral
+from security import break_glass
+from tests.support.security import make_referral
 
 # URL name -> why it needs no read audit.
 NOT_A_READ = {
@@ -101,7 +101,7 @@ def test_admin_audits_every_child_data_model_it_shows():
     # The admin bypasses the selectors, so every model about a child gets the audited ModelAdmin.
     from django.contrib import admin
 
-    from mash.security.admin_site import AuditedReadsMixin, is_about_a_child
+    from security.admin_site import AuditedReadsMixin, is_about_a_child
 
     unaudited = [
         model._meta.label
@@ -183,7 +183,7 @@ def _challenge(ctx, make_user, login):
 def _as_partner(ctx, make_user, login):
     """The partner portal: a partner of the agency the referral's information request is addressed to."""
     from agencies.models import Agency
-    from tests.agencies.factories import InformationRequestFactory
+    from tests.factories import InformationRequestFactory
 
     partner = make_user(Role.AGENCY_PARTNER)
     agency = Agency.objects.create(name="Police", slug="police", kind=Agency.Kind.POLICE)

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from agencies.authentication import api_token_create
 from mash.roles import Role
-from mash.security.request_limits import nesting_depth
 from referrals.models import Referral
-from tests.mash.security_helpers import make_referral
-from tests.referrals.factories import AgencyFactory
+from security.request_limits import nesting_depth
+from tests.factories import AgencyFactory
+from tests.support.security import make_referral
 
 INTAKE = "/api/v1/referrals/"
 
@@ -83,5 +83,5 @@ def test_static_files_are_answered_before_the_no_store_rule(settings):
     # WhiteNoise answers static files itself, so their long-lived caching is never overwritten.
     order = settings.MIDDLEWARE
     assert order.index("whitenoise.middleware.WhiteNoiseMiddleware") < order.index(
-        "mash.security.caching.NoStoreMiddleware"
+        "security.caching.NoStoreMiddleware"
     )

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mash.models import AuditEvent, RetentionPurge
-from mash.tasks import purge_no_consent_referrals
-from tests.mash.security_helpers import make_referral, record_status
+from tests.support.security import make_referral, record_status
+from triage.tasks import purge_no_consent_referrals
 
 
 @pytest.fixture

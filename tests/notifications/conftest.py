@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory
+from tests.factories import ChildFactory, ReferralFactory, TeamFactory
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def decided_referral(policy):
 
     def make(**fields):
         team = fields.pop("team", None) or TeamFactory(name="Assessment Team 2", phone="03000 267 111")
-        referral = ReferralFactory(team=team, **fields)
+        referral = ReferralFactory(decided=True, team=team, **fields)
         ChildFactory(referral=referral, first_name="Alex", last_name="Brown")
         return referral
 

@@ -24,10 +24,10 @@ from notifications.letters import letter_enqueue_outcome
 from notifications.models import Alert, Letter
 from notifications.sweeper import sweep
 from referrals.models import Referral
-from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.conftest import require
+from tests.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.notifications.conftest import pdf_text
-from tests.notifications.servers import (
+from tests.support.servers import (
     REDIS_SERVER,
     RecordingHandler,
     RedisServer,
@@ -94,7 +94,9 @@ def _submit_and_decide(n: int, team) -> list[Referral]:
     referrals = []
     for i in range(n):
         with transaction.atomic():
-            referral = ReferralFactory(team=team, referrer_email=f"referrer{i}@school.example.org")
+            referral = ReferralFactory(
+                decided=True, team=team, referrer_email=f"referrer{i}@school.example.org"
+            )
             ChildFactory(referral=referral)
             letter_enqueue_outcome(referral, by=None, outcome="s17_assessment")
         referrals.append(referral)
@@ -243,7 +245,10 @@ def test_two_sweepers_at_once_raise_each_alert_once(db, make_user):
     start = timezone.now() - timedelta(days=5)
     for _ in range(300):
         deadline_start(
-            ReferralFactory(claimed_by=officer, team=team), Deadline.Kind.DECISION, policy=policy, start=start
+            ReferralFactory(decided=True, claimed_by=officer, team=team),
+            Deadline.Kind.DECISION,
+            policy=policy,
+            start=start,
         )
     barrier = threading.Barrier(4)
     results, errors = [], []

@@ -15,9 +15,9 @@ from mash.outbox.models import OutboxMessage
 from notifications.admin import LetterTemplateForm
 from notifications.letters import letter_enqueue_outcome, letter_render
 from notifications.models import Letter, LetterTemplate
-from tests.agencies.factories import referral_with_people
-from tests.agencies.world import build_world
+from tests.factories import referral_with_people
 from tests.notifications.conftest import flat, pdf_text
+from tests.support.world import build_world
 from triage import outcomes
 from triage.models import Deadline
 from triage.models_outcomes import Outcome
@@ -171,7 +171,7 @@ def test_an_outcome_recorded_by_the_lead_reaches_the_referrer_as_one_letter(
 
     world = build_world(make_user)
     referral = referral_with_people(
-        policy=current_policy(), rag="green", status="decided", decided_by=world.users["lead"]
+        decided=True, policy=current_policy(), rag="green", decided_by=world.users["lead"]
     )
     child = referral.children.get()
     with django_capture_on_commit_callbacks(execute=False):

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from notifications.letters import letter_enqueue_outcome, letter_render
 from notifications.pdf import FetchDenied, RenderTimeout, StaticOnlyFetcher, render_pdf, static_url
-from tests.agencies.factories import ChildFactory, ReferralFactory, TeamFactory
+from tests.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.notifications.conftest import pdf_text, squash
 
 PASSWD_MARKER = "root:x:0:0"
@@ -47,6 +47,7 @@ def no_sockets(monkeypatch):
 def test_hostile_referral_text_is_printed_literally_and_fetches_nothing(policy, payload, no_sockets):
     team = TeamFactory(name=payload[:150], phone=payload[:40])
     referral = ReferralFactory(
+        decided=True,
         team=team,
         referrer_name=payload[:150],
         referrer_organisation=payload[:150],

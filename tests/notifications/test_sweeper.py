@@ -14,7 +14,7 @@ from mash.outbox.models import OutboxMessage
 from mash.roles import Role
 from notifications.models import Alert, Heartbeat
 from notifications.sweeper import _due, alerts_open, heartbeat_stale, open_alert_levels, sweep
-from tests.agencies.factories import ReferralFactory, TeamFactory
+from tests.factories import ReferralFactory, TeamFactory
 from triage.actions import policy_preset_load
 from triage.deadlines import deadline_meet, deadline_start
 from triage.models import Deadline
@@ -62,7 +62,7 @@ def test_each_clock_warns_and_breaches_within_one_sweep_exactly_once(db, people,
     start = datetime(2026, 12, 4, 15, 47, 13, tzinfo=LONDON)  # a Friday afternoon, before a weekend
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load(council, by=None)
-        referral = ReferralFactory(rag=rag, claimed_by=officer, team=team)
+        referral = ReferralFactory(decided=True, rag=rag, claimed_by=officer, team=team)
         deadline = deadline_start(referral, kind, policy=policy, start=start)
     assert deadline.warn_at == max(deadline.due_at - timedelta(minutes=policy.warning_lead_minutes), start)
 
@@ -89,7 +89,7 @@ def test_a_breach_stays_in_the_queue_until_the_work_is_done(db, people):
     start = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load("durham", by=None)
-        referral = ReferralFactory(claimed_by=officer, team=team, rag="red")
+        referral = ReferralFactory(decided=True, claimed_by=officer, team=team, rag="red")
         deadline = deadline_start(referral, Kind.STRATEGY_DISCUSSION, policy=policy, start=start)
     _sweep_at(start + timedelta(hours=3, minutes=30))  # Red: 4 clock hours, warned an hour before
     assert list(alerts_open(team).values_list("level", flat=True)) == ["warning"]
@@ -113,7 +113,9 @@ def test_a_deadline_found_already_overdue_gets_the_breach_only(db, people):
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load("durham", by=None)
         deadline = deadline_start(
-            ReferralFactory(claimed_by=officer, team=team, rag="red"), Kind.STRATEGY_DISCUSSION, policy=policy
+            ReferralFactory(decided=True, claimed_by=officer, team=team, rag="red"),
+            Kind.STRATEGY_DISCUSSION,
+            policy=policy,
         )
 
     result = _sweep_at(start + timedelta(days=2))  # beat was down for two days
@@ -127,7 +129,7 @@ def test_without_a_team_the_mash_manager_hears_of_it(db, people):
     start = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load("durham", by=None)
-        referral = ReferralFactory(claimed_by=None, team=None)
+        referral = ReferralFactory(decided=True, claimed_by=None, team=None)
         deadline_start(referral, Kind.DECISION, policy=policy)
 
     _sweep_at(start + timedelta(days=3))
@@ -142,7 +144,7 @@ def test_a_deadline_moved_later_after_its_breach_breaches_again_without_error(db
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load("durham", by=None)
         deadline = deadline_start(
-            ReferralFactory(claimed_by=officer, team=team), Kind.DECISION, policy=policy
+            ReferralFactory(decided=True, claimed_by=officer, team=team), Kind.DECISION, policy=policy
         )
     _sweep_at(deadline.due_at + BEAT)
     # What triage does when a RAG step-down gives more time (triage.deadlines._move).
@@ -182,7 +184,9 @@ def test_a_sweep_takes_the_same_number_of_queries_however_many_are_due(db, peopl
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load("durham", by=None)
         for _ in range(due):
-            deadline_start(ReferralFactory(claimed_by=officer, team=team), Kind.DECISION, policy=policy)
+            deadline_start(
+                ReferralFactory(decided=True, claimed_by=officer, team=team), Kind.DECISION, policy=policy
+            )
 
     monkeypatch.setattr("notifications.sweeper.republish_due", lambda now: 0)
     with time_machine.travel(start + timedelta(days=3), tick=False), CaptureQueriesContext(connection) as ctx:
@@ -203,7 +207,9 @@ def test_the_queue_gets_each_referrals_worst_open_alert_in_one_query(db, people,
     start = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
     with time_machine.travel(start, tick=False):
         policy = policy_preset_load("durham", by=None)
-        late, soon, calm = (ReferralFactory(claimed_by=officer, team=team, rag="red") for _ in range(3))
+        late, soon, calm = (
+            ReferralFactory(decided=True, claimed_by=officer, team=team, rag="red") for _ in range(3)
+        )
         deadline_start(late, Kind.STRATEGY_DISCUSSION, policy=policy, start=start - timedelta(hours=5))
         deadline_start(late, Kind.DECISION, policy=policy)
         deadline_start(soon, Kind.STRATEGY_DISCUSSION, policy=policy)

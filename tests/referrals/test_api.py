@@ -10,7 +10,8 @@ from agencies.models import ApiToken
 from mash.models import AuditEvent
 from mash.outbox.models import OutboxMessage
 from referrals.models import Referral, ReferralAdult, ReferralChild
-from tests.referrals.factories import AgencyFactory, api_body
+from tests.factories import AgencyFactory
+from tests.support.answers import api_body
 
 URL = "/api/v1/referrals/"
 

@@ -12,7 +12,7 @@ from mash import audit
 from referrals.actions import referral_submit
 from referrals.intake import clean_intake
 from referrals.models import Referral
-from tests.referrals import factories as answers
+from tests.support import answers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from mash.roles import Role
 from referrals.models import MatchDecision, Person, PersonMerge
 from referrals.person_index import actions, selectors
 from referrals.person_index.matching import Probe, find_candidates
-from tests.referrals.person_index_factories import (
+from tests.factories.person_index import (
     add_adult,
     add_child,
     add_involvement,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from mash.models import AuditEvent
 from referrals.models import Involvement, Person, PersonAddress, PersonName
 from referrals.person_index.loading import COLUMNS, load_person_index
-from tests.referrals.person_index_factories import make_person, make_team
+from tests.factories.person_index import make_person, make_team
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from referrals.person_index import matching
 from referrals.person_index.evaluation import NEAR_DUPLICATES, evaluate
 from referrals.person_index.keys import name_key, normalise_nhs_number
 from referrals.person_index.matching import Probe, find_candidates
-from tests.referrals.person_index_factories import make_person
+from tests.factories.person_index import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,14 @@ from mash.models import AuditEvent
 from mash.roles import Role
 from referrals.models import MatchDecision, PersonMerge, Referral
 from referrals.person_index.actions import person_index_add_from_referral
-from tests.referrals import factories as answers
-from tests.referrals import journey
-from tests.referrals.person_index_factories import (
+from tests.factories.person_index import (
     add_child,
     add_involvement,
     make_person,
     make_referral,
     make_team,
 )
+from tests.support import answers, journey
 from triage.states import Status
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,10 @@ from referrals.fields import PARTS, DatePartsField
 from referrals.forms import AdultForm, ChildForm
 from referrals.intake import form_class_for
 from referrals.models import Referral, ReferralAdult, ReferralChild
-from tests.referrals import factories as answers
-from tests.referrals.factories import AgencyFactory, api_body
-from tests.referrals.journey import REFER
+from tests.factories import AgencyFactory
+from tests.support import answers
+from tests.support.answers import api_body
+from tests.support.journey import REFER
 
 # Modest numbers of examples keep the suite fast; raise them locally when changing the rules.
 FORM_SETTINGS = settings(

@@ -12,7 +12,7 @@ from mash.roles import Role
 from referrals import restricted
 from referrals.models import Referral
 from security import break_glass
-from tests.agencies.world import build_world
+from tests.support.world import build_world
 
 pytestmark = pytest.mark.django_db
 

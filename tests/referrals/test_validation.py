@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from referrals.validation import nhs_check_digit_ok, normalise_phone, validate_uk_phone
-from tests.referrals import factories as answers
-from tests.referrals.journey import REFER, step
+from tests.support import answers
+from tests.support.journey import REFER, step
 
 
 @pytest.fixture(autouse=True)

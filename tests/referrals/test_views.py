@@ -15,8 +15,8 @@ from mash.models import AuditEvent
 from mash.outbox.models import OutboxMessage
 from mash.roles import Role
 from referrals.models import Consultation, Referral
-from tests.referrals import factories as answers
-from tests.referrals.journey import REFER, fill_in, step, submit
+from tests.support import answers
+from tests.support.journey import REFER, fill_in, step, submit
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.notifications.servers import free_port, wait_for
+from tests.support.servers import free_port, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 LINKED = (".venv", "node_modules")

@@ -26,9 +26,9 @@ import psycopg2
 import pytest
 
 from tests.conftest import require, using_postgres
-from tests.notifications.servers import REDIS_SERVER, RedisServer
-from tests.referrals.factories import api_body
 from tests.stack.stack import LOCKED, Stack, copy_checkout, elapsed, mail_in, repeated
+from tests.support.answers import api_body
+from tests.support.servers import REDIS_SERVER, RedisServer
 
 REFERRALS = 50
 SUBMITTERS = 4  # partner systems posting at once

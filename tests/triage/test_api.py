@@ -13,11 +13,10 @@ from agencies.models import Team
 from mash.codes import DomesticAbuseRisk
 from mash.models import AuditEvent
 from mash.roles import Role
+from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision
 from triage.states import Rag, Status
-
-from .factories_decisions import ChildFactory, TeamFactory, make_referral
 
 API = "/api/v1/triage"
 
@@ -46,8 +45,10 @@ def body(child, rag="amber", **extra) -> dict:
 
 def test_queue_api_lists_rows_in_deadline_order(login, officer):
     now = timezone.now()
-    later = make_referral(next_due_at=now + timedelta(hours=3))
-    overdue = make_referral(next_due_at=now - timedelta(hours=1), domestic_abuse_risk=DomesticAbuseRisk.HIGH)
+    later = referral_with_people(next_due_at=now + timedelta(hours=3))
+    overdue = referral_with_people(
+        next_due_at=now - timedelta(hours=1), domestic_abuse_risk=DomesticAbuseRisk.HIGH
+    )
     response = login(officer).get(f"{API}/queue/")
     assert response.status_code == 200
     results = response.json()["results"]
@@ -60,8 +61,8 @@ def test_queue_api_lists_rows_in_deadline_order(login, officer):
 
 
 def test_queue_api_filters_and_rejects_bad_filters(login, officer):
-    make_referral(rag=Rag.RED, status=Status.DECIDED)
-    make_referral()
+    referral_with_people(rag=Rag.RED, status=Status.DECIDED)
+    referral_with_people()
     client = login(officer)
     assert [r["rag"] for r in client.get(f"{API}/queue/?rag=red").json()["results"]] == ["red"]
     response = client.get(f"{API}/queue/?rag=purple")
@@ -71,19 +72,19 @@ def test_queue_api_filters_and_rejects_bad_filters(login, officer):
 def test_queue_api_keeps_a_constant_number_of_queries(login, officer, django_assert_num_queries):
     client = login(officer)
     for _ in range(5):
-        d.referral_claim(make_referral(children=2), by=officer)
+        d.referral_claim(referral_with_people(children=2), by=officer)
     client.get(f"{API}/queue/")
     with CaptureQueriesContext(connection) as at_five:
         assert len(client.get(f"{API}/queue/").json()["results"]) == 5
     assert len(at_five) <= 10, [q["sql"][:80] for q in at_five.captured_queries]
     for _ in range(45):
-        d.referral_claim(make_referral(children=2), by=officer)
+        d.referral_claim(referral_with_people(children=2), by=officer)
     with django_assert_num_queries(len(at_five)):
         assert len(client.get(f"{API}/queue/").json()["results"]) == 50
 
 
 def test_claim_api_409_names_the_claimant(login, officer, make_user):
-    referral = make_referral()
+    referral = referral_with_people()
     assert login(officer).post(f"{API}/referrals/{referral.reference}/claim/").json()["claimed_by"] == "sol"
     other = login(make_user(Role.SCREENING_OFFICER, username="ola"))
     response = other.post(f"{API}/referrals/{referral.reference}/claim/")
@@ -95,7 +96,7 @@ def test_claim_api_409_names_the_claimant(login, officer, make_user):
 
 
 def test_reassign_api_is_for_leads(login, officer, lead):
-    referral = make_referral()
+    referral = referral_with_people()
     d.referral_claim(referral, by=officer)
     data = {"to": "lee", "reason": "Cover"}
     assert login(officer).post(f"{API}/referrals/{referral.reference}/reassign/", data).status_code == 403
@@ -106,7 +107,7 @@ def test_reassign_api_is_for_leads(login, officer, lead):
 
 
 def test_decide_api_per_child_with_the_consent_rules(login, lead):
-    referral = make_referral(children=2, consent="not_sought")
+    referral = referral_with_people(children=2, consent="not_sought")
     a, b = referral.children.all()
     client = login(lead)
     url = f"{API}/referrals/{referral.reference}/decisions/"
@@ -154,7 +155,7 @@ def test_decide_api_per_child_with_the_consent_rules(login, lead):
 
 
 def test_api_hides_what_the_user_cannot_see(login, make_user):
-    referral = make_referral()
+    referral = referral_with_people()
     worker = login(make_user(Role.SOCIAL_WORKER, username="sw"))
     response = worker.get(f"{API}/referrals/{referral.reference}/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
@@ -162,14 +163,14 @@ def test_api_hides_what_the_user_cannot_see(login, make_user):
 
 
 def test_return_and_step_up_api(login, lead, officer):
-    referral = make_referral(consent="refused")
+    referral = referral_with_people(consent="refused")
     client = login(officer)
     assert client.post(f"{API}/referrals/{referral.reference}/return/", {}).status_code == 400
     response = client.post(f"{API}/referrals/{referral.reference}/return/", {"reason": "Consent refused"})
     assert response.json()["status"] == "returned"
     again = client.post(f"{API}/referrals/{referral.reference}/return/", {"reason": "again"})
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
-    amber = make_referral()
+    amber = referral_with_people()
     d.referral_decide(
         amber,
         decisions=[d.ChildDecisionInput(**{k: v for k, v in body(amber.children.get()).items()})],
@@ -180,8 +181,8 @@ def test_return_and_step_up_api(login, lead, officer):
 
 
 def test_domestic_abuse_api_and_batch(login, lead):
-    standard = [make_referral(domestic_abuse_risk="standard") for _ in range(2)]
-    high = make_referral(domestic_abuse_risk="high")
+    standard = [referral_with_people(domestic_abuse_risk="standard") for _ in range(2)]
+    high = referral_with_people(domestic_abuse_risk="high")
     client = login(lead)
     listed = client.get(f"{API}/domestic-abuse/").json()["results"]
     assert [r["reference"] for r in listed] == [high.reference, *(r.reference for r in standard)]
@@ -219,9 +220,9 @@ def test_edt_and_early_help_api(login, make_user, lead):
 
 
 def test_queue_api_searches_like_the_page_and_audits_the_search(login, officer, make_user):
-    amy = make_referral(children=0)
+    amy = referral_with_people(children=0)
     ChildFactory(referral=amy, first_name="Amy", last_name="Smith", date_of_birth=date(2018, 3, 27))
-    make_referral()
+    referral_with_people()
     client = login(officer)
     for search in ("smith", "27/3/2018", amy.reference.lower()):
         response = client.get(f"{API}/queue/", {"q": search})
@@ -251,7 +252,7 @@ def test_queue_api_refuses_a_bad_search_naming_it(search, message, login, office
 def test_queue_api_search_costs_no_more_queries(login, officer, django_assert_num_queries):
     client = login(officer)
     for _ in range(5):
-        d.referral_claim(make_referral(children=2), by=officer)
+        d.referral_claim(referral_with_people(children=2), by=officer)
     client.get(f"{API}/queue/")
     with CaptureQueriesContext(connection) as plain:
         assert len(client.get(f"{API}/queue/").json()["results"]) == 5
@@ -262,7 +263,7 @@ def test_queue_api_search_costs_no_more_queries(login, officer, django_assert_nu
 def test_edt_api_finds_acknowledged_referrals_until_the_day_team_takes_them(login, make_user, officer):
     eddie = make_user(Role.EMERGENCY_DUTY, username="eddie")
     TeamFactory(kind=Team.Kind.EMERGENCY_DUTY, email="edt@example.gov.uk", members=[eddie])
-    referral = make_referral(
+    referral = referral_with_people(
         received_at=timezone.now() - timedelta(hours=2), out_of_hours=True, significant_harm=True
     )
     d.referral_route_out_of_hours(referral)

@@ -11,11 +11,10 @@ from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTrans
 from mash.models import AuditEvent
 from mash.roles import Role
 from referrals.models import Referral
+from tests.factories import referral_with_people
 from triage import decisions as d
 from triage.models import ClaimEvent, StatusChange
 from triage.states import Status
-
-from .factories_decisions import make_referral
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def people(make_user):
 
 
 def test_a_claim_moves_the_referral_to_screening_and_is_recorded(people):
-    referral = make_referral()
+    referral = referral_with_people()
     d.referral_claim(referral, by=people["ann"])
     referral.refresh_from_db()
     assert (referral.claimed_by, referral.status) == (people["ann"], Status.SCREENING)
@@ -41,7 +40,7 @@ def test_a_claim_moves_the_referral_to_screening_and_is_recorded(people):
 
 
 def test_the_second_claimant_is_told_who_has_it(people):
-    referral = make_referral()
+    referral = referral_with_people()
     d.referral_claim(referral, by=people["ann"])
     with pytest.raises(AlreadyClaimed) as error:
         d.referral_claim(referral, by=people["ben"])
@@ -54,16 +53,16 @@ def test_the_second_claimant_is_told_who_has_it(people):
 
 
 def test_only_mash_staff_claim_and_only_open_referrals(people):
-    referral = make_referral()
+    referral = referral_with_people()
     with pytest.raises(NotPermitted):
         d.referral_claim(referral, by=people["pat"])
-    closed = make_referral(status=Status.CLOSED)
+    closed = referral_with_people(status=Status.CLOSED)
     with pytest.raises(InvalidTransition):
         d.referral_claim(closed, by=people["ann"])
 
 
 def test_a_lead_reassigns_with_a_reason(people):
-    referral = make_referral()
+    referral = referral_with_people()
     d.referral_claim(referral, by=people["ann"])
     with pytest.raises(NotPermitted):
         d.referral_reassign(referral, to=people["ben"], reason="Leave", by=people["ann"])
@@ -85,7 +84,7 @@ def test_a_lead_reassigns_with_a_reason(people):
 
 
 def test_release_by_the_claimant_or_a_lead(people):
-    referral = make_referral()
+    referral = referral_with_people()
     d.referral_claim(referral, by=people["ann"])
     with pytest.raises(NotPermitted):
         d.referral_release(referral, by=people["ben"])
@@ -106,7 +105,7 @@ def test_two_officers_claiming_at_once_exactly_one_wins_every_time(people):
     """Real threads, each with its own database connection, released together by a barrier."""
     officers = [people["ann"], people["ben"]]
     for run in range(RUNS):
-        referral = make_referral(reference=f"RACE-{run:03d}")
+        referral = referral_with_people(reference=f"RACE-{run:03d}")
         barrier = threading.Barrier(len(officers))
         results: dict[str, str] = {}
 

@@ -10,6 +10,7 @@ import time_machine
 
 from mash.exceptions import InvalidInput
 from mash.models import AuditEvent
+from tests.factories import ReferralFactory, load_preset
 from triage.actions import policy_version_create, policy_version_fields
 from triage.deadlines import (
     deadline_meet,
@@ -19,8 +20,6 @@ from triage.deadlines import (
 )
 from triage.models import Deadline
 from triage.states import Rag, Status
-
-from .factories import TriageReferralFactory, load_preset
 
 LONDON = ZoneInfo("Europe/London")
 Kind = Deadline.Kind
@@ -54,7 +53,7 @@ def wolverhampton(db):
 
 
 def test_the_decision_clock_starts_on_receipt_in_hours(durham):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 11, 0))
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 11, 0))
     (decision,) = referral_clocks_start(referral, policy=durham)
     assert (decision.kind, decision.started_at, decision.due_at) == (
         Kind.DECISION,
@@ -69,7 +68,7 @@ def test_the_decision_clock_starts_on_receipt_in_hours(durham):
 
 def test_out_of_hours_the_decision_clock_waits_for_the_next_working_moment(durham):
     # Saturday of the August bank holiday weekend: the clock starts Tuesday 08:30 and has that day.
-    referral = TriageReferralFactory(received_at=at(2026, 8, 29, 10, 0), domestic_abuse_risk="high")
+    referral = ReferralFactory(received_at=at(2026, 8, 29, 10, 0), domestic_abuse_risk="high")
     decision, domestic = referral_clocks_start(referral, policy=durham)
     assert decision.started_at == at(2026, 8, 29, 10, 0)  # the real receipt is kept
     assert decision.due_at == at(2026, 9, 1, 17, 0)
@@ -77,7 +76,7 @@ def test_out_of_hours_the_decision_clock_waits_for_the_next_working_moment(durha
 
 
 def test_a_running_clock_is_not_restarted_and_a_missing_timescale_is_refused(durham):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 11, 0))
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 11, 0))
     first = deadline_start(referral, Kind.DECISION, policy=durham, start=at(2026, 11, 24, 11, 0))
     again = deadline_start(referral, Kind.DECISION, policy=durham, start=at(2026, 11, 24, 15, 0))
     assert again == first and again.due_at == at(2026, 11, 25, 11, 0)
@@ -90,7 +89,7 @@ def test_a_running_clock_is_not_restarted_and_a_missing_timescale_is_refused(dur
 
 @time_machine.travel(at(2026, 11, 24, 12, 0), tick=False)
 def test_meeting_a_clock_stops_it_and_moves_next_due_to_the_next_nearest(durham):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 11, 0), domestic_abuse_risk="standard")
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 11, 0), domestic_abuse_risk="standard")
     referral_clocks_start(referral, policy=durham)
     referral.refresh_from_db()
     assert referral.next_due_at == at(2026, 11, 25, 11, 0)  # the decision, before the 7-day screening
@@ -108,7 +107,7 @@ def test_meeting_a_clock_stops_it_and_moves_next_due_to_the_next_nearest(durham)
 
 
 def test_a_friday_amber_stepped_up_to_red_comes_forward(wolverhampton):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 27, 15, 0), rag=Rag.AMBER)
+    referral = ReferralFactory(received_at=at(2026, 11, 27, 15, 0), rag=Rag.AMBER)
     referral_clocks_start(referral, policy=wolverhampton)
     deadlines_recompute_for_rag(referral, policy=wolverhampton)
     assert _open(referral) == {
@@ -144,7 +143,7 @@ def test_a_step_up_never_extends_a_deadline(db):
         "green": {"amount": 4, "unit": "working_hours"},
     }
     policy = policy_version_create(council="durham", settings=settings, by="tests", note="odd")
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.GREEN)
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.GREEN)
     deadlines_recompute_for_rag(referral, policy=policy)
     assert _open(referral) == {(Kind.EARLY_HELP, ""): at(2026, 11, 24, 13, 0)}
     _rag(referral, Rag.AMBER)
@@ -153,7 +152,7 @@ def test_a_step_up_never_extends_a_deadline(db):
 
 
 def test_a_step_down_gives_the_new_ragged_time_and_clears_a_breach_that_no_longer_is(wolverhampton):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.RED)
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.RED)
     deadlines_recompute_for_rag(referral, policy=wolverhampton)
     clock = referral.deadlines.get()
     assert (clock.kind, clock.due_at) == (Kind.STRATEGY_DISCUSSION, at(2026, 11, 24, 13, 0))
@@ -169,7 +168,7 @@ def test_a_step_down_gives_the_new_ragged_time_and_clears_a_breach_that_no_longe
 
 
 def test_blue_stops_the_rag_clock_and_a_finished_clock_is_not_restarted(durham):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.AMBER)
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.AMBER)
     deadlines_recompute_for_rag(referral, policy=durham)
     _rag(referral, Rag.BLUE)
     deadlines_recompute_for_rag(referral, policy=durham)
@@ -180,7 +179,7 @@ def test_blue_stops_the_rag_clock_and_a_finished_clock_is_not_restarted(durham):
 
 
 def test_an_unchanged_rag_changes_nothing(durham):
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.AMBER)
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 9, 0), rag=Rag.AMBER)
     deadlines_recompute_for_rag(referral, policy=durham)
     before = AuditEvent.objects.count()
     assert deadlines_recompute_for_rag(referral, policy=durham) == []
@@ -191,7 +190,7 @@ def test_an_unchanged_rag_changes_nothing(durham):
 def test_through_the_lifecycle_the_decision_records_its_clock_over_christmas(durham):
     from triage.actions import referral_transition
 
-    referral = TriageReferralFactory(received_at=at(2026, 12, 24, 9, 30))
+    referral = ReferralFactory(received_at=at(2026, 12, 24, 9, 30))
     referral_clocks_start(referral, policy=durham)
     assert _open(referral) == {(Kind.DECISION, ""): at(2026, 12, 29, 9, 30)}  # 25 and 28 December skipped
     referral_transition(referral, to=Status.SCREENING, by="tests")
@@ -206,7 +205,7 @@ def test_through_the_lifecycle_the_decision_records_its_clock_over_christmas(dur
 def test_closing_a_referral_stops_its_clocks_but_not_the_letter_still_owed(durham):
     from triage.deadlines import deadlines_stop_all
 
-    referral = TriageReferralFactory(received_at=at(2026, 11, 24, 11, 0))
+    referral = ReferralFactory(received_at=at(2026, 11, 24, 11, 0))
     referral_clocks_start(referral, policy=durham)
     deadline_start(referral, Kind.LETTER, policy=durham, start=at(2026, 11, 24, 12, 0), subject="letter:1")
     deadlines_stop_all(referral, at=at(2026, 11, 24, 12, 5))

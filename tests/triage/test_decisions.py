@@ -16,13 +16,14 @@ from mash.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermit
 from mash.models import AuditEvent
 from mash.outbox.models import OutboxMessage
 from mash.roles import Role
+from notifications.models import Letter
 from referrals.models import Referral
+from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision, ConsentBasis, Deadline, EdtFlag, StatusChange
 from triage.policy import current_policy, due_at
+from triage.signals import outcome_decided
 from triage.states import Rag, Status
-
-from .factories_decisions import ChildFactory, TeamFactory, make_referral
 
 G, R, RISK, NONE = (
     ConsentBasis.GIVEN,
@@ -99,7 +100,7 @@ CONSENT_CASES = [
 
 @pytest.mark.parametrize(("rag", "basis", "reason", "consent", "allowed"), CONSENT_CASES)
 def test_consent_rules_per_rag(rag, basis, reason, consent, allowed, lead, early_help):
-    referral = make_referral(consent=consent)
+    referral = referral_with_people(consent=consent)
     child = referral.children.get()
     advice = "Signposted to the school nurse drop-in" if rag == Rag.BLUE else ""
     attempt = decision(child, rag, basis=basis, reason=reason, advice=advice)
@@ -116,7 +117,7 @@ def test_consent_rules_per_rag(rag, basis, reason, consent, allowed, lead, early
 
 
 def test_consent_said_given_against_the_referral_needs_a_note(lead):
-    referral = make_referral(consent=Referral.Consent.NOT_SOUGHT)
+    referral = referral_with_people(consent=Referral.Consent.NOT_SOUGHT)
     child = referral.children.get()
     with pytest.raises(InvalidInput, match="who gave consent"):
         d.referral_decide(referral, decisions=[decision(child, Rag.AMBER, basis=G)], by=lead)
@@ -129,7 +130,7 @@ def test_consent_said_given_against_the_referral_needs_a_note(lead):
 def test_a_policy_without_a_rule_for_the_rag_demands_consent(lead):
     policy = current_policy()
     policy.consent_rules = {k: v for k, v in policy.consent_rules.items() if k != "amber"}
-    referral = make_referral(consent=Referral.Consent.NOT_SOUGHT)
+    referral = referral_with_people(consent=Referral.Consent.NOT_SOUGHT)
     attempt = decision(referral.children.get(), Rag.AMBER, basis=R, reason="No contact number")
     with pytest.raises(InvalidInput, match="Amber needs consent"):
         d.check_consent(policy, referral, attempt)
@@ -139,7 +140,7 @@ def test_a_policy_without_a_rule_for_the_rag_demands_consent(lead):
 
 
 def test_red_decision_records_everything_and_starts_the_red_clock(lead):
-    referral = make_referral()
+    referral = referral_with_people()
     with time_machine.travel(datetime(2026, 3, 4, 10, 0, tzinfo=UTC), tick=False):
         d.referral_decide(referral, decisions=[decision(referral.children.get(), Rag.RED, level=4)], by=lead)
     referral.refresh_from_db()
@@ -163,14 +164,14 @@ def test_red_decision_records_everything_and_starts_the_red_clock(lead):
 
 
 def test_amber_stays_with_the_mash(lead):
-    referral = make_referral()
+    referral = referral_with_people()
     decide_all(referral, lead, Rag.AMBER)
     referral.refresh_from_db()
     assert (referral.status, referral.rag, referral.team) == (Status.DECIDED, Rag.AMBER, None)
 
 
 def test_green_goes_to_the_early_help_queue(lead, early_help):
-    referral = make_referral()
+    referral = referral_with_people()
     decide_all(referral, lead, Rag.GREEN, level=2)
     referral.refresh_from_db()
     assert (referral.status, referral.rag, referral.team) == (Status.DECIDED, Rag.GREEN, early_help)
@@ -180,7 +181,7 @@ def test_green_goes_to_the_early_help_queue(lead, early_help):
 
 
 def test_blue_closes_with_the_advice_recorded(lead):
-    referral = make_referral(consent=Referral.Consent.REFUSED)
+    referral = referral_with_people(consent=Referral.Consent.REFUSED)
     child = referral.children.get()
     with pytest.raises(InvalidInput, match="advice or signposting"):
         d.referral_decide(referral, decisions=[decision(child, Rag.BLUE, basis=NONE, level=1)], by=lead)
@@ -201,16 +202,37 @@ def test_blue_closes_with_the_advice_recorded(lead):
 
 
 def test_green_and_blue_tell_a_professional_referrer_now_and_a_member_of_the_public_never(lead, early_help):
-    professional = make_referral(referrer_type=Referral.ReferrerType.PROFESSIONAL)
+    professional = referral_with_people(referrer_type=Referral.ReferrerType.PROFESSIONAL)
     decide_all(professional, lead, Rag.GREEN, level=2)
     assert [x.outcome for x in professional.letters.all()] == ["early_help"]
-    public = make_referral(referrer_type=Referral.ReferrerType.PUBLIC, referrer_email="n@example.com")
+    public = referral_with_people(referrer_type=Referral.ReferrerType.PUBLIC, referrer_email="n@example.com")
     decide_all(public, lead, Rag.GREEN, level=2)
     assert not public.letters.exists()
 
 
+def test_a_blue_decision_is_not_committed_when_its_letter_cannot_be_queued(lead):
+    """The letter is queued by a receiver of triage's outcome_decided signal, inside the decision's
+    transaction: when that fails, the decision is rolled back rather than committed without a letter."""
+
+    def broken_letters(sender, **kwargs):
+        raise RuntimeError("the letter could not be queued")
+
+    referral = referral_with_people()
+    outcome_decided.connect(broken_letters, dispatch_uid="test.broken_letters")
+    try:
+        with pytest.raises(RuntimeError):
+            decide_all(
+                referral, lead, rag=Rag.BLUE, basis=NONE, level=1, advice="Signposted to the family hub"
+            )
+    finally:
+        outcome_decided.disconnect(dispatch_uid="test.broken_letters")
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED and not ChildDecision.objects.exists()
+    assert not Letter.objects.exists()
+
+
 def test_amber_waits_for_the_mash_outcome_before_any_letter(lead):
-    referral = make_referral(referrer_type=Referral.ReferrerType.PROFESSIONAL)
+    referral = referral_with_people(referrer_type=Referral.ReferrerType.PROFESSIONAL)
     decide_all(referral, lead, Rag.AMBER)
     assert not referral.letters.exists()
 
@@ -227,7 +249,7 @@ def test_amber_waits_for_the_mash_outcome_before_any_letter(lead):
     ],
 )
 def test_bad_decisions_say_what_is_wrong_and_write_nothing(change, message, lead):
-    referral = make_referral()
+    referral = referral_with_people()
     fields = {**decision(referral.children.get()).__dict__, **change}
     with pytest.raises(InvalidInput, match=message):
         d.referral_decide(referral, decisions=[d.ChildDecisionInput(**fields)], by=lead)
@@ -235,13 +257,13 @@ def test_bad_decisions_say_what_is_wrong_and_write_nothing(change, message, lead
 
 
 def test_only_a_lead_decides(officer):
-    referral = make_referral()
+    referral = referral_with_people()
     with pytest.raises(NotPermitted):
         decide_all(referral, officer)
 
 
 def test_a_decided_referral_is_not_decided_again(lead):
-    referral = make_referral()
+    referral = referral_with_people()
     decide_all(referral, lead)
     with pytest.raises(InvalidTransition, match="change a child's RAG"):
         decide_all(referral, lead)
@@ -251,7 +273,7 @@ def test_a_decided_referral_is_not_decided_again(lead):
 
 
 def test_a_decision_per_child_and_the_referral_takes_the_highest(lead):
-    referral = make_referral(children=3)
+    referral = referral_with_people(children=3)
     a, b, c = referral.children.all()
     d.referral_decide(referral, decisions=[decision(a, Rag.GREEN, level=2)], by=lead)
     referral.refresh_from_db()
@@ -274,7 +296,7 @@ def test_a_decision_per_child_and_the_referral_takes_the_highest(lead):
 
 
 def test_one_bad_child_decision_writes_none(lead):
-    referral = make_referral(children=2)
+    referral = referral_with_people(children=2)
     a, b = referral.children.all()
     with pytest.raises(InvalidInput):
         d.referral_decide(
@@ -284,7 +306,7 @@ def test_one_bad_child_decision_writes_none(lead):
 
 
 def test_decisions_must_name_this_referrals_children_once(lead):
-    referral, other = make_referral(children=2), make_referral()
+    referral, other = referral_with_people(children=2), referral_with_people()
     a, _ = referral.children.all()
     with pytest.raises(InvalidInput, match="different child"):
         d.referral_decide(referral, decisions=[decision(a), decision(a)], by=lead)
@@ -299,7 +321,7 @@ def test_decisions_must_name_this_referrals_children_once(lead):
 
 
 def test_a_rag_change_keeps_each_version_and_marks_the_referral(lead):
-    referral = make_referral(children=2)
+    referral = referral_with_people(children=2)
     a, b = referral.children.all()
     decide_all(referral, lead, Rag.AMBER)
     new = d.referral_change_rag(
@@ -325,7 +347,7 @@ def test_a_rag_change_keeps_each_version_and_marks_the_referral(lead):
 def test_a_step_up_never_extends_a_deadline_and_brings_red_forward(lead):
     start = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday, in hours
     with time_machine.travel(start, tick=False):
-        referral = make_referral(received_at=start)
+        referral = referral_with_people(received_at=start)
         decide_all(referral, lead, Rag.AMBER)
     referral.refresh_from_db()
     amber_due = referral.next_due_at
@@ -345,7 +367,7 @@ def test_a_step_up_never_extends_a_deadline_and_brings_red_forward(lead):
 
 
 def test_a_rag_change_needs_a_reason_and_an_existing_decision(lead):
-    referral = make_referral()
+    referral = referral_with_people()
     child = referral.children.get()
     with pytest.raises(Conflict, match="no decision yet"):
         d.referral_change_rag(referral, decision=decision(child), reason="x", by=lead)
@@ -356,7 +378,7 @@ def test_a_rag_change_needs_a_reason_and_an_existing_decision(lead):
 
 
 def test_a_rag_change_obeys_the_consent_rules(lead):
-    referral = make_referral(consent=Referral.Consent.NOT_SOUGHT)
+    referral = referral_with_people(consent=Referral.Consent.NOT_SOUGHT)
     child = referral.children.get()
     d.referral_decide(referral, decisions=[decision(child, Rag.AMBER, basis=R, reason="No number")], by=lead)
     with pytest.raises(InvalidInput, match="Green needs consent"):
@@ -371,7 +393,7 @@ def test_a_rag_change_obeys_the_consent_rules(lead):
 
 def test_early_help_steps_a_referral_back_up_with_a_reason(lead, early_help, make_user):
     worker = early_help.members.get()
-    referral = make_referral()
+    referral = referral_with_people()
     decide_all(referral, lead, Rag.GREEN, level=2)
     with pytest.raises(InvalidInput, match="reason"):
         d.referral_step_up(referral, reason="", by=worker)
@@ -396,14 +418,14 @@ def test_early_help_steps_a_referral_back_up_with_a_reason(lead, early_help, mak
 
 
 def test_only_early_help_referrals_can_be_stepped_up(lead):
-    referral = make_referral()
+    referral = referral_with_people()
     decide_all(referral, lead, Rag.AMBER)
     with pytest.raises(InvalidTransition, match="early help"):
         d.referral_step_up(referral, reason="x", by=lead)
 
 
 def test_return_for_lack_of_consent_keeps_the_reason(officer):
-    referral = make_referral(consent=Referral.Consent.REFUSED)
+    referral = referral_with_people(consent=Referral.Consent.REFUSED)
     with pytest.raises(InvalidInput):
         d.referral_return_for_consent(referral, reason="", by=officer)
     d.referral_return_for_consent(referral, reason="Mother refused consent for early help", by=officer)
@@ -435,7 +457,7 @@ def edt_team(db, make_user):
 def test_significant_harm_out_of_hours_is_flagged_to_the_edt_at_once(
     edt_team, django_capture_on_commit_callbacks
 ):
-    referral = make_referral(
+    referral = referral_with_people(
         received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
     )
     with django_capture_on_commit_callbacks():
@@ -455,7 +477,7 @@ def test_an_edt_team_without_a_mailbox_alerts_each_member(make_user):
         kind=Team.Kind.EMERGENCY_DUTY,
         members=[make_user(Role.EMERGENCY_DUTY, username="eve", email="eve@council.example.gov.uk")],
     )
-    referral = make_referral(
+    referral = referral_with_people(
         received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
     )
     d.referral_route_out_of_hours(referral)
@@ -471,7 +493,7 @@ def test_an_edt_team_without_a_mailbox_alerts_each_member(make_user):
     ],
 )
 def test_the_rest_wait_for_the_working_day(received_at, risk, edt_team):
-    referral = make_referral(received_at=received_at, domestic_abuse_risk=risk)
+    referral = referral_with_people(received_at=received_at, domestic_abuse_risk=risk)
     assert d.referral_route_out_of_hours(referral) is None
     assert not EdtFlag.objects.exists() and not OutboxMessage.objects.exists()
 
@@ -479,7 +501,7 @@ def test_the_rest_wait_for_the_working_day(received_at, risk, edt_team):
 def test_a_routine_out_of_hours_referral_starts_its_clock_on_the_next_working_day(edt_team):
     from triage.deadlines import referral_clocks_start
 
-    referral = make_referral(received_at=SATURDAY_NIGHT, out_of_hours=True)
+    referral = referral_with_people(received_at=SATURDAY_NIGHT, out_of_hours=True)
     policy = current_policy()
     assert d.referral_route_out_of_hours(referral) is None
     (clock,) = referral_clocks_start(referral, policy=policy)
@@ -491,7 +513,7 @@ def test_a_routine_out_of_hours_referral_starts_its_clock_on_the_next_working_da
 
 def test_the_edt_acknowledges_a_flag(edt_team, lead):
     eddie = edt_team.members.get()
-    referral = make_referral(
+    referral = referral_with_people(
         received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
     )
     d.referral_route_out_of_hours(referral)
@@ -505,7 +527,9 @@ def test_the_edt_acknowledges_a_flag(edt_team, lead):
 
 
 def test_batch_decision_for_standard_risk_notifications(lead):
-    standard = [make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD, children=2) for _ in range(3)]
+    standard = [
+        referral_with_people(domestic_abuse_risk=DomesticAbuseRisk.STANDARD, children=2) for _ in range(3)
+    ]
     count = d.da_batch_decide(
         standard,
         rag=Rag.BLUE,
@@ -520,13 +544,13 @@ def test_batch_decision_for_standard_risk_notifications(lead):
 
 
 def test_batch_decision_is_all_or_nothing(lead):
-    ok = make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD)
-    medium = make_referral(domestic_abuse_risk=DomesticAbuseRisk.MEDIUM)
+    ok = referral_with_people(domestic_abuse_risk=DomesticAbuseRisk.STANDARD)
+    medium = referral_with_people(domestic_abuse_risk=DomesticAbuseRisk.MEDIUM)
     with pytest.raises(InvalidInput, match=f"{medium.reference} is not a standard-risk"):
         d.da_batch_decide(
             [ok, medium], rag=Rag.BLUE, level_of_need=1, rationale="r", advice_given="a", by=lead
         )
-    no_consent = make_referral(
+    no_consent = referral_with_people(
         domestic_abuse_risk=DomesticAbuseRisk.STANDARD, consent=Referral.Consent.NOT_SOUGHT
     )
     with pytest.raises(InvalidInput, match=f"{no_consent.reference}: Green needs consent"):
@@ -554,7 +578,7 @@ def _checked(html: str, name: str) -> list[str]:
 
 
 def test_the_batch_decision_starts_with_nothing_chosen_and_names_each_missing_answer(login, lead):
-    make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD)
+    referral_with_people(domestic_abuse_risk=DomesticAbuseRisk.STANDARD)
     client = login(lead)
     url = reverse("triage:domestic_abuse")
     html = client.get(url).content.decode()
@@ -577,7 +601,7 @@ def test_the_batch_decision_starts_with_nothing_chosen_and_names_each_missing_an
 
 
 def test_the_change_rating_page_names_the_child_and_chooses_no_new_rating(login, lead):
-    referral = make_referral(children=0)
+    referral = referral_with_people(children=0)
     amy = ChildFactory(referral=referral, first_name="Amy", last_name="Smith")
     d.referral_decide(referral, decisions=[decision(amy)], by=lead)
     client = login(lead)
@@ -594,7 +618,7 @@ def test_the_change_rating_page_names_the_child_and_chooses_no_new_rating(login,
 
 
 def test_the_reassign_step_up_and_return_pages_name_what_is_missing(login, lead, early_help):
-    referral = make_referral()
+    referral = referral_with_people()
     client = login(lead)
     response, html = _page(client, "reassign", referral)
     assert (
@@ -606,7 +630,7 @@ def test_the_reassign_step_up_and_return_pages_name_what_is_missing(login, lead,
     assert "Enter why the referral cannot progress without consent" in html
     referral.refresh_from_db()
     assert referral.status == Status.RECEIVED
-    green = make_referral()
+    green = referral_with_people()
     d.referral_decide(green, decisions=[decision(green.children.get(), Rag.GREEN)], by=lead)
     _, html = _page(client, "step_up", green, {"reason": ""})
     assert "Enter why the referral needs the MASH again" in html
@@ -614,7 +638,7 @@ def test_the_reassign_step_up_and_return_pages_name_what_is_missing(login, lead,
 
 
 def test_a_bad_grade_in_the_address_shows_every_grade(login, lead):
-    notification = make_referral(domestic_abuse_risk=DomesticAbuseRisk.HIGH)
+    notification = referral_with_people(domestic_abuse_risk=DomesticAbuseRisk.HIGH)
     response = login(lead).get(reverse("triage:domestic_abuse"), {"grade": "\x00"})
     assert response.status_code == 200
     assert [r.reference for r in response.context["page"].object_list] == [notification.reference]

@@ -10,12 +10,10 @@ from django.db import transaction
 
 from mash.exceptions import InvalidTransition
 from mash.models import AuditEvent
-from triage import actions
-from triage.actions import on_enter, referral_transition
+from tests.factories import ReferralFactory, load_preset
+from triage.actions import referral_transition
 from triage.models import Deadline, StatusChange
 from triage.states import TERMINAL, TRANSITIONS, Rag, Status, can_transition
-
-from .factories import TriageReferralFactory, load_preset
 
 ALLOWED = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
 FORBIDDEN = [(a, b) for a in Status.values for b in Status.values if not can_transition(a, b)]
@@ -37,7 +35,7 @@ def test_the_lifecycle_is_declared_for_every_status():
 @pytest.mark.parametrize(("source", "target"), ALLOWED)
 def test_every_allowed_move_changes_status_and_writes_history(source, target, policy, make_user):
     user = make_user(username="lee")
-    referral = TriageReferralFactory(status=source, rag=Rag.AMBER)
+    referral = ReferralFactory(status=source, rag=Rag.AMBER)
     moved = referral_transition(referral, to=target, by=user, reason="because")
     assert moved.status == target
     assert referral.status == target  # the caller's instance follows
@@ -56,7 +54,7 @@ def test_every_allowed_move_changes_status_and_writes_history(source, target, po
 
 @pytest.mark.parametrize(("source", "target"), FORBIDDEN)
 def test_every_forbidden_move_is_refused_and_changes_nothing(source, target, policy):
-    referral = TriageReferralFactory(status=source)
+    referral = ReferralFactory(status=source)
     with pytest.raises(InvalidTransition) as error:
         referral_transition(referral, to=target, by="tests")
     assert referral.reference in error.value.message
@@ -68,14 +66,14 @@ def test_every_forbidden_move_is_refused_and_changes_nothing(source, target, pol
 
 
 def test_an_unknown_status_is_refused(policy):
-    referral = TriageReferralFactory()
+    referral = ReferralFactory()
     with pytest.raises(InvalidTransition, match="not a referral status"):
         referral_transition(referral, to="lost", by="tests")
 
 
 def test_the_check_uses_the_stored_status_not_a_stale_instance(policy):
-    referral = TriageReferralFactory(status=Status.RECEIVED)
-    stale = TriageReferralFactory._meta.model.objects.get(pk=referral.pk)
+    referral = ReferralFactory(status=Status.RECEIVED)
+    stale = ReferralFactory._meta.model.objects.get(pk=referral.pk)
     referral_transition(referral, to=Status.RETURNED, by="tests")
     with pytest.raises(InvalidTransition, match="finished and cannot move"):
         referral_transition(stale, to=Status.SCREENING, by="tests")
@@ -84,7 +82,7 @@ def test_the_check_uses_the_stored_status_not_a_stale_instance(policy):
 def test_history_runs_in_order_with_the_version_used_for_each_move(make_user):
     first = load_preset("durham")
     user = make_user(username="kim")
-    referral = TriageReferralFactory()
+    referral = ReferralFactory()
     referral_transition(referral, to=Status.SCREENING, by=user, reason="claimed")
     second = load_preset("wolverhampton")
     referral_transition(referral, to=Status.RETURNED, by=user, reason="no consent")
@@ -98,33 +96,9 @@ def test_history_runs_in_order_with_the_version_used_for_each_move(make_user):
 def test_an_explicit_policy_version_is_recorded(policy):
     older = policy
     load_preset("derby")
-    referral = TriageReferralFactory()
+    referral = ReferralFactory()
     referral_transition(referral, to=Status.SCREENING, by="tests", policy=older)
     assert StatusChange.objects.get().policy_version == older
-
-
-@pytest.mark.django_db(transaction=True)
-def test_hooks_run_after_commit_and_not_after_a_rollback():
-    load_preset("durham")
-    seen: list[tuple[int, str, str]] = []
-
-    def hook(referral_id, from_status, to_status):
-        seen.append((referral_id, from_status, to_status))
-
-    on_enter(Status.SCREENING)(hook)
-    try:
-        kept = TriageReferralFactory()
-        referral_transition(kept, to=Status.SCREENING, by="tests")
-        assert seen == [(kept.pk, Status.RECEIVED, Status.SCREENING)]
-        rolled_back = TriageReferralFactory()
-        with pytest.raises(RuntimeError), transaction.atomic():
-            referral_transition(rolled_back, to=Status.SCREENING, by="tests")
-            raise RuntimeError("the caller failed after the move")
-        assert len(seen) == 1
-        rolled_back.refresh_from_db()
-        assert rolled_back.status == Status.RECEIVED
-    finally:
-        actions._ON_ENTER[Status.SCREENING].remove(hook)
 
 
 # The clocks the moves start and stop ----------------------------------------------------------------
@@ -136,7 +110,7 @@ def _open_kinds(referral) -> set[tuple[str, str]]:
 
 @time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=False)  # a Tuesday, in hours
 def test_a_decided_referral_meets_the_decision_clock_and_starts_the_rag_clock(policy):
-    referral = TriageReferralFactory(received_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    referral = ReferralFactory(received_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     from triage.deadlines import referral_clocks_start
 
     referral_clocks_start(referral, policy=policy)
@@ -159,7 +133,7 @@ def test_a_decided_referral_meets_the_decision_clock_and_starts_the_rag_clock(po
 
 @time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=False)
 def test_closing_stops_every_clock(policy):
-    referral = TriageReferralFactory(domestic_abuse_risk="medium")
+    referral = ReferralFactory(domestic_abuse_risk="medium")
     from triage.deadlines import referral_clocks_start
 
     referral_clocks_start(referral, policy=policy)
@@ -173,7 +147,7 @@ def test_closing_stops_every_clock(policy):
 def test_routing_to_a_known_case_is_the_decision(policy):
     from triage.deadlines import referral_clocks_start
 
-    referral = TriageReferralFactory(received_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    referral = ReferralFactory(received_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     referral_clocks_start(referral, policy=policy)
     referral_transition(referral, to=Status.ROUTED_TO_KNOWN_CASE, by="tests", reason="open case")
     decision = referral.deadlines.get(kind=Deadline.Kind.DECISION)
@@ -183,7 +157,7 @@ def test_routing_to_a_known_case_is_the_decision(policy):
 
 @time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=False)
 def test_stepping_back_up_starts_a_new_decision_clock(policy):
-    referral = TriageReferralFactory(status=Status.OUTCOME, rag=Rag.GREEN)
+    referral = ReferralFactory(status=Status.OUTCOME, rag=Rag.GREEN)
     referral_transition(referral, to=Status.SCREENING, by="tests", reason="new information")
     decision = referral.deadlines.get(kind=Deadline.Kind.DECISION)
     assert decision.due_at == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -195,7 +169,7 @@ def test_allocation_to_an_assessment_team_starts_visit_and_assessment(policy):
     from agencies.models import Team
 
     team = Team.objects.create(name="Assessment 1", slug="assessment-1", kind=Team.Kind.ASSESSMENT)
-    referral = TriageReferralFactory(
+    referral = ReferralFactory(
         status=Status.OUTCOME, team=team, received_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     )
     referral_transition(referral, to=Status.ALLOCATED, by="tests")
@@ -216,7 +190,7 @@ def test_two_people_moving_one_referral_at_once_cannot_both_succeed():
     from django.db import connection
 
     load_preset("durham")
-    referral = TriageReferralFactory()
+    referral = ReferralFactory()
     first_holds_lock, outcomes = threading.Event(), {}
 
     def first():

@@ -21,8 +21,8 @@ from mash.outbox.models import OutboxMessage
 from mash.templatetags.govuk import govuk_date_of, govuk_datetime
 from notifications.letters import letter_render
 from notifications.models import Letter
-from tests.agencies.factories import referral_with_people
-from tests.agencies.world import build_world
+from tests.factories import referral_with_people
+from tests.support.world import build_world
 from tests.test_permission_matrix import pdf_text, squashed
 from triage import outcomes
 from triage.models import Deadline
@@ -45,9 +45,9 @@ def world(make_user):
 def gathered(world, rag=Rag.AMBER):
     """A decided referral whose police request has been answered."""
     referral = referral_with_people(
+        decided=True,
         policy=current_policy(),
         rag=rag,
-        status=Status.DECIDED,
         decided_by=world.users["lead"],
         received_at=timezone.now() - dt.timedelta(hours=3),
     )
@@ -182,7 +182,7 @@ def test_a_bad_outcome_changes_nothing(world, overrides):
 
 
 def test_amber_is_discussed_before_an_outcome(world):
-    referral = referral_with_people(policy=current_policy(), rag=Rag.AMBER, status=Status.DECIDED)
+    referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.AMBER)
     with pytest.raises(Conflict):
         decide(world, referral)
 
@@ -274,7 +274,7 @@ def test_the_team_queue_keeps_a_constant_query_count(world, login, django_assert
     def more(count):
         for _ in range(count):
             referral = referral_with_people(
-                policy=current_policy(), status=Status.OUTCOME, team=world.teams["a"], children=2
+                outcome_recorded=True, policy=current_policy(), team=world.teams["a"], children=2
             )
             Outcome.objects.create(
                 referral=referral,
@@ -286,7 +286,7 @@ def test_the_team_queue_keeps_a_constant_query_count(world, login, django_assert
                 decided_by=world.users["lead"],
                 decided_at=timezone.now(),
             )
-            referral_with_people(policy=current_policy(), status=Status.OUTCOME, team=world.teams["b"])
+            referral_with_people(outcome_recorded=True, policy=current_policy(), team=world.teams["b"])
 
     more(2)
     with CaptureQueriesContext(connection) as small:

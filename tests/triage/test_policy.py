@@ -10,12 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from mash.models import AuditEvent
+from tests.factories import load_preset
 from triage.actions import policy_version_create, policy_version_fields
 from triage.models import PolicyVersion
 from triage.policy import calendar_for, current_policy, due_at, validate_policy, validate_timescale
 from triage.presets import PRESETS, preset
-
-from .factories import load_preset
 
 LONDON = ZoneInfo("Europe/London")
 COUNCILS = ("derby", "durham", "wolverhampton", "cambridgeshire")

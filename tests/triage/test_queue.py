@@ -16,11 +16,10 @@ from agencies.models import Team
 from mash.codes import DomesticAbuseRisk, ReferralSource
 from mash.models import AuditEvent
 from mash.roles import Role
+from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision
 from triage.states import Rag, Status
-
-from .factories_decisions import ChildFactory, TeamFactory, make_referral
 
 QUEUE = reverse("triage:queue")
 
@@ -41,11 +40,11 @@ def rows(response) -> list[str]:
 
 def test_the_queue_is_ordered_by_the_nearest_deadline_and_says_overdue_in_words(login, officer):
     now = timezone.now()
-    later = make_referral(next_due_at=now + timedelta(hours=5))
-    overdue = make_referral(next_due_at=now - timedelta(hours=2))
-    no_clock = make_referral(next_due_at=None)
-    soon = make_referral(next_due_at=now + timedelta(minutes=30))
-    make_referral(status=Status.CLOSED, next_due_at=now - timedelta(days=1))  # not in the queue
+    later = referral_with_people(next_due_at=now + timedelta(hours=5))
+    overdue = referral_with_people(next_due_at=now - timedelta(hours=2))
+    no_clock = referral_with_people(next_due_at=None)
+    soon = referral_with_people(next_due_at=now + timedelta(minutes=30))
+    referral_with_people(status=Status.CLOSED, next_due_at=now - timedelta(days=1))  # not in the queue
     response = login(officer).get(QUEUE)
     assert response.status_code == 200
     assert rows(response) == [overdue.reference, soon.reference, later.reference, no_clock.reference]
@@ -55,7 +54,7 @@ def test_the_queue_is_ordered_by_the_nearest_deadline_and_says_overdue_in_words(
 
 
 def test_a_row_shows_rag_changed_rating_children_ages_source_da_grade_and_claimant(login, officer, lead):
-    referral = make_referral(
+    referral = referral_with_people(
         children=0, domestic_abuse_risk=DomesticAbuseRisk.MEDIUM, source=ReferralSource.POLICE
     )
     ChildFactory(
@@ -111,19 +110,19 @@ def test_filters(query, expected, login, officer):
     now = timezone.now()
     team = TeamFactory()
     made = {
-        "red": make_referral(rag=Rag.RED, status=Status.DECIDED, next_due_at=now + timedelta(hours=3)),
-        "overdue": make_referral(next_due_at=now - timedelta(minutes=5)),
-        "ooh": make_referral(out_of_hours=True),
-        "da": make_referral(domestic_abuse_risk=DomesticAbuseRisk.STANDARD),
-        "police": make_referral(source=ReferralSource.POLICE),
-        "team": make_referral(team=team),
+        "red": referral_with_people(rag=Rag.RED, status=Status.DECIDED, next_due_at=now + timedelta(hours=3)),
+        "overdue": referral_with_people(next_due_at=now - timedelta(minutes=5)),
+        "ooh": referral_with_people(out_of_hours=True),
+        "da": referral_with_people(domestic_abuse_risk=DomesticAbuseRisk.STANDARD),
+        "police": referral_with_people(source=ReferralSource.POLICE),
+        "team": referral_with_people(team=team),
     }
     response = login(officer).get(f"{QUEUE}?{query.replace('TEAM', str(team.pk))}")
     assert set(rows(response)) == {made[name].reference for name in expected}
 
 
 def test_a_bad_filter_is_said_and_filters_nothing(login, officer):
-    make_referral()
+    referral_with_people()
     response = login(officer).get(f"{QUEUE}?rag=purple")
     assert response.status_code == 200
     assert len(rows(response)) == 1
@@ -134,7 +133,7 @@ def test_a_bad_filter_is_said_and_filters_nothing(login, officer):
 
 def test_paginated_and_htmx_gets_only_the_rows(login, officer):
     for _ in range(30):
-        make_referral(children=1, adults=0)
+        referral_with_people(children=1, adults=0)
     client = login(officer)
     first = client.get(QUEUE)
     assert len(rows(first)) == 25 and "Next" in first.content.decode()
@@ -154,7 +153,7 @@ def test_the_queue_page_loads_htmx_from_static_and_no_inline_script(login, offic
 
 
 def test_each_queue_view_is_audited_with_the_referrals_shown(login, officer):
-    referral = make_referral()
+    referral = referral_with_people()
     login(officer).get(QUEUE)
     event = AuditEvent.objects.get(action="triage.queue_view")
     assert (event.actor, event.details["referrals"]) == (officer, [referral.pk])
@@ -162,7 +161,7 @@ def test_each_queue_view_is_audited_with_the_referrals_shown(login, officer):
 
 def _claimed_referrals(count: int, officer) -> None:
     for _ in range(count):
-        d.referral_claim(make_referral(children=2, adults=1), by=officer)
+        d.referral_claim(referral_with_people(children=2, adults=1), by=officer)
 
 
 def test_the_queue_page_makes_a_constant_number_of_queries(login, officer, django_assert_num_queries):
@@ -184,15 +183,15 @@ def test_the_queue_page_makes_a_constant_number_of_queries(login, officer, djang
 def test_team_roles_see_their_teams_referrals_and_partners_see_nothing(login, make_user):
     manager = make_user(Role.TEAM_MANAGER, username="tm")
     team = TeamFactory(members=[manager])
-    ours = make_referral(team=team)
-    make_referral()
+    ours = referral_with_people(team=team)
+    referral_with_people()
     assert rows(login(manager).get(QUEUE)) == [ours.reference]
     partner = make_user(Role.AGENCY_PARTNER, username="pat")
     assert login(partner).get(QUEUE).status_code == 403
 
 
 def test_the_referral_page_shows_everything_and_is_audited(login, officer):
-    referral = make_referral(
+    referral = referral_with_people(
         children=2, adults=1, why_now="Disclosed on Monday", childs_voice="I am scared at home"
     )
     response = login(officer).get(reverse("triage:referral", args=[referral.reference]))
@@ -213,7 +212,7 @@ def test_the_referral_page_shows_everything_and_is_audited(login, officer):
 
 
 def test_outside_visibility_is_404_and_unknown_is_404(login, make_user):
-    referral = make_referral()
+    referral = referral_with_people()
     worker = make_user(Role.SOCIAL_WORKER, username="sw")
     client = login(worker)
     assert client.get(reverse("triage:referral", args=[referral.reference])).status_code == 404
@@ -222,7 +221,7 @@ def test_outside_visibility_is_404_and_unknown_is_404(login, make_user):
 
 
 def test_the_page_offers_only_the_actions_allowed(login, officer, lead):
-    referral = make_referral()
+    referral = referral_with_people()
     url = reverse("triage:referral", args=[referral.reference])
     assert "Make the threshold decision" not in login(officer).get(url).content.decode()
     html = login(lead).get(url).content.decode()
@@ -230,7 +229,7 @@ def test_the_page_offers_only_the_actions_allowed(login, officer, lead):
 
 
 def test_claim_through_the_page_and_the_loser_gets_409_naming_the_claimant(client, login, officer, make_user):
-    referral = make_referral()
+    referral = referral_with_people()
     url = reverse("triage:claim", args=[referral.reference])
     assert login(officer).post(url).status_code == 302
     other = make_user(Role.SCREENING_OFFICER, username="ola")
@@ -240,7 +239,7 @@ def test_claim_through_the_page_and_the_loser_gets_409_naming_the_claimant(clien
 
 
 def test_deciding_through_the_page_per_child(login, lead):
-    referral = make_referral(children=2)
+    referral = referral_with_people(children=2)
     a, b = referral.children.all()
     url = reverse("triage:decide", args=[referral.reference])
     client = login(lead)
@@ -271,7 +270,7 @@ def test_deciding_through_the_page_per_child(login, lead):
 def test_change_rating_step_up_and_return_pages(login, lead, make_user):
     manager = make_user(Role.TEAM_MANAGER, username="ehm")
     TeamFactory(kind=Team.Kind.EARLY_HELP, members=[manager])
-    referral = make_referral()
+    referral = referral_with_people()
     child = referral.children.get()
     decision = d.ChildDecisionInput(
         child_id=child.pk, rag=Rag.GREEN, level_of_need=2, rationale="r", consent_basis="given"
@@ -301,7 +300,7 @@ def test_change_rating_step_up_and_return_pages(login, lead, make_user):
     )
     assert response.status_code == 302
     assert ChildDecision.objects.filter(child=child).count() == 2
-    other = make_referral()
+    other = referral_with_people()
     response = lead_client.post(
         reverse("triage:return", args=[other.reference]), {"reason": "Consent refused"}
     )
@@ -316,10 +315,10 @@ SATURDAY_NIGHT = datetime(2026, 3, 7, 23, 0, tzinfo=UTC)
 def test_the_edt_queue(login, make_user, officer):
     eddie = make_user(Role.EMERGENCY_DUTY, username="eddie")
     TeamFactory(kind=Team.Kind.EMERGENCY_DUTY, email="edt@example.gov.uk", members=[eddie])
-    flagged = make_referral(
+    flagged = referral_with_people(
         received_at=SATURDAY_NIGHT, out_of_hours=True, domestic_abuse_risk=DomesticAbuseRisk.HIGH
     )
-    routine = make_referral(received_at=SATURDAY_NIGHT, out_of_hours=True)
+    routine = referral_with_people(received_at=SATURDAY_NIGHT, out_of_hours=True)
     for referral in (flagged, routine):
         d.referral_route_out_of_hours(referral)
     client = login(eddie)
@@ -335,11 +334,11 @@ def test_the_edt_queue(login, make_user, officer):
 
 def test_the_domestic_abuse_view_orders_by_grade_then_deadline_and_batch_decides(login, lead):
     now = timezone.now()
-    standard_late = make_referral(domestic_abuse_risk="standard", next_due_at=now + timedelta(days=5))
-    standard_soon = make_referral(domestic_abuse_risk="standard", next_due_at=now + timedelta(days=1))
-    high = make_referral(domestic_abuse_risk="high", next_due_at=now + timedelta(days=9))
-    medium = make_referral(domestic_abuse_risk="medium", next_due_at=now + timedelta(hours=1))
-    make_referral()  # not a notification
+    standard_late = referral_with_people(domestic_abuse_risk="standard", next_due_at=now + timedelta(days=5))
+    standard_soon = referral_with_people(domestic_abuse_risk="standard", next_due_at=now + timedelta(days=1))
+    high = referral_with_people(domestic_abuse_risk="high", next_due_at=now + timedelta(days=9))
+    medium = referral_with_people(domestic_abuse_risk="medium", next_due_at=now + timedelta(hours=1))
+    referral_with_people()  # not a notification
     client = login(lead)
     url = reverse("triage:domestic_abuse")
     response = client.get(url)
@@ -386,7 +385,7 @@ def test_the_domestic_abuse_view_is_for_mash_staff(login, make_user):
 
 def test_a_re_referral_is_flagged_in_the_queue_and_the_api(login, officer, lead):
     """A child referred again within 12 months (linked through the person index) is marked."""
-    earlier = make_referral(received_at=timezone.now() - timedelta(days=40))
+    earlier = referral_with_people(received_at=timezone.now() - timedelta(days=40))
     base = {"level_of_need": 1, "rationale": "r", "consent_basis": "not_needed", "advice_given": "Leaflet"}
     d.referral_decide(
         earlier,
@@ -395,7 +394,7 @@ def test_a_re_referral_is_flagged_in_the_queue_and_the_api(login, officer, lead)
     )
     person = earlier.children.get().person  # added to the person index by the decision
     assert person is not None
-    again = make_referral()
+    again = referral_with_people()
     again.children.update(person=person)
     html = login(officer).get(QUEUE).content.decode()
     assert "Re-referral" in html and f"after {earlier.reference} (Closed (Blue))" in html
@@ -404,7 +403,7 @@ def test_a_re_referral_is_flagged_in_the_queue_and_the_api(login, officer, lead)
 
 
 def test_the_referral_page_shows_each_decision_version_and_the_clocks(login, lead, officer):
-    referral = make_referral()
+    referral = referral_with_people()
     child = referral.children.get()
     first = d.ChildDecisionInput(
         child_id=child.pk, rag=Rag.AMBER, level_of_need=3, rationale="First view", consent_basis="given"
@@ -435,12 +434,12 @@ def test_the_referral_page_shows_each_decision_version_and_the_clocks(login, lea
 
 @pytest.mark.parametrize("name", ["reassign", "change_rag", "step_up", "decide"])
 def test_action_forms_are_refused_to_roles_that_may_not_use_them(name, login, officer):
-    referral = make_referral()
+    referral = referral_with_people()
     assert login(officer).get(reverse(f"triage:{name}", args=[referral.reference])).status_code == 403
 
 
 def test_action_forms_render_for_a_lead(login, lead, officer):
-    referral = make_referral()
+    referral = referral_with_people()
     d.referral_claim(referral, by=officer)
     client = login(lead)
     for name in ("reassign", "return", "decide"):
@@ -466,8 +465,8 @@ def test_the_sweepers_warning_and_breach_show_on_the_queue_until_the_work_is_don
     from triage.policy import current_policy
 
     now = timezone.now()
-    soon = make_referral(next_due_at=now + timedelta(minutes=10))
-    late = make_referral(next_due_at=now - timedelta(minutes=10))
+    soon = referral_with_people(next_due_at=now + timedelta(minutes=10))
+    late = referral_with_people(next_due_at=now - timedelta(minutes=10))
     policy = current_policy()
     for referral, due in ((soon, now + timedelta(minutes=10)), (late, now - timedelta(minutes=10))):
         deadline_start(
@@ -497,7 +496,7 @@ def test_the_sweepers_warning_and_breach_show_on_the_queue_until_the_work_is_don
     ],
 )
 def test_the_lead_is_offered_the_next_step_the_state_allows(login, lead, rag, status, offered, not_offered):
-    referral = make_referral(rag=rag or "", status=status)
+    referral = referral_with_people(rag=rag or "", status=status)
     html = login(lead).get(reverse("triage:referral", args=[referral.reference])).content.decode()
     assert all(text in html for text in offered), offered
     assert not any(text in html for text in not_offered), not_offered
@@ -508,7 +507,7 @@ def test_only_the_receiving_teams_manager_is_offered_allocation(login, make_user
     manager, other = make_user(Role.TEAM_MANAGER), make_user(Role.TEAM_MANAGER)
     team = TeamFactory(kind=Team.Kind.ASSESSMENT, manager=manager)
     team.members.add(manager, other)
-    referral = make_referral(status=Status.OUTCOME, rag=Rag.AMBER, team=team)
+    referral = referral_with_people(status=Status.OUTCOME, rag=Rag.AMBER, team=team)
     url = reverse("triage:referral", args=[referral.reference])
     assert "Allocate to a worker" in login(manager).get(url).content.decode()
     assert "Allocate to a worker" not in login(other).get(url).content.decode()
@@ -521,7 +520,7 @@ def test_the_queue_first_page_can_be_read_straight_off_its_partial_index(officer
     from triage.selectors import referral_queue
 
     for _ in range(3):
-        make_referral(next_due_at=timezone.now() + timedelta(hours=1))
+        referral_with_people(next_due_at=timezone.now() + timedelta(hours=1))
     query = referral_queue(officer)[:25].values("pk").query
     sql, params = query.sql_with_params()
     with connection.cursor() as cursor:
@@ -537,12 +536,12 @@ def test_the_queue_first_page_can_be_read_straight_off_its_partial_index(officer
 
 def _amy_and_zara():
     """Two referrals: Amy Smith (born 27 March 2018, known as Mimi) with Ben Smith; Zara Khan."""
-    amy = make_referral(children=0, reference="MASH-2026-000417")
+    amy = referral_with_people(children=0, reference="MASH-2026-000417")
     ChildFactory(
         referral=amy, first_name="Amy", last_name="Smith", other_names="Mimi", date_of_birth=date(2018, 3, 27)
     )
     ChildFactory(referral=amy, first_name="Ben", last_name="Smith", date_of_birth=date(2015, 1, 9))
-    zara = make_referral(children=0, reference="MASH-2026-000588")
+    zara = referral_with_people(children=0, reference="MASH-2026-000588")
     ChildFactory(referral=zara, first_name="Zara", last_name="Khan", date_of_birth=date(2012, 11, 2))
     return amy, zara
 
@@ -572,7 +571,7 @@ def _amy_and_zara():
 )
 def test_the_queue_finds_a_referral(search, found, login, officer):
     amy, zara = _amy_and_zara()
-    make_referral()  # a third that no search here should find
+    referral_with_people()  # a third that no search here should find
     response = login(officer).get(QUEUE, {"q": search})
     assert response.status_code == 200
     assert set(rows(response)) == {{"amy": amy, "zara": zara}[name].reference for name in found}
@@ -587,9 +586,9 @@ def test_a_search_finds_only_what_the_user_may_see(login, make_user):
     """A team manager's search goes through the same visibility as their queue: another team's
     referral is not found, and nothing on the page says it exists."""
     manager = make_user(Role.TEAM_MANAGER, username="tm")
-    ours = make_referral(children=0, team=TeamFactory(members=[manager]))
+    ours = referral_with_people(children=0, team=TeamFactory(members=[manager]))
     ChildFactory(referral=ours, first_name="Amy", last_name="Smith")
-    theirs = make_referral(children=0, team=TeamFactory(), reference="MASH-2026-009999")
+    theirs = referral_with_people(children=0, team=TeamFactory(), reference="MASH-2026-009999")
     ChildFactory(referral=theirs, first_name="Amy", last_name="Smith")
     client = login(manager)
     assert rows(client.get(QUEUE, {"q": "Amy Smith"})) == [ours.reference]
@@ -601,7 +600,7 @@ def test_a_search_finds_only_what_the_user_may_see(login, make_user):
 
 
 def test_a_search_reaches_closed_referrals_only_when_asked(login, officer):
-    closed = make_referral(status=Status.CLOSED, reference="MASH-2026-000123")
+    closed = referral_with_people(status=Status.CLOSED, reference="MASH-2026-000123")
     client = login(officer)
     assert rows(client.get(QUEUE, {"q": "000123"})) == []
     assert rows(client.get(QUEUE, {"q": "000123", "status": "all"})) == [closed.reference]
@@ -698,7 +697,7 @@ def eddie(make_user):
 
 
 def _flagged(received_ago: timedelta, **fields):
-    referral = make_referral(
+    referral = referral_with_people(
         received_at=timezone.now() - received_ago, out_of_hours=True, significant_harm=True, **fields
     )
     d.referral_route_out_of_hours(referral)
@@ -765,5 +764,5 @@ def test_the_edt_queue_makes_a_constant_number_of_queries(login, eddie, officer,
 
 
 def test_the_main_queue_marks_significant_harm(login, officer):
-    make_referral(significant_harm=True)
+    referral_with_people(significant_harm=True)
     assert "Significant harm indicated" in login(officer).get(QUEUE).content.decode()

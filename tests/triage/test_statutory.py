@@ -19,9 +19,9 @@ from mash.models import AuditEvent
 from reports import annex_a, cin_census, cin_rules
 from reports import annex_a_labels as labels
 from reports.statutory import cin_children
-from tests.agencies.factories import referral_with_people
-from tests.agencies.world import build_world
 from tests.conftest import require
+from tests.factories import referral_with_people
+from tests.support.world import build_world
 from tests.triage.test_outcomes import ATTENDEES, decide, discuss, form_of, summary_links
 from triage import outcomes, statutory
 from triage.models import Deadline
@@ -55,9 +55,10 @@ def allocated(world, *, red: bool = False, children: int = 1):
     a strategy discussion (S47 decided, 14:00) to an S47 outcome, Amber through a MASH discussion to
     an S17 assessment; allocated to the social worker of team A by its manager."""
     referral = referral_with_people(
+        decided=red,
+        in_mash=not red,
         policy=current_policy(),
         rag=Rag.RED if red else Rag.AMBER,
-        status=Status.DECIDED if red else Status.INFORMATION_GATHERING,
         decided_by=world.users["lead"],
         received_at=at(MONDAY, 9),
         children=children,

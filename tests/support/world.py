@@ -15,11 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, InformationRequest, Team
 from mash.roles import Role
-from triage.models_outcomes import Allocation, Challenge, Outcome
-from triage.policy import current_policy
-from triage.states import Rag, Status
-
-from .factories import (
+from tests.factories import (
     AdultFactory,
     AgencyFactory,
     ChildFactory,
@@ -27,6 +23,9 @@ from .factories import (
     ReferralFactory,
     TeamFactory,
 )
+from triage.models_outcomes import Allocation, Challenge, Outcome
+from triage.policy import current_policy
+from triage.states import Rag
 
 ROLES = (
     "public",
@@ -101,8 +100,7 @@ def build_world(make_user) -> World:
             "Quillon",
             "Marchbank",
             "Ysolde",
-            status=Status.INFORMATION_GATHERING,
-            rag=Rag.AMBER,
+            in_mash=True,
             policy_version=policy,
         ),
         "team_a": _referral(
@@ -110,8 +108,7 @@ def build_world(make_user) -> World:
             "Perpetua",
             "Okonkwo",
             "Thaddeus",
-            status=Status.OUTCOME,
-            rag=Rag.AMBER,
+            outcome_recorded=True,
             team=teams["a"],
             policy_version=policy,
         ),
@@ -120,8 +117,7 @@ def build_world(make_user) -> World:
             "Barnabas",
             "Villiers",
             "Hortense",
-            status=Status.OUTCOME,
-            rag=Rag.AMBER,
+            outcome_recorded=True,
             team=teams["b"],
             policy_version=policy,
         ),
@@ -130,7 +126,7 @@ def build_world(make_user) -> World:
             "Ignatius",
             "Pemberton",
             "Wilhelmina",
-            status=Status.ALLOCATED,
+            allocated=True,
             rag=Rag.RED,
             team=teams["a"],
             allocated_worker=users["social_worker"],

@@ -1,28 +1,15 @@
-"""Valid answers for a referral, page by page (form data) and as an intake API body."""
+"""Valid answers for a referral, page by page (the online form's data) and as an intake API body."""
 
 from __future__ import annotations
 
 import copy
 from datetime import timedelta
 
-import factory
 from django.utils import timezone
 
-from agencies.models import Agency
 from referrals.api.examples import EXAMPLE_REFERRAL
 
 VALID_NHS = "943 476 5919"
-
-
-class AgencyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Agency
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: f"Agency {n}")
-    slug = factory.Sequence(lambda n: f"agency-{n}")
-    kind = Agency.Kind.POLICE
-    referral_source = "6"
 
 
 def professional_answers() -> dict:

@@ -6,27 +6,32 @@ from datetime import date
 
 from django.utils import timezone
 
+from referrals.models import Referral
+from tests.factories import AdultFactory, ChildFactory, ReferralFactory
+
 _counter = iter(range(1, 10**6))
 
 
 def make_referral(status: str = "received", **fields):
-    from referrals.models import Referral, ReferralAdult, ReferralChild
-
+    """A referral about Amy Example (with an NHS number) and her mother, consent refused unless given."""
     n = next(_counter)
-    referral = Referral.objects.create(
+    referral = ReferralFactory(
         reference=fields.pop("reference", f"SEC-{n:05d}"),
-        referrer_type=Referral.ReferrerType.PROFESSIONAL,
         referrer_name="Rita Referrer",
+        referrer_organisation="",
+        referrer_role="",
         referrer_email="rita@school.example",
         source="1B",
         concerns="Bruising seen on the child's arm.",
+        risks="",
         childs_voice="Said she was scared to go home.",
         consent=fields.pop("consent", Referral.Consent.REFUSED),
+        consent_given_by="",
         consent_notes="Mother refused.",
         status=status,
         **fields,
     )
-    ReferralChild.objects.create(
+    ChildFactory(
         referral=referral,
         first_name="Amy",
         last_name="Example",
@@ -36,8 +41,13 @@ def make_referral(status: str = "received", **fields):
         postcode="DH1 1AA",
         sex="F",
     )
-    ReferralAdult.objects.create(
-        referral=referral, first_name="Beth", last_name="Example", relationship="mother"
+    AdultFactory(
+        referral=referral,
+        first_name="Beth",
+        last_name="Example",
+        relationship="mother",
+        date_of_birth=None,
+        address="",
     )
     return referral
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.referrals import factories as answers
+from tests.support import answers
 
 REFER = "/refer/"
 

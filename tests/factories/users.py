@@ -1,4 +1,4 @@
-"""factory_boy factories shared by every app's tests."""
+"""Staff accounts, each in the role groups it is given."""
 
 import factory
 from django.contrib.auth.models import Group

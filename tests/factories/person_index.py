@@ -1,12 +1,11 @@
-"""Builders for the person index tests: referrals with people, index records, teams, involvements."""
+"""The person index: records of people known to the council, their involvements, and referrals
+about them (built on the referral factories, with the names and postcodes the matching tests use)."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 
 from agencies.models import Team
-from mash.codes import ReferralSource
 from referrals.models import (
     Involvement,
     Person,
@@ -17,33 +16,30 @@ from referrals.models import (
     ReferralChild,
 )
 from referrals.person_index.keys import normalise_postcode, person_keys
-
-_numbers = itertools.count(1)
+from tests.factories.agencies import TeamFactory
+from tests.factories.referrals import AdultFactory, ChildFactory, ReferralFactory
 
 
 def make_referral(**fields) -> Referral:
-    number = next(_numbers)
     defaults = {
-        "reference": f"PI-{number:06d}",
-        "referrer_type": Referral.ReferrerType.PROFESSIONAL,
         "referrer_name": "Pat Teacher",
         "referrer_email": "pat@school.example.org",
-        "source": ReferralSource.SCHOOLS,
         "concerns": "Bruising seen at school.",
-        "consent": Referral.Consent.GIVEN,
     }
-    return Referral.objects.create(**{**defaults, **fields})
+    return ReferralFactory(**{**defaults, **fields})
 
 
 def add_child(referral: Referral, **fields) -> ReferralChild:
+    # No street address, as these tests have always built a child.
     defaults = {
         "first_name": "Oliver",
         "last_name": "Brown",
         "date_of_birth": date(2015, 3, 4),
+        "address": "",
         "postcode": "WV1 1AA",
         "sex": "M",
     }
-    return ReferralChild.objects.create(referral=referral, **{**defaults, **fields})
+    return ChildFactory(referral=referral, **{**defaults, **fields})
 
 
 def add_adult(referral: Referral, **fields) -> ReferralAdult:
@@ -51,11 +47,12 @@ def add_adult(referral: Referral, **fields) -> ReferralAdult:
         "first_name": "Sarah",
         "last_name": "Brown",
         "date_of_birth": date(1988, 7, 9),
+        "address": "",
         "postcode": "WV1 1AA",
         "relationship": "mother",
         "sex": "F",
     }
-    return ReferralAdult.objects.create(referral=referral, **{**defaults, **fields})
+    return AdultFactory(referral=referral, **{**defaults, **fields})
 
 
 def make_person(
@@ -85,8 +82,7 @@ def make_person(
 
 
 def make_team(name: str = "Assessment Team 1", **fields) -> Team:
-    slug = name.lower().replace(" ", "-")
-    return Team.objects.create(name=name, slug=slug, kind=fields.pop("kind", Team.Kind.ASSESSMENT), **fields)
+    return TeamFactory(name=name, slug=name.lower().replace(" ", "-"), **fields)
 
 
 def add_involvement(person: Person, team: Team, **fields) -> Involvement:
