@@ -6,11 +6,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+# The project's packages, from the kernel up (docs/architecture.md), before the install that needs them.
 COPY mash mash
+COPY security security
+COPY agencies agencies
 COPY referrals referrals
 COPY triage triage
-COPY agencies agencies
 COPY notifications notifications
+COPY reports reports
+COPY web web
 RUN pip install --no-cache-dir .
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts

@@ -55,6 +55,7 @@ screenshots: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Figures at 1,000,000 referrals (PostgreSQL, BENCH_DATABASE_URL; wrk via apt): docs/PERFORMANCE.md
 bench: setup

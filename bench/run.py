@@ -141,7 +141,7 @@ def staff_session(username: str) -> str:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from mash.models import User
-    from mash.security import sessions
+    from security import sessions
 
     user = User.objects.get(username=username)
     client = Client()

@@ -30,7 +30,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(BreakGlassGrant)
 class BreakGlassGrantAdmin(admin.ModelAdmin):
-    """Read-only: grants are made and reviewed through mash.security.break_glass (audited)."""
+    """Read-only: grants are made and reviewed through security.break_glass (audited)."""
 
     list_display = ("granted_at", "user", "referral", "expires_at", "reviewed_at", "review_outcome")
     list_filter = ("review_outcome",)

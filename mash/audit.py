@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 
+from .ip import client_ip as _client_ip
 from .models import AuditEvent
 
 SYSTEM = "system"
@@ -83,7 +84,5 @@ def record_read(
 
 
 def client_ip(request) -> str | None:
-    """The client address with the trusted proxy count applied (mash.security.ip)."""
-    from .security.ip import client_ip as _client_ip
-
+    """The client address with the trusted proxy count applied (mash.ip)."""
     return _client_ip(request)

@@ -83,7 +83,7 @@ class BreakGlassGrant(models.Model):
     """Time-limited access to one referral outside a user's normal access, with the stated reason.
 
     Every grant waits in the privacy officer's review list until an administrator reviews it;
-    see mash/security/break_glass.py for the actions and the selector triage ORs in.
+    see security/break_glass.py for the actions and the selector triage ORs in.
     """
 
     class Outcome(models.TextChoices):

@@ -41,7 +41,7 @@ NAVIGATION: list[NavItem] = [
         "reports:dashboard",
         frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD, Role.PERFORMANCE_OFFICER}),
     ),
-    # Security and privacy (issue 9): break-glass roles are mash.security.break_glass.BREAK_GLASS_ROLES.
+    # Security and privacy (issue 9): break-glass roles are security.break_glass.BREAK_GLASS_ROLES.
     NavItem(
         "Emergency access",
         "break_glass_request",

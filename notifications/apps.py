@@ -6,4 +6,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Letters, e-mail and alerts"
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401  (registers the outbox handlers)
+        # Imported once the apps are ready, as Django asks of signal receivers; handlers registers
+        # the outbox's handlers for this app's kinds of side effect.
+        from triage.signals import outcome_decided
+
+        from . import handlers  # noqa: F401
+        from .letters import on_outcome_decided
+
+        outcome_decided.connect(on_outcome_decided, dispatch_uid="notifications.outcome_letter")

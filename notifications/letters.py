@@ -39,6 +39,11 @@ PLACEHOLDERS = ("reference", "initials", "outcome", "team_name", "team_phone", "
 # Queueing -----------------------------------------------------------------------------------------
 
 
+def on_outcome_decided(sender, *, referral, by, outcome=None, decided_at=None, **kwargs) -> None:
+    """Receiver of triage's ``outcome_decided``: the referrer's letter, in the decision's transaction."""
+    letter_enqueue_outcome(referral, by=by, outcome=outcome, decided_at=decided_at)
+
+
 def letter_enqueue_outcome(
     referral, *, by, outcome: str | None = None, decided_at: datetime | None = None
 ) -> Letter | None:

@@ -40,7 +40,9 @@ def pytest_report_header(config):
 
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres"):
-        require(using_postgres(), "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/mash")
+        require(
+            using_postgres(), "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/mash"
+        )
 
 
 @pytest.fixture
@@ -72,8 +74,8 @@ def login(client):
         c = c or client
         c.force_login(user)
         session = c.session
-        # Session clocks start now (mash/security/sessions.py); verified=False stops after the password.
-        from mash.security import sessions
+        # Session clocks start now (security/sessions.py); verified=False stops after the password.
+        from security import sessions
 
         sessions.start(session)
         if verified:

@@ -1,14 +1,11 @@
 """Every write in triage: policy versions and the referral lifecycle.
 
-Each action is one transaction with an audit row; side effects run on commit.
+Each action is one transaction with an audit row; side effects go through the outbox.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -78,26 +75,6 @@ def policy_preset_load(council: str, *, by: Any, note: str = "") -> PolicyVersio
 
 # The referral lifecycle ---------------------------------------------------------------------------
 
-LifecycleHook = Callable[[int, str, str], None]  # (referral_id, from_status, to_status)
-_ON_ENTER: dict[str, list[LifecycleHook]] = defaultdict(list)
-
-
-def on_enter(*statuses: str) -> Callable[[LifecycleHook], LifecycleHook]:
-    """Register ``hook(referral_id, from_status, to_status)`` to run after the commit of every move
-    into one of ``statuses``. Register from an AppConfig.ready(); a hook takes ids and re-reads.
-
-    Hooks run only once the move is committed, so a rolled-back move never sends anything; work that
-    must not be lost belongs in an outbox row written by the caller inside the transaction.
-    """
-
-    def register(hook: LifecycleHook) -> LifecycleHook:
-        for status in statuses:
-            if hook not in _ON_ENTER[status]:
-                _ON_ENTER[status].append(hook)
-        return hook
-
-    return register
-
 
 def _actor_label(by: Any) -> str:
     if getattr(by, "is_authenticated", False):
@@ -123,9 +100,8 @@ def referral_transition(
     Requires the move to be allowed by ``triage.states.TRANSITIONS`` from the referral's status as
     stored now (read under a row lock), else InvalidTransition with a clear message; nothing changes.
     Causes, in one transaction: the new status; a StatusChange (from, to, who, when, why, policy
-    version); an audit row; the clocks the new status starts or stops (triage.deadlines). After the
-    commit, the hooks registered with ``on_enter(to)`` run. Returns the locked, updated referral; the
-    instance passed in gets the new status and next_due_at too.
+    version); an audit row; the clocks the new status starts or stops (triage.deadlines). Returns the
+    locked, updated referral; the instance passed in gets the new status and next_due_at too.
     """
     if to not in Status.values:
         raise InvalidTransition(f"{to!r} is not a referral status.")
@@ -157,8 +133,6 @@ def referral_transition(
             details={"from": from_status, "to": to, "policy_version": policy.pk},
         )
         lifecycle_clocks(locked, from_status=from_status, to=to, policy=policy, at=now, by=by)
-        for hook in _ON_ENTER.get(to, ()):
-            transaction.on_commit(partial(hook, locked.pk, from_status, to))
     referral.status, referral.next_due_at = locked.status, locked.next_due_at
     return locked
 

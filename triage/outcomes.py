@@ -37,6 +37,7 @@ from .models_outcomes import (
 )
 from .outcome_clocks import clock_meet, clock_start, strategy_meeting_met
 from .policy import current_policy
+from .signals import outcome_decided
 from .states import Rag, Status
 
 Attendees = Sequence[Mapping[str, str]]
@@ -363,11 +364,7 @@ def outcome_record(
 
 
 def _enqueue_letter(referral: Referral, by: Any) -> None:
-    try:
-        from notifications.letters import letter_enqueue_outcome
-    except ImportError:  # issue 8's letters have not landed in this tree
-        return
-    letter_enqueue_outcome(referral, by=by)
+    outcome_decided.send(sender=outcome_record, referral=referral, by=by, outcome=None, decided_at=None)
 
 
 # --- allocation ---------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import NotFound, NotPermitted
 from mash.roles import is_edt, is_mash_lead, is_mash_staff, is_team_staff
-from mash.security.break_glass import break_glass_referral_ids
 from referrals.models import Referral, ReferralChild
+from referrals.restricted import without_restricted
+from security.break_glass import break_glass_referral_ids
 
 from .models_decisions import ChildDecision, ClaimEvent
 from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
@@ -49,7 +50,7 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     if not user.is_authenticated or not user.is_active:
         return Referral.objects.none()
     if is_mash_staff(user):
-        return Referral.objects.all()
+        return without_restricted(Referral.objects.all(), user)
     if not is_team_staff(user):
         return Referral.objects.none()
     # A live break-glass grant (reason stated, time-limited, reviewed) opens one referral more.
@@ -57,7 +58,7 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     visible |= Q(pk__in=break_glass_referral_ids(user))
     if is_edt(user):
         visible |= Q(edt_flag__isnull=False)
-    return Referral.objects.filter(visible)
+    return without_restricted(Referral.objects.filter(visible), user)
 
 
 def access_referral(user, reference_or_id: str | int) -> Referral:

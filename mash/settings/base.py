@@ -23,7 +23,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "mash.security.apps.MashAdminConfig",  # the admin: second factor required, child reads audited
+    "security.apps.MashAdminConfig",  # the admin: second factor required, child reads audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "triage",
     "notifications",
     "reports",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -55,23 +56,23 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so only the service's own answers (all personal data) are marked no-store.
-    "mash.security.caching.NoStoreMiddleware",
+    "security.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Security (mash/security, SECURITY.md): second factor on every staff route, session limits.
+    # Security (security, SECURITY.md): second factor on every staff route, session limits.
     "django_otp.middleware.OTPMiddleware",
-    "mash.security.middleware.SessionLimitsMiddleware",
-    "mash.security.middleware.SecondFactorMiddleware",
+    "security.middleware.SessionLimitsMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mash.exceptions.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
-ROOT_URLCONF = "mash.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "mash.wsgi.application"
 AUTH_USER_MODEL = "mash.User"
 
@@ -184,10 +185,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mash.exceptions.api_exception_handler",
-    # JSON bodies are bounded in size and depth before they are parsed (mash/security/request_limits.py);
+    # JSON bodies are bounded in size and depth before they are parsed (security/request_limits.py);
     # form bodies by Django's own DATA_UPLOAD_MAX_MEMORY_SIZE.
     "DEFAULT_PARSER_CLASSES": [
-        "mash.security.request_limits.BoundedJSONParser",
+        "security.request_limits.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -205,7 +206,7 @@ SPECTACULAR_SETTINGS = {
     # Every endpoint's auth, permission, validation and domain errors, documented once.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "mash.security.openapi.add_error_responses",
+        "security.openapi.add_error_responses",
     ],
     # The referral's yes/no questions share two choice sets; one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
@@ -246,7 +247,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Query strings and known personal fields are scrubbed before any line is written (SECURITY.md).
-    "filters": {"scrub_personal_data": {"()": "mash.security.logging.ScrubPersonalData"}},
+    "filters": {"scrub_personal_data": {"()": "security.logging.ScrubPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -277,7 +278,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Security (mash/security, SECURITY.md) ---------------------------------------------------
+# --- Security (security, SECURITY.md) ---------------------------------------------------
 # Sessions: idle and absolute limits in seconds, enforced by SessionLimitsMiddleware.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=900)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=36000)
@@ -295,9 +296,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "mash.security.ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "mash.ip.client_ip"
 # The public form's rate limits count the same client address (same proxy rule) as the lockout.
-RATELIMIT_IP_META_KEY = "mash.security.ip.client_ip"
+RATELIMIT_IP_META_KEY = "mash.ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_VERBOSE = False
 

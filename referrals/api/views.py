@@ -12,12 +12,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from agencies.authentication import AgencyTokenAuthentication, IsAgencyClient
 from mash import audit
 from mash.exceptions import InvalidInput
-from mash.security.request_limits import BoundedJSONParser
 
 from ..actions import referral_submit_once
 from ..forms import AdultForm, ChildForm
@@ -125,7 +125,8 @@ def _invalid(errors: dict[str, list[str]]) -> Response:
 class ReferralCreateApi(APIView):
     authentication_classes = [AgencyTokenAuthentication]
     permission_classes = [IsAgencyClient]
-    parser_classes = [BoundedJSONParser]
+    # JSON only, through the project's bounded JSON parser (settings: REST_FRAMEWORK's parsers).
+    parser_classes = [p for p in api_settings.DEFAULT_PARSER_CLASSES if p.media_type == "application/json"]
 
     @extend_schema(
         operation_id="referral_create",

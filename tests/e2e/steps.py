@@ -16,9 +16,9 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, Response, expect
 
-from mash.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
 from tests.e2e import browser as person
 from tests.e2e.browser import VIEWPORT, Accessibility, page_path
+from web.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
 
 # --- what a person answers, written as they read it on the page -------------------------------------
 

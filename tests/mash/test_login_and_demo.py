@@ -6,10 +6,10 @@ from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mash.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from mash.models import User
 from mash.roles import Role
 from triage.models import PolicyVersion
+from web.management.commands.seed_demo import DEMO_PASSWORD, USERS
 
 
 @pytest.mark.django_db
@@ -155,9 +155,9 @@ def test_navigation_shows_each_role_only_its_own_pages(client, make_user, login)
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_demo_data_puts_referrals_in_the_queue_through_the_real_intake():
-    from mash.management.commands.seed_demo import DEMO_REFERRALS
     from referrals.models import Referral
     from triage.states import Status
+    from web.management.commands.seed_demo import DEMO_REFERRALS
 
     call_command("seed_demo")
     call_command("seed_demo")

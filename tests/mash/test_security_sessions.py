@@ -197,7 +197,7 @@ def test_production_refuses_to_start_without_the_address_letters_give(monkeypatc
 def test_client_address_takes_the_entry_the_trusted_proxy_wrote(rf):
     from django_ratelimit.core import _get_ip
 
-    from mash.security.ip import client_ip
+    from mash.ip import client_ip
 
     request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {REAL_CLIENT}")
     assert client_ip(request) == REAL_CLIENT
@@ -209,7 +209,7 @@ def test_client_address_takes_the_entry_the_trusted_proxy_wrote(rf):
 def test_log_lines_lose_query_strings_and_personal_fields():
     import logging
 
-    from mash.security.logging import ScrubPersonalData
+    from security.logging import ScrubPersonalData
 
     record = logging.LogRecord(
         "django.server",
@@ -241,7 +241,7 @@ def test_api_docs_run_under_the_csp_without_inline_script(client):
     import hashlib
     import re
 
-    from mash.security.api_docs import SWAGGER_STYLE_HASH
+    from security.api_docs import SWAGGER_STYLE_HASH
 
     page = client.get("/api/docs/")
     assert page.status_code == 200

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mash.models import AuditEvent
 from mash.roles import Role
-from mash.security.middleware import is_exempt
+from security.middleware import is_exempt
 
 PASSWORD = "correct-horse-battery-staple"
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}
@@ -129,7 +129,7 @@ def test_enrolment_shows_a_qr_code_then_recovery_codes_once_and_verifies_the_ses
 
 @pytest.mark.django_db
 def test_recovery_code_verifies_once(client, make_user):
-    from mash.security import two_factor
+    from security import two_factor
 
     user = make_user(Role.ADMINISTRATOR)
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
@@ -184,7 +184,7 @@ def test_demo_users_sign_in_with_the_documented_authenticator_secret(client, set
 
     from django.core.management import call_command
 
-    from mash.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_BASE32
+    from web.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_BASE32
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())

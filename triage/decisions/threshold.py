@@ -15,7 +15,6 @@ from mash import audit
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, InvalidTransition
 from mash.roles import is_mash_lead, is_mash_staff
-from notifications.letters import letter_enqueue_outcome
 from referrals.models import Referral
 
 from .. import clocks
@@ -27,6 +26,7 @@ from ..selectors import (
     in_early_help,
     is_team_member,
 )
+from ..signals import outcome_decided
 from ..states import TERMINAL, Rag, Status
 from ._common import DECIDABLE, RETURNABLE, _lock, _require, _text, _transition
 
@@ -177,7 +177,13 @@ DIRECT_OUTCOMES = {Rag.BLUE: "advice_signposting", Rag.GREEN: "early_help"}
 
 def _letter_for_direct_outcome(referral: Referral, *, rag: str, by: Any) -> None:
     if rag in DIRECT_OUTCOMES:
-        letter_enqueue_outcome(referral, by=by, outcome=DIRECT_OUTCOMES[rag], decided_at=timezone.now())
+        outcome_decided.send(
+            sender=referral_decide,
+            referral=referral,
+            by=by,
+            outcome=DIRECT_OUTCOMES[rag],
+            decided_at=timezone.now(),
+        )
 
 
 def referral_decide(

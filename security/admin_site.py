@@ -1,6 +1,6 @@
 """The admin, with a verified second factor required and every look at a child's record audited.
 
-``AuditedAdminSite`` is the project's default admin site (``mash.security.apps.MashAdminConfig``), so
+``AuditedAdminSite`` is the project's default admin site (``security.apps.MashAdminConfig``), so
 every ``admin.register`` anywhere goes through it: a model about a child (the referral, the person
 index, or anything with a foreign key to them) gets a ModelAdmin that writes a read audit row for
 each object opened and for the ids each list page shows.

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from mash.exceptions import DomainError, NotFound
+from mash.exceptions import DomainError, InvalidInput, NotFound
 from mash.templatetags.govuk import govuk_datetime
 
 from . import break_glass
@@ -33,7 +33,7 @@ def request_access(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error("reference" if isinstance(error, NotFound) else "reason", error.message)
+            form.add_error("reason" if isinstance(error, InvalidInput) else "reference", error.message)
         else:
             messages.success(
                 request,

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from mash.celery import app as celery_app
 from notifications.sweeper import heartbeat_stale
-
-from .celery import app as celery_app
 
 BROKER_TIMEOUT_SECONDS = 2
 

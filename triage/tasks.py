@@ -1,10 +1,11 @@
-"""Project-wide scheduled tasks (Celery beat entries in settings.CELERY_BEAT_SCHEDULE)."""
+"""Triage's scheduled tasks (Celery beat entries in settings.CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
-from mash.security import retention
+from . import retention
 
 
+# The name it had when it lived in the kernel, which the beat schedule and any queued run still use.
 @shared_task(name="mash.tasks.purge_no_consent_referrals")
 def purge_no_consent_referrals() -> dict:
     """Daily: remove the personal data of referrals not progressed for lack of consent once the

@@ -24,6 +24,9 @@ from django.utils import timezone
 
 from mash import audit
 from mash.models import RetentionPurge
+from referrals.models import Referral
+from triage.models import PolicyVersion, StatusChange
+from triage.states import Status
 
 log = logging.getLogger(__name__)
 NO_CONSENT_PHRASE = "lack of consent"
@@ -72,9 +75,6 @@ def _blank(instance: models.Model, keep: frozenset[str]) -> int:
 
 def due_for_purge(now=None) -> models.QuerySet:
     """Referrals past the no-consent retention period and not yet purged (uses the status index)."""
-    from referrals.models import Referral
-    from triage.models import PolicyVersion, StatusChange
-    from triage.states import Status
 
     policy = PolicyVersion.objects.filter(is_current=True).first()
     if policy is None:
@@ -94,7 +94,6 @@ def referral_purge(referral_id: int, *, days: int) -> dict[str, int] | None:
     """Purge one referral's personal data. Requires it still to be due (re-checked under a row
     lock, so two workers cannot purge twice). Causes a RetentionPurge row and an audit row with
     counts. Returns the counts, or None when there was nothing to do."""
-    from referrals.models import Referral
 
     with transaction.atomic():
         referral = Referral.objects.select_for_update().filter(pk=referral_id).first()
@@ -122,7 +121,6 @@ def referral_purge(referral_id: int, *, days: int) -> dict[str, int] | None:
 
 def purge_due(now=None) -> dict[str, int]:
     """Purge every referral that is due; returns totals (also written to the audit log)."""
-    from triage.models import PolicyVersion
 
     policy = PolicyVersion.objects.filter(is_current=True).first()
     ids: Iterable[int] = due_for_purge(now).values_list("pk", flat=True)

@@ -5,7 +5,7 @@ to where they start, so the two never repeat each other."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from .navigation import is_verified, landing_url
+from mash.navigation import is_verified, landing_url
 
 
 def home(request: HttpRequest) -> HttpResponse:

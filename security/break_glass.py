@@ -18,6 +18,8 @@ from mash import audit
 from mash.exceptions import InvalidInput, NotFound, NotPermitted
 from mash.models import BreakGlassGrant
 from mash.roles import Role
+from referrals.models import Referral
+from referrals.restricted import refuse_break_glass
 
 # Council staff who may need an out-of-hours or cross-team look at a child's referral. Partner
 # agencies, performance officers and administrators never see case records this way.
@@ -54,13 +56,13 @@ def break_glass_grant(*, user, reference: str, reason: str, by) -> BreakGlassGra
     grant and an audit row (with the reason) in one transaction; the grant then appears in the
     review list. An unknown reference raises NotFound and changes nothing.
     """
-    from referrals.models import Referral
 
     if not can_request(user):
         raise NotPermitted("Your role cannot use break-glass access.")
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise InvalidInput(f"Give a reason of at least {MIN_REASON_LENGTH} characters.")
+    refuse_break_glass(user=user, reference=reference)  # never opens a restricted record
     with transaction.atomic():
         referral = Referral.objects.filter(reference=reference.strip().upper()).first()
         if referral is None:

@@ -13,6 +13,7 @@ from mash import audit
 from mash.exceptions import NotFound
 from mash.forms import GovukFormMixin
 from mash.models import AuditEvent
+from referrals.models import Referral, ReferralAdult, ReferralChild
 
 from .break_glass import can_review
 
@@ -41,7 +42,6 @@ def audit_events(
 ) -> QuerySet:
     """Audit rows about one referral, one person (through every referral they appear in) or by one
     user. Uses the (referral_id, at), (object_type, object_id, at) and (actor, at) indexes."""
-    from referrals.models import Referral, ReferralAdult, ReferralChild
 
     events = AuditEvent.objects.all()
     if reference:
