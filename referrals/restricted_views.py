@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from mash import audit
 from mash.exceptions import DomainError
 
 from . import restricted
@@ -18,6 +19,14 @@ from .forms.restricted import LiftForm, NameForm, RestrictForm
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, reference: str) -> HttpResponse:
     referral = restricted.access_restriction(request.user, reference)
+    # Who may open a child's record is itself about the child: every look at it is recorded.
+    audit.record_read(
+        "referral.restriction_read",
+        actor=request.user,
+        obj=referral,
+        reason="Who may open the referral",
+        ip_address=audit.client_ip(request),
+    )
     restriction = restricted.restriction_of(referral)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     named = list(restricted.named_users(referral)) if restriction else []

@@ -63,7 +63,7 @@ READS = {
     "partners-api:request_detail",
     "reports:dashboard", "reports:figure_csv", "reports:statutory", "reports:annex_a", "reports:cin_census",
     "statutory:record", "statutory:assessment_start", "statutory:assessment_authorise", "statutory:s47_start",
-    "statutory:icpc_record", "statutory:cin_close",
+    "statutory:icpc_record", "statutory:cin_close", "restricted:manage",
 }  # fmt: skip
 
 
