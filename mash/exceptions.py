@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -70,7 +71,14 @@ class DomainErrorMiddleware:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's handler, plus DomainError as ``{"code": ..., "detail": ...}`` with its status."""
+    """DRF's handler, plus DomainError as ``{"code": ..., "detail": ...}`` with its status.
+
+    DRF's own errors with a single ``detail`` (a body that is not JSON, not UTF-8, too large) get their
+    code too, so a client can rely on one shape: ``{"code", "detail"}``."""
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.message}, status=exc.status_code)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        codes = exc.get_codes() if isinstance(exc, APIException) else None
+        response.data = {"code": codes if isinstance(codes, str) else "error", **response.data}
+    return response

@@ -49,6 +49,19 @@ def test_an_oversize_body_is_refused_with_413_without_being_parsed(client, intak
     assert not Referral.objects.exists()
 
 
+def test_a_body_that_is_not_utf8_is_refused_in_the_apis_one_error_shape(client, intake_key):
+    response = client.post(
+        INTAKE,
+        b"\xff",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {intake_key}",
+        HTTP_IDEMPOTENCY_KEY="x1",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"code": "parse_error", "detail": "The request body is not valid utf-8."}
+    assert not Referral.objects.exists()
+
+
 def test_a_staff_json_endpoint_is_bounded_too(client, make_user, login):
     login(make_user(Role.MASH_LEAD))
     url = reverse("triage-api:reassign", kwargs={"reference": make_referral().reference})
