@@ -42,20 +42,24 @@ def _yes_no(label: str, *, required: bool = True, message: str = "") -> forms.Ty
 
 
 class _ChildForm(GovukFormMixin, forms.Form):
-    child = forms.ModelChoiceField(
-        queryset=None,
-        label="Child",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the child"},
-    )
+    # Which child the record is about: each form says it in its own words, since no child is named yet.
+    child_question = "Which child is this about?"
+    child_required = "Choose the child this is about"
+
+    child = forms.ModelChoiceField(queryset=None, label="Child", widget=forms.RadioSelect)
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["child"].label = self.child_question
+        self.fields["child"].error_messages["required"] = self.child_required
         self.fields["child"].queryset = children
         self.fields["child"].label_from_instance = _name
 
 
 class AssessmentStartForm(_ChildForm):
+    child_question = "Which child is the assessment about?"
+    child_required = "Choose the child whose assessment started"
+
     started_on = _date("Date the assessment started")
     child_seen_on = _date(
         "Date the child was seen",
@@ -116,6 +120,9 @@ def factor_choices() -> list[Choice]:
 
 
 class S47StartForm(_ChildForm):
+    child_question = "Which child is the section 47 enquiry about?"
+    child_required = "Choose the child the section 47 enquiry is about"
+
     started_on = _date(
         "Date of the strategy discussion that started the enquiry",
         required=False,
@@ -175,6 +182,9 @@ class IcpcForm(GovukFormMixin, forms.Form):
 
 
 class CinCloseForm(_ChildForm):
+    child_question = "Whose child in need episode closed?"
+    child_required = "Choose the child whose child in need episode closed"
+
     closed_on = _date("Date the child in need episode closed")
     reason = forms.ChoiceField(
         choices=[("", "Choose a reason"), *ReasonForClosure.choices],

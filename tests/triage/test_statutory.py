@@ -544,7 +544,7 @@ def test_the_assessment_form_starts_unchosen_and_names_each_missing_answer(world
     response = client.post(url, {})
     assert response.status_code == 400
     assert summary_links(response.content.decode()) == [
-        ("id_child_1", "Choose the child"),
+        ("id_child_1", "Choose the child whose assessment started"),
         ("id_started_on_day", "Enter the date the assessment started"),
     ]
     half = client.post(url, {"child": child_of(referral).pk, "started_on_day": "9", "started_on_month": "11"})
