@@ -8,15 +8,17 @@ officer's queue) until reviewed. Triage's visibility selectors OR in :func:`brea
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from mash import audit
-from mash.exceptions import InvalidInput, NotFound, NotPermitted
-from mash.models import BreakGlassGrant
+from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from mash.models import AuditEvent, BreakGlassGrant
 from mash.roles import Role
 from referrals.models import Referral
 from referrals.restricted import refuse_break_glass
@@ -46,15 +48,20 @@ def break_glass_referral_ids(user) -> QuerySet:
     ``Referral.objects.filter(Q(<normal access>) | Q(pk__in=break_glass_referral_ids(user)))``."""
     if not getattr(user, "is_authenticated", False):
         return BreakGlassGrant.objects.none().values("referral_id")
-    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values("referral_id")
+    return live_grants(user).values("referral_id")
+
+
+def live_grants(user) -> QuerySet:
+    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
 def break_glass_grant(*, user, reference: str, reason: str, by) -> BreakGlassGrant:
     """Grant ``user`` access to the referral with ``reference`` for BREAK_GLASS_HOURS.
 
-    Requires a break-glass role and a reason of at least MIN_REASON_LENGTH characters. Writes the
-    grant and an audit row (with the reason) in one transaction; the grant then appears in the
-    review list. An unknown reference raises NotFound and changes nothing.
+    Requires a break-glass role, a reason of at least MIN_REASON_LENGTH characters, and fewer than
+    BREAK_GLASS_MAX_LIVE_GRANTS live grants already held. Writes the grant and an audit row (with the
+    reason) in one transaction; the grant then appears in the review list. An unknown reference
+    raises NotFound and changes nothing; a user at the cap gets Conflict, with an audited refusal.
     """
 
     if not can_request(user):
@@ -67,23 +74,49 @@ def break_glass_grant(*, user, reference: str, reason: str, by) -> BreakGlassGra
         referral = Referral.objects.filter(reference=reference.strip().upper()).first()
         if referral is None:
             raise NotFound("No referral has that reference.")
-        now = timezone.now()
-        grant = BreakGlassGrant.objects.create(
-            user=user,
-            referral=referral,
-            reason=reason,
-            granted_at=now,
-            expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
-        )
-        audit.record_write(
-            "break_glass.granted",
-            actor=by,
-            obj=grant,
-            referral_id=referral.pk,
-            reason=reason,
-            details={"expires_at": grant.expires_at.isoformat()},
-        )
+        # Two requests at once from one user must not both count the same live grants and pass
+        # the cap: the user's row is the lock that puts their grants in single file.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if live_grants(user).count() < settings.BREAK_GLASS_MAX_LIVE_GRANTS:
+            return _grant(user=user, referral=referral, reason=reason, by=by)
+    _refuse_over_cap(user=user, referral=referral)
+
+
+def _grant(*, user, referral: Referral, reason: str, by) -> BreakGlassGrant:
+    now = timezone.now()
+    grant = BreakGlassGrant.objects.create(
+        user=user,
+        referral=referral,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+    )
+    audit.record_write(
+        "break_glass.granted",
+        actor=by,
+        obj=grant,
+        referral_id=referral.pk,
+        reason=reason,
+        details={"expires_at": grant.expires_at.isoformat()},
+    )
     return grant
+
+
+def _refuse_over_cap(*, user, referral: Referral) -> NoReturn:
+    """A user at the cap is refused plainly; the refusal is audited (committed on its own: nothing
+    else was written) so that repeated attempts show in the audit log."""
+    cap = settings.BREAK_GLASS_MAX_LIVE_GRANTS
+    audit.record(
+        AuditEvent.Kind.AUTH,
+        "break_glass.refused_limit",
+        actor=user,
+        obj=referral,
+        reason=f"Already holds {cap} live break-glass grants",
+    )
+    raise Conflict(
+        f"You already have emergency access to {cap} referrals, the most anyone can hold at once. "
+        "Ask a MASH lead, or wait until one of your accesses ends."
+    )
 
 
 def break_glass_review(grant: BreakGlassGrant, *, outcome: str, note: str, by) -> BreakGlassGrant:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 
-from mash.exceptions import DomainError, InvalidInput, NotFound
+from mash import audit
+from mash.exceptions import Conflict, DomainError, InvalidInput, NotFound
+from mash.models import AuditEvent
 from mash.templatetags.govuk import govuk_datetime
 
 from . import break_glass
 from .forms import BreakGlassRequestForm, BreakGlassReviewForm
 
 PAGE_SIZE = 50
+REQUEST_PAGE = "security/breakglassgrant_request.html"
 
 
 @login_required
@@ -24,7 +29,10 @@ def request_access(request: HttpRequest) -> HttpResponse:
     if not break_glass.can_request(request.user):
         raise NotFound("Page not found.")
     form = BreakGlassRequestForm(request.POST or None)
+    error = ""
     if form.is_valid():
+        if over_rate(request):
+            return _refused_for_rate(request, form)
         try:
             grant = break_glass.break_glass_grant(
                 user=request.user,
@@ -32,8 +40,10 @@ def request_access(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except DomainError as error:
-            form.add_error("reason" if isinstance(error, InvalidInput) else "reference", error.message)
+        except Conflict as refusal:
+            error = refusal.message  # the cap: no field of the form would fix it
+        except DomainError as refusal:
+            form.add_error("reason" if isinstance(refusal, InvalidInput) else "reference", refusal.message)
         else:
             messages.success(
                 request,
@@ -41,10 +51,39 @@ def request_access(request: HttpRequest) -> HttpResponse:
                 f"{govuk_datetime(grant.expires_at)}. This access will be reviewed.",
             )
             return redirect("break_glass_request")
-    return render(request, "security/breakglassgrant_request.html", {"form": form})
+    return render(request, REQUEST_PAGE, {"form": form, "error": error})
+
+
+def over_rate(request: HttpRequest) -> bool:
+    """True when this user has sent more break-glass requests than BREAK_GLASS_RATE allows. Only a
+    complete request counts, so someone fixing a blank field in an emergency is not held back."""
+    return is_ratelimited(
+        request,
+        group="security:break_glass",
+        key="user",
+        rate=settings.BREAK_GLASS_RATE,
+        method="POST",
+        increment=True,
+    )
+
+
+def _refused_for_rate(request: HttpRequest, form) -> HttpResponse:
+    audit.record(
+        AuditEvent.Kind.AUTH,
+        "break_glass.refused_rate",
+        actor=request.user,
+        reason=f"More than {settings.BREAK_GLASS_RATE} break-glass requests",
+        ip_address=audit.client_ip(request),
+    )
+    error = (
+        "You have asked for emergency access too many times in a short while. Ask a MASH lead, "
+        "who can open the referral through normal access, or try again later."
+    )
+    return render(request, REQUEST_PAGE, {"form": form, "error": error}, status=429)
 
 
 @login_required
+@require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     if not break_glass.can_review(request.user):
         raise NotFound("Page not found.")

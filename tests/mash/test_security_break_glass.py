@@ -6,15 +6,25 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
-from mash.exceptions import InvalidInput, NotFound, NotPermitted
+from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
 from mash.roles import Role
 from security import break_glass
 from tests.support.security import make_referral
 
 REASON = "Out of hours call from police about this child; need the history now."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """django-ratelimit counts in the cache, which outlives each test's database transaction."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.mark.django_db
@@ -127,3 +137,69 @@ def test_the_granted_referral_opens_on_the_staff_page_until_the_grant_expires(lo
 
         with pytest.raises(NotFound):
             access_referral(worker, referral.reference)
+
+
+@pytest.mark.django_db
+def test_a_user_holds_at_most_the_cap_of_live_grants(make_user, settings):
+    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 2
+    worker = make_user(Role.SOCIAL_WORKER)
+    first, second, third = make_referral(), make_referral(), make_referral()
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for referral in (first, second):
+            break_glass.break_glass_grant(user=worker, reference=referral.reference, reason=REASON, by=worker)
+        with pytest.raises(Conflict, match="emergency access to 2 referrals"):
+            break_glass.break_glass_grant(user=worker, reference=third.reference, reason=REASON, by=worker)
+        assert BreakGlassGrant.objects.filter(referral=third).count() == 0
+        refusal = AuditEvent.objects.get(action="break_glass.refused_limit")
+        assert refusal.actor == worker and refusal.referral_id == third.pk
+        # Another user is not held back by this one's grants, and an expired grant frees a place.
+        other = make_user(Role.SOCIAL_WORKER)
+        break_glass.break_glass_grant(user=other, reference=third.reference, reason=REASON, by=other)
+        traveller.shift(timedelta(hours=settings.BREAK_GLASS_HOURS, seconds=1))
+        break_glass.break_glass_grant(user=worker, reference=third.reference, reason=REASON, by=worker)
+
+
+@pytest.mark.django_db
+def test_the_request_page_says_plainly_when_the_cap_is_reached(login, make_user, settings):
+    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 1
+    worker = make_user(Role.SOCIAL_WORKER)
+    client = login(worker)
+    client.post("/break-glass/", {"reference": make_referral().reference, "reason": REASON})
+    refused = client.post("/break-glass/", {"reference": make_referral().reference, "reason": REASON})
+    assert refused.status_code == 200 and b"the most anyone can hold at once" in refused.content
+    assert BreakGlassGrant.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_requests_are_rate_limited_per_user(login, make_user, settings):
+    settings.BREAK_GLASS_RATE = "2/h"
+    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 10
+    worker = make_user(Role.SOCIAL_WORKER)
+    client = login(worker)
+    assert client.post("/break-glass/", {"reference": "", "reason": ""}).status_code == 200  # not counted
+    for _ in range(2):
+        assert (
+            client.post(
+                "/break-glass/", {"reference": make_referral().reference, "reason": REASON}
+            ).status_code
+            == 302
+        )
+    limited = client.post("/break-glass/", {"reference": make_referral().reference, "reason": REASON})
+    assert limited.status_code == 429 and b"too many times" in limited.content
+    assert BreakGlassGrant.objects.count() == 2
+    assert AuditEvent.objects.get(action="break_glass.refused_rate").actor == worker
+    # The limit is the user's, not the office's shared address.
+    colleague = login(make_user(Role.SOCIAL_WORKER), Client())
+    assert (
+        colleague.post(
+            "/break-glass/", {"reference": make_referral().reference, "reason": REASON}
+        ).status_code
+        == 302
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/break-glass/", "/break-glass/review/"])
+def test_break_glass_pages_refuse_undeclared_methods(client, login, make_user, path):
+    client = login(make_user(Role.ADMINISTRATOR, Role.SOCIAL_WORKER))
+    assert client.put(path).status_code == 405
