@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from agencies.models import Agency, Team
 from mash import audit
 from mash.codes import PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
-from mash.outbox.delivery import outbox_enqueue
+from mash.outbox.delivery import handler, outbox_enqueue
+from mash.outbox.models import OutboxMessage
 from mash.roles import is_mash_lead
 from referrals.models import Referral
 
@@ -427,16 +430,59 @@ def _start_team_clocks(referral: Referral, *, now: datetime, by: Any) -> None:
 
 # --- professional challenge ---------------------------------------------------------------------
 
+CHALLENGE_SUBMITTED = "challenge_submitted"
+
+
+def challenge_submit(*, reference: str, email: str, name: str, reasons: str) -> None:
+    """The public challenge page's action: keep the challenge to be matched by the worker.
+
+    Requires: a name, an e-mail address and reasons. Causes: one outbox row holding what was sent,
+    written the same way whatever the reference and e-mail are, and its delivery queued on commit.
+    Matching the referral is :func:`challenge_raise`, run by the worker, so the page does the same
+    work (and takes the same time) whether or not they match. The row commits here, so a broker
+    that is down loses nothing: the sweeper publishes it again.
+    """
+    sent = {"reference": reference, "email": email, "name": name, "reasons": reasons}
+    sent = {field: _text(value) for field, value in sent.items()}
+    if not sent["name"] or not sent["reasons"] or not sent["email"]:
+        raise InvalidInput("Enter your name, your e-mail address and why you disagree.")
+    outbox_enqueue(
+        CHALLENGE_SUBMITTED,
+        key=f"challenge:submitted:{uuid4().hex}",
+        payload={**sent, "submitted_at": timezone.now().isoformat()},
+    )
+
+
+def _match_submitted_challenge(message: OutboxMessage) -> None:
+    submitted = message.payload
+    challenge_raise(
+        reference=submitted["reference"],
+        email=submitted["email"],
+        name=submitted["name"],
+        reasons=submitted["reasons"],
+        now=parse_datetime(submitted["submitted_at"]),
+    )
+    # What was sent is kept on the challenge when it matched; one that matched nothing is not kept.
+    OutboxMessage.objects.filter(pk=message.pk).update(payload={})
+
+
+@handler(CHALLENGE_SUBMITTED, on_sent=_match_submitted_challenge)
+def _nothing_to_hand_over(message: OutboxMessage) -> None:
+    """A submitted challenge goes to no other system: matching it is a write, which the outbox
+    makes in ``on_sent`` (:func:`_match_submitted_challenge`), in the transaction that marks the
+    row done, so the challenge is raised exactly once however often the task runs."""
+
 
 def challenge_raise(
     *, reference: str, email: str, name: str, reasons: str, now: datetime | None = None
 ) -> Challenge | None:
-    """A professional referrer disagrees with the outcome (the public challenge page).
+    """A professional referrer disagrees with the outcome (run by the worker for each challenge
+    the public page kept, :func:`challenge_submit`).
 
     Requires: the reference and the referrer's e-mail as the referral records them, an outcome, and
     the name and reasons. Causes: a challenge in the receiving team manager's queue (the MASH's when
-    the outcome went to no team) and an audit row. Returns None when nothing matches, and the page
-    says the same either way, so it cannot be used to discover references.
+    the outcome went to no team) and an audit row. Returns None when nothing matches; the page has
+    answered long before, the same either way, so it cannot be used to discover references.
     """
     name, reasons, email = _text(name), _text(reasons), _text(email)
     if not name or not reasons or not email:

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from . import retention
+# outcomes is imported for the outbox handler it registers: the worker matches the challenges that
+# the public page kept (outcomes.challenge_submit) when it delivers their outbox rows.
+from . import outcomes, retention  # noqa: F401
 
 
 # The name it had when it lived in the kernel, which the beat schedule and any queued run still use.
