@@ -2,7 +2,10 @@
 
 A member of council staff states a reason; access to that one referral is granted for
 ``settings.BREAK_GLASS_HOURS``; the grant waits in the administrators' review list (the privacy
-officer's queue) until reviewed. Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
+officer's queue) until reviewed, and the MASH leads and the user's team managers are e-mailed at once
+(through the outbox, in the grant's transaction). Limits keep it an emergency measure: at most
+``settings.BREAK_GLASS_MAX_LIVE_GRANTS`` live grants per user, and the request page's rate limit
+(``settings.BREAK_GLASS_RATE``). Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from typing import NoReturn
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from mash import audit
 from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
+from mash.outbox.delivery import outbox_enqueue
 from mash.roles import Role
 from referrals.models import Referral
 from referrals.restricted import refuse_break_glass
@@ -99,7 +104,56 @@ def _grant(*, user, referral: Referral, reason: str, by) -> BreakGlassGrant:
         reason=reason,
         details={"expires_at": grant.expires_at.isoformat()},
     )
+    _alert(grant)
     return grant
+
+
+def alert_recipients(user) -> QuerySet:
+    """Who hears at once that ``user`` broke the glass: every MASH lead and the manager of each team
+    the user belongs to (not the user themself, and only those with an address to write to)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(groups__name=Role.MASH_LEAD.value)
+            | Q(managed_teams__members=user, managed_teams__is_active=True)
+        )
+        .exclude(pk=user.pk)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _alert(grant: BreakGlassGrant) -> None:
+    """Queue the e-mails in the grant's transaction: no grant without its alert, and no alert about a
+    grant that was rolled back."""
+    for recipient in alert_recipients(grant.user):
+        outbox_enqueue(
+            "email",
+            key=f"break_glass:{grant.pk}:{recipient.pk}",
+            payload=_alert_email(grant, recipient),
+            referral=grant.referral,
+        )
+
+
+def _alert_email(grant: BreakGlassGrant, recipient) -> dict:
+    """Names the referral by reference only: no child's details in the subject or the body, beyond
+    what the user wrote as their reason (the form tells them it is sent)."""
+    user, reference = grant.user, grant.referral.reference
+    review = settings.SERVICE_BASE_URL.rstrip("/") + reverse("break_glass_review_grant", args=[grant.pk])
+    expires = timezone.localtime(grant.expires_at)
+    return {
+        "to": recipient.email,
+        "subject": f"Emergency access used: referral {reference}",
+        "body": (
+            f"{user.get_full_name() or user.username} ({user.username}) has used emergency access to "
+            f"referral {reference}. The access lasts until {expires:%A %-d %B %Y at %H:%M}.\n\n"
+            f"Reason given:\n{grant.reason}\n\n"
+            "If you do not expect this, contact them now. An administrator reviews every use:\n"
+            f"{review}\n"
+        ),
+    }
 
 
 def _refuse_over_cap(*, user, referral: Referral) -> NoReturn:

@@ -94,6 +94,7 @@ class BreakGlassRequestForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why do you need this record?",
         help_text="Say why you need it now and why you cannot get it through normal access. "
+        "Your manager and the MASH leads are e-mailed this at once, so do not write the child's name. "
         "A privacy officer will review this.",
         widget=forms.Textarea(attrs={"rows": 4}),
         min_length=20,

@@ -6,14 +6,18 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
+from mash.outbox.delivery import deliver_once
+from mash.outbox.models import OutboxMessage
 from mash.roles import Role
 from security import break_glass
+from tests.factories import TeamFactory
 from tests.support.security import make_referral
 
 REASON = "Out of hours call from police about this child; need the history now."
@@ -203,3 +207,49 @@ def test_requests_are_rate_limited_per_user(login, make_user, settings):
 def test_break_glass_pages_refuse_undeclared_methods(client, login, make_user, path):
     client = login(make_user(Role.ADMINISTRATOR, Role.SOCIAL_WORKER))
     assert client.put(path).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_grant_alerts_the_mash_leads_and_the_users_team_manager_at_once(make_user, settings):
+    settings.SERVICE_BASE_URL = "https://mash.example.gov.uk"
+    worker = make_user(Role.SOCIAL_WORKER, first_name="Sam", last_name="Worker")
+    manager = make_user(Role.TEAM_MANAGER)
+    TeamFactory(manager=manager, members=[worker])
+    TeamFactory(manager=make_user(Role.TEAM_MANAGER), members=[make_user(Role.SOCIAL_WORKER)])  # not theirs
+    leads = [make_user(Role.MASH_LEAD), make_user(Role.MASH_LEAD)]
+    make_user(Role.MASH_LEAD, email="")  # no address to write to
+    make_user(Role.MASH_LEAD, is_active=False)
+    referral = make_referral()
+    grant = break_glass.break_glass_grant(user=worker, reference=referral.reference, reason=REASON, by=worker)
+
+    emails = OutboxMessage.objects.filter(kind="email", referral=referral)
+    assert sorted(email.payload["to"] for email in emails) == sorted(u.email for u in [manager, *leads])
+    for email in emails:
+        subject, body = email.payload["subject"], email.payload["body"]
+        assert subject == f"Emergency access used: referral {referral.reference}"
+        assert "Sam Worker" in body and REASON in body
+        assert f"https://mash.example.gov.uk/break-glass/review/{grant.pk}/" in body
+        assert (
+            "Amy" not in subject + body and "Example" not in subject + body
+        )  # the child stays in the system
+    deliver_once(emails[0].pk)  # the real handler, as the worker runs it
+    assert mail.outbox[-1].subject == f"Emergency access used: referral {referral.reference}"
+
+
+@pytest.mark.django_db
+def test_a_lead_breaking_the_glass_alerts_the_other_leads_not_themself(make_user):
+    lead, other = make_user(Role.MASH_LEAD), make_user(Role.MASH_LEAD)
+    break_glass.break_glass_grant(user=lead, reference=make_referral().reference, reason=REASON, by=lead)
+    assert [email.payload["to"] for email in OutboxMessage.objects.all()] == [other.email]
+
+
+@pytest.mark.django_db
+def test_no_alert_is_queued_for_a_refused_request(make_user, settings):
+    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 0
+    worker = make_user(Role.SOCIAL_WORKER)
+    make_user(Role.MASH_LEAD)
+    with pytest.raises(Conflict):
+        break_glass.break_glass_grant(
+            user=worker, reference=make_referral().reference, reason=REASON, by=worker
+        )
+    assert not OutboxMessage.objects.exists()
