@@ -24,7 +24,7 @@ from mash.templatetags.govuk import govuk_datetime
 from referrals.models import Referral
 from triage.actions import referral_transition
 from triage.models import Deadline, PolicyVersion
-from triage.outcome_clocks import clock_meet, clock_start
+from triage.multiagency.clocks import clock_meet, clock_start
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
 

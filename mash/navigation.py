@@ -34,7 +34,7 @@ NAVIGATION: list[NavItem] = [
     ),
     # Information sharing and allocation (issue 7)
     NavItem("Information requests", "partners:request_list", frozenset({Role.AGENCY_PARTNER})),
-    NavItem("Team queue", "outcomes:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
+    NavItem("Team queue", "multiagency:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
     # Reports and statutory returns (issue 11)
     NavItem(
         "Performance",
@@ -61,11 +61,11 @@ NAVIGATION: list[NavItem] = [
 
 # Where a role's work starts after sign-in, first match wins for a user with several roles.
 # A social worker's team queue is the triage queue, which shows them their team's referrals;
-# the allocation queue (outcomes:team_queue) is the team manager's.
+# the allocation queue (multiagency:team_queue) is the team manager's.
 LANDING: list[tuple[Role, str]] = [
     (Role.SCREENING_OFFICER, "triage:queue"),
     (Role.MASH_LEAD, "triage:queue"),
-    (Role.TEAM_MANAGER, "outcomes:team_queue"),
+    (Role.TEAM_MANAGER, "multiagency:team_queue"),
     (Role.SOCIAL_WORKER, "triage:queue"),
     (Role.EMERGENCY_DUTY, "triage:edt"),
     (Role.AGENCY_PARTNER, "partners:request_list"),

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from mash.outbox.models import OutboxMessage  # noqa: F401  (registered under this app: see its Meta)
-from triage.models_outcomes import Outcome
+from triage.multiagency.models import Outcome
 
 
 class Alert(models.Model):

@@ -8,7 +8,7 @@ from mash.links import absolute_url
 def challenge_url() -> str:
     """The public challenge page's full address: a letter is read on paper or in an e-mail client,
     away from the service, so a path alone would lead nowhere."""
-    return absolute_url("outcomes_public:challenge")
+    return absolute_url("multiagency_public:challenge")
 
 
 DEFAULT_SUBJECT = "The outcome of your referral {{ reference }}"

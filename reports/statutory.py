@@ -8,7 +8,7 @@ saving anything.
 What the workflow holds: the child (identifiers, date of birth, sex, ethnicity), the referral date and
 source, the primary need (outcome or threshold decision), whether the referral went on to an
 assessment or S47 (the outcome's destination), the strategy discussion that started an S47 and the
-initial conference's target date (the ICPC clock); after allocation (``triage.statutory``) the
+initial conference's target date (the ICPC clock); after allocation (``triage.casework.actions``) the
 assessments (dates, child seen, factors, support needed), the S47 enquiries (start, ICPC target and
 date or not required, CP plan) and the CIN closure (date, reason). Before the worker records an
 enquiry, the MASH strategy discussion's S47 stands in. Not held: coded disabilities.
@@ -114,7 +114,7 @@ def _with_related(qs):
             queryset=Deadline.objects.filter(kind=Deadline.Kind.ICPC),
             to_attr="icpc_clocks",
         ),
-        # What the allocated worker records (triage.statutory): one query each.
+        # What the allocated worker records (triage.casework.actions): one query each.
         "statutory_assessments",
         "section47_enquiries",
     )
@@ -160,7 +160,7 @@ def _assessments(child: ReferralChild) -> list[Assessment]:
 
 def _section47s(child: ReferralChild) -> list[Section47]:
     recorded = list(child.section47_enquiries.all())
-    if recorded:  # the enquiries the allocated worker recorded (triage.statutory)
+    if recorded:  # the enquiries the allocated worker recorded (triage.casework.actions)
         return [
             Section47(
                 start=s.started_on,

@@ -223,7 +223,7 @@ MATRIX: dict[str, Rule] = {
     "reports:cin_census": page(EXPORTERS),
     # Statutory recording after allocation: the allocated worker and the team's manager only.
     **{
-        f"statutory:{name}": per_referral(ALLOCATED_ONLY, strict=True)
+        f"casework:{name}": per_referral(ALLOCATED_ONLY, strict=True)
         for name in (
             "record",
             "assessment_start",
@@ -234,17 +234,17 @@ MATRIX: dict[str, Rule] = {
         )
     },
     # Information sharing, discussion and allocation (issue 7).
-    "outcomes:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
-    "outcomes:challenge_respond": Rule(
+    "multiagency:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
+    "multiagency:challenge_respond": Rule(
         {"team_b": (lambda w: {"public_id": w.challenge.public_id}, frozenset({"manager_b"}))}, strict=True
     ),
-    "outcomes:requests": per_referral(MASH_ONLY, strict=True),
-    "outcomes:request_chase": referral_request(NOBODY, post=MASH),
-    "outcomes:discussion": per_referral(MASH_ONLY, strict=True),
-    "outcomes:strategy": per_referral(MASH_ONLY, strict=True),
-    "outcomes:outcome": per_referral(MASH_ONLY, strict=True),
-    "outcomes:summary_pdf": per_referral(strict=True),
-    "outcomes:allocate": per_referral(
+    "multiagency:requests": per_referral(MASH_ONLY, strict=True),
+    "multiagency:request_chase": referral_request(NOBODY, post=MASH),
+    "multiagency:discussion": per_referral(MASH_ONLY, strict=True),
+    "multiagency:strategy": per_referral(MASH_ONLY, strict=True),
+    "multiagency:outcome": per_referral(MASH_ONLY, strict=True),
+    "multiagency:summary_pdf": per_referral(strict=True),
+    "multiagency:allocate": per_referral(
         {
             "gather": NOBODY,
             "team_a": frozenset({"manager_a"}),
@@ -253,7 +253,7 @@ MATRIX: dict[str, Rule] = {
         },
         strict=True,
     ),
-    "outcomes_public:challenge": page(ALL, strict=True),
+    "multiagency_public:challenge": page(ALL, strict=True),
     "partners:request_list": page(PARTNERS, strict=True),
     "partners:request_detail": per_request(OWN_REQUEST, strict=True),
     "partners:request_decline": post_only_request(OWN_REQUEST),
@@ -269,7 +269,7 @@ MATRIX: dict[str, Rule] = {
 NAMESPACE_RULES: dict[str, frozenset[str]] = {"admin": frozenset({"admin"})}
 MATRIX["admin:login"] = page(ALL)  # the admin's sign-in page itself
 # Empty POSTs by roles that are not allowed must be refused on these namespaces' URLs.
-POST_CHECKED = ("outcomes:", "outcomes_public:", "partners:", "partners-api:", "statutory:")
+POST_CHECKED = ("multiagency:", "multiagency_public:", "partners:", "partners-api:", "casework:")
 REFUSED = {302, 400, 401, 403, 404, 405}
 
 

@@ -154,7 +154,7 @@ class Deadline(models.Model):
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
 
 # MASH and strategy discussions, outcomes, allocations and challenges (issue 7).
-from .models_outcomes import (  # noqa: E402,F401
+from .multiagency.models import (  # noqa: E402,F401
     Allocation,
     Challenge,
     DiscussionContribution,
@@ -164,4 +164,4 @@ from .models_outcomes import (  # noqa: E402,F401
 )
 
 # Assessments, S47 enquiries and CIN closures recorded after allocation (issue 11).
-from .models_statutory import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
+from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401

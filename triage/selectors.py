@@ -311,7 +311,7 @@ def _information_and_outcome_actions(referral: Referral) -> set[str]:
     """A lead's next steps after the threshold, under the same rules the actions enforce."""
     from agencies.actions import REQUESTABLE_RAGS, REQUESTABLE_STATUSES
 
-    from .outcomes import DISCUSSABLE, OUTCOME_FROM, STRATEGY_FROM
+    from .multiagency.actions import DISCUSSABLE, OUTCOME_FROM, STRATEGY_FROM
 
     actions: set[str] = set()
     if referral.rag in REQUESTABLE_RAGS and referral.status in REQUESTABLE_STATUSES:

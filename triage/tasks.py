@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
-# outcomes is imported for the outbox handler it registers: the worker matches the challenges that
-# the public page kept (outcomes.challenge_submit) when it delivers their outbox rows.
-from . import outcomes, retention  # noqa: F401
+# The MASH stage's actions are imported for the outbox handler they register: the worker matches the
+# challenges that the public page kept (actions.challenge_submit) when it delivers their outbox rows.
+from . import retention  # noqa: F401
+from .multiagency import actions  # noqa: F401
 
 
 # The name it had when it lived in the kernel, which the beat schedule and any queued run still use.

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_the_requests_page_ticks_the_policys_defaults_and_sends(world, login):
     referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     client = login(world.users["lead"])
-    url = reverse("outcomes:requests", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:requests", kwargs={"reference": referral.reference})
     form = client.get(url).context["form"]
     assert set(form.initial["agencies"]) == {
         a.pk for a in world.agencies.values()
@@ -41,7 +41,7 @@ def test_the_requests_page_ticks_the_policys_defaults_and_sends(world, login):
 
 def test_the_requests_page_refuses_bad_input_and_screening_officers_cannot_send(world, login):
     referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
-    url = reverse("outcomes:requests", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:requests", kwargs={"reference": referral.reference})
     lead = login(world.users["lead"])
     response = lead.post(url, {"agencies": [], "question": "", "lawful_basis": "nonsense"})
     assert response.status_code == 400
@@ -59,7 +59,7 @@ def test_chasing_from_the_requests_page(world, login):
     request = world.requests["health"]
     client = login(world.users["screening"])
     url = reverse(
-        "outcomes:request_chase",
+        "multiagency:request_chase",
         kwargs={"reference": request.referral.reference, "public_id": request.public_id},
     )
     assert client.post(url).status_code == 302
@@ -68,7 +68,7 @@ def test_chasing_from_the_requests_page(world, login):
     # An answered request cannot be chased; the page says why and nothing changes.
     answered = world.requests["police"]
     url = reverse(
-        "outcomes:request_chase",
+        "multiagency:request_chase",
         kwargs={"reference": answered.referral.reference, "public_id": answered.public_id},
     )
     client.post(url)
@@ -79,7 +79,7 @@ def test_chasing_from_the_requests_page(world, login):
 def test_the_strategy_and_outcome_pages_record(world, login):
     referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     client = login(world.users["lead"])
-    strategy = reverse("outcomes:strategy", kwargs={"reference": referral.reference})
+    strategy = reverse("multiagency:strategy", kwargs={"reference": referral.reference})
     held = timezone.localtime(timezone.now() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(strategy, {"held_at": held, "attendees": "Lena Lead", "s47_enquiry": "yes"})
     assert response.status_code == 400  # no agency for the attendee, no rationale
@@ -98,7 +98,7 @@ def test_the_strategy_and_outcome_pages_record(world, login):
     referral.refresh_from_db()
     assert referral.status == Status.STRATEGY_DISCUSSION
     assert referral.strategy_discussion.attendees[1] == {"name": "PC Pat", "agency": "Police"}
-    outcome = reverse("outcomes:outcome", kwargs={"reference": referral.reference})
+    outcome = reverse("multiagency:outcome", kwargs={"reference": referral.reference})
     response = client.post(
         outcome,
         {

@@ -126,7 +126,7 @@ def mash(w: Walk, reference: str) -> Page:
         Tick("Health", "Agencies"),
         Type("Question", "What do you know about the Smith family?"),
     ]
-    w.visit(lead, "lead", "Information requests", f"/triage/mash/{reference}/requests/")
+    w.visit(lead, "lead", "Information requests", f"/mash/{reference}/requests/")
     w.journey.refused(lead, "Send requests")
     w.see(lead, "lead", "Information requests", "error")
     basis = Pick("Lawful basis for sharing", steps.person_lawful_basis(lead))
@@ -180,7 +180,7 @@ def partners(w: Walk) -> None:
 
 def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
     referral = Referral.objects.get(reference=reference)
-    w.visit(lead, "lead", "MASH discussion", f"/triage/mash/{reference}/discussion/")
+    w.visit(lead, "lead", "MASH discussion", f"/mash/{reference}/discussion/")
     w.journey.refused(lead, "Record the discussion")
     w.see(lead, "lead", "MASH discussion", "error")
     summary = "Police know of a domestic incident."
@@ -190,7 +190,7 @@ def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
     w.see(lead, "lead", "Outcome", "error")
     w.journey.record_outcome(lead, reference, "Assessment Team 2")
     w.see(lead, "lead", "Outcome recorded")
-    w.visit(lead, "lead", "Team queue", "/triage/mash/team-queue/")
+    w.visit(lead, "lead", "Team queue", "/mash/team-queue/")
     lead.context.close()
 
     manager = w.journey.sign_in("manager")
@@ -210,8 +210,8 @@ def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
 def casework(w: Walk, reference: str) -> None:
     """The allocated social worker's record of assessments, enquiries and closure, and one of its forms."""
     worker = w.journey.sign_in("socialworker")
-    w.visit(worker, "socialworker", "Casework record", f"/triage/statutory/{reference}/")
-    w.visit(worker, "socialworker", "Start an assessment", f"/triage/statutory/{reference}/assessment/")
+    w.visit(worker, "socialworker", "Casework record", f"/casework/{reference}/")
+    w.visit(worker, "socialworker", "Start an assessment", f"/casework/{reference}/assessment/")
     w.journey.refused(worker, "Save")
     w.see(worker, "socialworker", "Start an assessment", "error")
     worker.context.close()

@@ -271,7 +271,7 @@ class Journey:
         return self.press(page, "Record the decision")
 
     def ask_agencies(self, page: Page, reference: str, agencies: list[str], question: str) -> Page:
-        self.visit(page, f"/triage/mash/{reference}/requests/")
+        self.visit(page, f"/mash/{reference}/requests/")
         answers: list[Answer] = [Tick(agency, "Agencies") for agency in agencies]
         answers += [
             Type("Question", question),
@@ -300,7 +300,7 @@ class Journey:
         held_at = timezone.localtime(received_at).replace(second=0, microsecond=0) + timedelta(minutes=1)
         while timezone.now() < held_at:
             time.sleep(1)
-        self.visit(page, f"/triage/mash/{reference}/discussion/")
+        self.visit(page, f"/mash/{reference}/discussion/")
         answers = [
             Date("When the discussion took place", held_at.date()),
             Type("Time", held_at.strftime("%H:%M")),
@@ -312,7 +312,7 @@ class Journey:
         return self.answer(page, answers, "Record the discussion")
 
     def record_outcome(self, page: Page, reference: str, team: str) -> Page:
-        self.visit(page, f"/triage/mash/{reference}/outcome/")
+        self.visit(page, f"/mash/{reference}/outcome/")
         answers = [
             Choose("Section 17 child and family assessment", "Where the referral goes next"),
             Pick("Primary need code", "Abuse or neglect"),
@@ -324,7 +324,7 @@ class Journey:
 
     def allocate(self, page: Page, reference: str, worker: str) -> Page:
         """The team manager finds the referral in the team's queue and allocates a worker."""
-        self.follow(self.visit(page, "/triage/mash/team-queue/"), reference)
+        self.follow(self.visit(page, "/mash/team-queue/"), reference)
         person.select(page, "Social worker", worker)
         return self.press(page, "Allocate")
 

@@ -105,7 +105,7 @@ def test_amber_referral_about_two_siblings_from_the_form_to_the_outcome_letter(
         "Police know of a domestic incident; both children seen bruised.",
         received_at=referral.received_at,
     )
-    expect(lead).to_have_url(re.compile(rf"/triage/mash/{reference}/outcome/$"))
+    expect(lead).to_have_url(re.compile(rf"/mash/{reference}/outcome/$"))
     journey.record_outcome(lead, reference, "Assessment Team 2")
     referral.refresh_from_db()
     assert referral.status == Status.OUTCOME

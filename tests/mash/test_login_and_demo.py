@@ -63,7 +63,7 @@ def test_staff_sign_in_page_signs_a_user_in(client, make_user):
         ((Role.SCREENING_OFFICER,), "/triage/"),
         ((Role.MASH_LEAD,), "/triage/"),
         ((Role.AGENCY_PARTNER,), "/partners/"),
-        ((Role.TEAM_MANAGER,), "/triage/mash/team-queue/"),
+        ((Role.TEAM_MANAGER,), "/mash/team-queue/"),
         ((Role.SOCIAL_WORKER,), "/triage/"),
         ((Role.EMERGENCY_DUTY,), "/triage/edt/"),
         ((Role.PERFORMANCE_OFFICER,), "/reports/"),

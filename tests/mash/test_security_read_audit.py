@@ -33,7 +33,7 @@ NOT_A_READ = {
     "api-schema": "API description",
     "api-docs": "API description",
     "referrals-api:create": "intake write, audited by the intake action",
-    "outcomes_public:challenge": "public form: a referrer challenges an outcome; reveals nothing",
+    "multiagency_public:challenge": "public form: a referrer challenges an outcome; reveals nothing",
 }
 # Whole namespaces or prefixes with one reason.
 NOT_A_READ_NAMESPACES = {
@@ -48,7 +48,7 @@ ACTIONS = {
     "triage-api:change_rag", "triage-api:step_up", "triage-api:return", "triage-api:edt_acknowledge",
     "triage-api:domestic_abuse_batch",
     "person_index:match_decide", "person_index:person_merge", "person_index:person_unmerge",
-    "outcomes:request_chase", "partners:request_decline", "partners-api:request_answer",
+    "multiagency:request_chase", "partners:request_decline", "partners-api:request_answer",
     "break_glass_review_grant",
 }  # fmt: skip
 # Pages and API endpoints that show a child's data: each must write a read/search/export row.
@@ -57,13 +57,13 @@ READS = {
     "triage-api:queue", "triage-api:early_help", "triage-api:edt", "triage-api:domestic_abuse",
     "triage-api:referral",
     "person_index:known_child_check", "person_index:person_chronology",
-    "outcomes:team_queue", "outcomes:requests", "outcomes:discussion", "outcomes:strategy",
-    "outcomes:outcome", "outcomes:summary_pdf", "outcomes:allocate", "outcomes:challenge_respond",
+    "multiagency:team_queue", "multiagency:requests", "multiagency:discussion", "multiagency:strategy",
+    "multiagency:outcome", "multiagency:summary_pdf", "multiagency:allocate", "multiagency:challenge_respond",
     "partners:request_list", "partners:request_detail", "partners-api:request_list",
     "partners-api:request_detail",
     "reports:dashboard", "reports:figure_csv", "reports:statutory", "reports:annex_a", "reports:cin_census",
-    "statutory:record", "statutory:assessment_start", "statutory:assessment_authorise", "statutory:s47_start",
-    "statutory:icpc_record", "statutory:cin_close", "restricted:manage",
+    "casework:record", "casework:assessment_start", "casework:assessment_authorise", "casework:s47_start",
+    "casework:icpc_record", "casework:cin_close", "restricted:manage",
 }  # fmt: skip
 
 
@@ -149,7 +149,7 @@ def reader(make_user, login):
 def _managed_referral(ctx, make_user, login):
     """A decided referral in a team the reader manages (the allocation page's precondition)."""
     from agencies.models import Team
-    from triage.outcome_selectors import TEAM_QUEUE_STATUSES
+    from triage.multiagency.selectors import TEAM_QUEUE_STATUSES
 
     team = Team.objects.create(name="Assessment", slug="assessment", kind="assessment", manager=ctx["user"])
     ctx["referral"] = make_referral(status=sorted(TEAM_QUEUE_STATUSES)[0], team=team)
@@ -171,7 +171,7 @@ def _allocated_referral(ctx, make_user, login):
 def _challenge(ctx, make_user, login):
     from django.utils import timezone
 
-    from triage.models_outcomes import Challenge
+    from triage.multiagency.models import Challenge
 
     challenge = Challenge.objects.create(
         referral=ctx["referral"], raised_by_name="Rita", raised_by_email="rita@school.example",
@@ -209,9 +209,9 @@ def _figure(ctx, make_user, login):
 
 # Reads whose page needs more than the reader fixture gives: the extra setup, by URL name.
 SETUPS = {
-    "outcomes:allocate": _managed_referral,
-    "outcomes:challenge_respond": _challenge,
-    **{f"statutory:{name}": _allocated_referral for name in STATUTORY_PAGES},
+    "multiagency:allocate": _managed_referral,
+    "multiagency:challenge_respond": _challenge,
+    **{f"casework:{name}": _allocated_referral for name in STATUTORY_PAGES},
     "partners:request_list": _as_partner,
     "partners:request_detail": _as_partner,
     "partners-api:request_list": _as_partner,

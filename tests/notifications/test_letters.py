@@ -18,9 +18,9 @@ from notifications.models import Letter, LetterTemplate
 from tests.factories import referral_with_people
 from tests.notifications.conftest import flat, pdf_text
 from tests.support.world import build_world
-from triage import outcomes
+from triage.multiagency import actions as outcomes
 from triage.models import Deadline
-from triage.models_outcomes import Outcome
+from triage.multiagency.models import Outcome
 from triage.policy import calendar_for, current_policy
 
 LONDON = ZoneInfo("Europe/London")

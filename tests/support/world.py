@@ -23,7 +23,7 @@ from tests.factories import (
     ReferralFactory,
     TeamFactory,
 )
-from triage.models_outcomes import Allocation, Challenge, Outcome
+from triage.multiagency.models import Allocation, Challenge, Outcome
 from triage.policy import current_policy
 from triage.states import Rag
 

@@ -16,8 +16,8 @@ from mash.models import AuditEvent
 from mash.outbox.delivery import deliver_once
 from mash.outbox.models import OutboxMessage
 from tests.support.world import build_world
-from triage.models_outcomes import Challenge
-from triage.outcomes import CHALLENGE_SUBMITTED
+from triage.multiagency.models import Challenge
+from triage.multiagency.actions import CHALLENGE_SUBMITTED
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def _deliver_submitted() -> None:
 
 
 def test_the_page_is_at_this_address():
-    assert reverse("outcomes_public:challenge") == URL
+    assert reverse("multiagency_public:challenge") == URL
 
 
 def test_a_matching_and_a_wrong_challenge_make_the_same_queries(world, client):

@@ -25,11 +25,11 @@ from notifications.models import Letter
 from tests.factories import referral_with_people
 from tests.support.world import build_world
 from tests.test_permission_matrix import pdf_text, squashed
-from triage import outcomes
+from triage.multiagency import actions as outcomes
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
-from triage.models_outcomes import Challenge, MashDiscussion, Outcome
-from triage.outcome_forms import parse_time
+from triage.multiagency.models import Challenge, MashDiscussion, Outcome
+from triage.multiagency.forms import parse_time
 from triage.policy import calendar_for, current_policy
 from triage.states import Rag, Status
 
@@ -259,9 +259,9 @@ def test_allocation_through_the_team_queue_page(world, login):
     discuss(world, referral)
     decide(world, referral)
     client = login(world.users["manager_a"])
-    body = client.get(reverse("outcomes:team_queue")).content.decode()
+    body = client.get(reverse("multiagency:team_queue")).content.decode()
     assert referral.reference in body and world.referrals["team_b"].reference not in body
-    url = reverse("outcomes:allocate", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:allocate", kwargs={"reference": referral.reference})
     assert client.post(url, {"worker": world.users["social_worker"].pk}).status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.ALLOCATED
@@ -270,7 +270,7 @@ def test_allocation_through_the_team_queue_page(world, login):
 
 def test_the_team_queue_keeps_a_constant_query_count(world, login, django_assert_num_queries):
     client = login(world.users["manager_a"])
-    client.get(reverse("outcomes:team_queue"))
+    client.get(reverse("multiagency:team_queue"))
 
     def more(count):
         for _ in range(count):
@@ -291,11 +291,11 @@ def test_the_team_queue_keeps_a_constant_query_count(world, login, django_assert
 
     more(2)
     with CaptureQueriesContext(connection) as small:
-        assert client.get(reverse("outcomes:team_queue")).status_code == 200
+        assert client.get(reverse("multiagency:team_queue")).status_code == 200
     assert len(small.captured_queries) <= 15
     more(25)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get(reverse("outcomes:team_queue")).status_code == 200
+        assert client.get(reverse("multiagency:team_queue")).status_code == 200
 
 
 def test_a_professional_challenges_through_the_public_page_without_enumeration(world, client, settings):
@@ -303,7 +303,7 @@ def test_a_professional_challenges_through_the_public_page_without_enumeration(w
     referral = gathered(world)
     discuss(world, referral)
     decide(world, referral)
-    url = reverse("outcomes_public:challenge")
+    url = reverse("multiagency_public:challenge")
     wrong = client.post(
         url, {"reference": referral.reference, "email": "someone@else.org", "name": "X", "reasons": "No"}
     )
@@ -326,13 +326,13 @@ def test_a_professional_challenges_through_the_public_page_without_enumeration(w
     assert mail.payload["to"] == world.users["manager_a"].email
     assert str(challenge.public_id) in mail.payload["body"]
     assert referral.children.get().last_name not in mail.payload["body"]
-    assert f"http://testserver.example/triage/mash/challenges/{challenge.public_id}/" in mail.payload["body"]
+    assert f"http://testserver.example/mash/challenges/{challenge.public_id}/" in mail.payload["body"]
 
 
 def test_the_manager_sees_and_answers_their_teams_challenges(world, login):
     client = login(world.users["manager_b"])
-    assert "Challengereason Ottoline" not in client.get(reverse("outcomes:team_queue")).content.decode()
-    url = reverse("outcomes:challenge_respond", kwargs={"public_id": world.challenge.public_id})
+    assert "Challengereason Ottoline" not in client.get(reverse("multiagency:team_queue")).content.decode()
+    url = reverse("multiagency:challenge_respond", kwargs={"public_id": world.challenge.public_id})
     assert client.get(url).status_code == 200
     assert (
         client.post(url, {"response": "We have reviewed the decision and will call you"}).status_code == 302
@@ -346,7 +346,7 @@ def test_the_summary_pdf_is_for_the_receiving_team_and_audited(world, login):
     referral = gathered(world)
     discuss(world, referral)
     decide(world, referral)
-    url = reverse("outcomes:summary_pdf", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:summary_pdf", kwargs={"reference": referral.reference})
     response = login(world.users["manager_a"]).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -371,7 +371,7 @@ def test_the_summary_pdf_is_for_the_receiving_team_and_audited(world, login):
 def test_the_discussion_page_shows_each_agencys_answer_side_by_side(world, login):
     referral = gathered(world)
     client = login(world.users["lead"])
-    url = reverse("outcomes:discussion", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:discussion", kwargs={"reference": referral.reference})
     body = client.get(url).content.decode()
     assert "Durham Constabulary" in body and "Two domestic call-outs" in body
     police = world.agencies["police"].pk
@@ -396,10 +396,10 @@ def test_the_discussion_page_shows_each_agencys_answer_side_by_side(world, login
 def test_the_challenge_page_is_rate_limited_per_address(client):
     from django.core.cache import cache
 
-    from triage.outcome_views import CHALLENGE_RATE
+    from triage.multiagency.views import CHALLENGE_RATE
 
     cache.clear()
-    url = reverse("outcomes_public:challenge")
+    url = reverse("multiagency_public:challenge")
     data = {"reference": "MASH-2026-000001", "email": "a@b.org", "name": "X", "reasons": "Guessing"}
     limit = int(CHALLENGE_RATE.split("/")[0])
     statuses = [client.post(url, data).status_code for _ in range(limit + 1)]
@@ -464,7 +464,7 @@ def test_the_outcome_form_starts_unchosen_and_puts_each_message_on_its_field(wor
     referral = gathered(world)
     discuss(world, referral)
     client = login(world.users["lead"])
-    url = reverse("outcomes:outcome", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:outcome", kwargs={"reference": referral.reference})
     body = client.get(url).content.decode()
     form = form_of(body)
     assert form.count('type="radio"') == len(Outcome.Destination.choices)
@@ -493,7 +493,7 @@ def test_the_discussion_is_recorded_from_date_boxes_and_a_time_with_nothing_chos
     referral = gathered(world)
     police = world.agencies["police"].pk
     client = login(world.users["lead"])
-    url = reverse("outcomes:discussion", kwargs={"reference": referral.reference})
+    url = reverse("multiagency:discussion", kwargs={"reference": referral.reference})
     body = client.get(url).content.decode()
     form = form_of(body)
     assert "checked" not in form.split("</form>")[0]  # neither level of need nor RAG chosen for the lead
@@ -549,7 +549,7 @@ def test_the_allocation_page_shows_who_and_why_without_the_pdf(world, login):
     decide(world, referral, rationale="Repeated call-outs and bruising seen at school")
     body = (
         login(world.users["manager_a"])
-        .get(reverse("outcomes:allocate", kwargs={"reference": referral.reference}))
+        .get(reverse("multiagency:allocate", kwargs={"reference": referral.reference}))
         .content.decode()
     )
     child = referral.children.get()
@@ -577,7 +577,7 @@ def test_the_outcome_letter_gives_the_challenge_pages_full_address(world):
 
 
 def test_the_challenge_page_names_each_missing_answer(client):
-    response = client.post(reverse("outcomes_public:challenge"), {"email": "not-an-address"})
+    response = client.post(reverse("multiagency_public:challenge"), {"email": "not-an-address"})
     assert response.status_code == 400
     assert summary_links(response.content.decode()) == [
         ("id_reference", "Enter the referral reference from the outcome letter"),
@@ -590,7 +590,7 @@ def test_the_challenge_page_names_each_missing_answer(client):
 
 def test_the_challenge_response_page_shows_the_outcome_and_names_a_missing_response(world, login):
     client = login(world.users["manager_b"])
-    url = reverse("outcomes:challenge_respond", kwargs={"public_id": world.challenge.public_id})
+    url = reverse("multiagency:challenge_respond", kwargs={"public_id": world.challenge.public_id})
     response = client.post(url, {"response": " "})
     assert response.status_code == 400
     assert summary_links(response.content.decode()) == [
@@ -609,7 +609,7 @@ def _ticked_agency_ids(page: str) -> set[int]:
 def test_an_agency_already_asked_is_not_ticked_again_by_default(world, client, login):
     referral = gathered(world, rag=Rag.RED)  # Red's defaults include the police, already asked
     login(world.users["lead"])
-    page = client.get(reverse("outcomes:requests", args=[referral.reference])).content.decode()
+    page = client.get(reverse("multiagency:requests", args=[referral.reference])).content.decode()
     ticked = _ticked_agency_ids(page)
     assert world.agencies["police"].pk not in ticked
     defaults = set(current_policy().default_agencies["red"])

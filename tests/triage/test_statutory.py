@@ -23,10 +23,11 @@ from tests.conftest import require
 from tests.factories import referral_with_people
 from tests.support.world import build_world
 from tests.triage.test_outcomes import ATTENDEES, decide, discuss, form_of, summary_links
-from triage import outcomes, statutory
+from triage.multiagency import actions as outcomes
+from triage.casework import actions as statutory
 from triage.models import Deadline
-from triage.models_outcomes import Outcome
-from triage.models_statutory import Assessment, CinClosure, Section47Enquiry
+from triage.multiagency.models import Outcome
+from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.policy import calendar_for, current_policy
 from triage.states import Rag, Status
 
@@ -366,20 +367,20 @@ def boxes(name: str, day_month_year: str) -> dict[str, str]:
 def test_the_allocated_worker_records_through_the_pages(world, login):
     referral = allocated(world)
     client = login(world.users["social_worker"])
-    page = reverse("statutory:record", kwargs={"reference": referral.reference})
+    page = reverse("casework:record", kwargs={"reference": referral.reference})
     body = client.get(page).content.decode()
     assert "No assessment recorded." in body
     assert AuditEvent.objects.filter(
         action="triage.statutory_view", actor=world.users["social_worker"], referral_id=referral.pk
     ).exists()
-    url = reverse("statutory:assessment_start", kwargs={"reference": referral.reference})
+    url = reverse("casework:assessment_start", kwargs={"reference": referral.reference})
     child = child_of(referral)
     response = client.post(
         url, {"child": child.pk, **boxes("started_on", "9 11 2026"), **boxes("child_seen_on", "10 11 2026")}
     )
     assert response.status_code == 302 and response["Location"] == page
     assessment = Assessment.objects.get(referral=referral)
-    url = reverse("statutory:assessment_authorise", kwargs={"reference": referral.reference})
+    url = reverse("casework:assessment_authorise", kwargs={"reference": referral.reference})
     form = {"assessment": assessment.pk, **boxes("authorised_on", "19 11 2026"), "requires_support": "yes"}
     bad = client.post(url, {**form, "factors": ["21", "1A"]})
     assert (
@@ -398,15 +399,15 @@ def test_the_manager_records_the_conference_and_the_closure_through_the_pages(wo
     client = login(world.users["manager_a"])
     ref = {"reference": referral.reference}
     child = child_of(referral)
-    assert client.post(reverse("statutory:s47_start", kwargs=ref), {"child": child.pk}).status_code == 302
+    assert client.post(reverse("casework:s47_start", kwargs=ref), {"child": child.pk}).status_code == 302
     enquiry = Section47Enquiry.objects.get(referral=referral)
     response = client.post(
-        reverse("statutory:icpc_record", kwargs=ref),
+        reverse("casework:icpc_record", kwargs=ref),
         {"enquiry": enquiry.pk, **boxes("icpc_on", "7 11 2026"), "cp_plan": "no"},
     )
     assert response.status_code == 400 and "is a weekend" in response.content.decode()
     response = client.post(
-        reverse("statutory:icpc_record", kwargs=ref),
+        reverse("casework:icpc_record", kwargs=ref),
         {
             "enquiry": enquiry.pk,
             **boxes("icpc_on", "20 11 2026"),
@@ -416,11 +417,11 @@ def test_the_manager_records_the_conference_and_the_closure_through_the_pages(wo
     )
     assert response.status_code == 302
     closing = {"child": child.pk, **boxes("closed_on", "20 11 2026"), "reason": "RC7"}
-    response = client.post(reverse("statutory:cin_close", kwargs=ref), closing)
+    response = client.post(reverse("casework:cin_close", kwargs=ref), closing)
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.CLOSED
-    body = client.get(reverse("statutory:record", kwargs=ref)).content.decode()
+    body = client.get(reverse("casework:record", kwargs=ref)).content.decode()
     assert "Emotional abuse" in body and "RC7" in body and "Start an assessment" not in body
 
 
@@ -436,7 +437,7 @@ def test_the_pages_are_a_404_to_everyone_else(world, login, who):
         "icpc_record",
         "cin_close",
     ):
-        url = reverse(f"statutory:{name}", kwargs={"reference": referral.reference})
+        url = reverse(f"casework:{name}", kwargs={"reference": referral.reference})
         assert client.get(url).status_code == 404, name
 
 
@@ -447,7 +448,7 @@ def test_the_record_page_keeps_a_constant_query_count(world, login):
             child = child_of(referral, index)
             statutory.s47_start(referral, child=child, by=world.users["social_worker"])
             start_assessment(world, referral, child=child, started_on=day(1))
-        url = reverse("statutory:record", kwargs={"reference": referral.reference})
+        url = reverse("casework:record", kwargs={"reference": referral.reference})
         client.get(url)
         with CaptureQueriesContext(connection) as captured:
             body = client.get(url).content.decode()
@@ -465,7 +466,7 @@ def test_the_referral_page_links_the_worker_to_the_statutory_record(world, login
         .get(reverse("triage:referral", kwargs={"reference": referral.reference}))
         .content.decode()
     )
-    assert reverse("statutory:record", kwargs={"reference": referral.reference}) in body
+    assert reverse("casework:record", kwargs={"reference": referral.reference}) in body
 
 
 # --- the returns, from records made through the actions ------------------------------------------
@@ -535,7 +536,7 @@ def test_the_census_assessment_and_s47_modules_read_the_recorded_items(world):
 def test_the_assessment_form_starts_unchosen_and_names_each_missing_answer(world, login):
     referral = allocated(world, children=2)
     client = login(world.users["social_worker"])
-    url = reverse("statutory:assessment_start", kwargs={"reference": referral.reference})
+    url = reverse("casework:assessment_start", kwargs={"reference": referral.reference})
     form = form_of(client.get(url).content.decode())
     assert form.count('type="radio"') == 2 and "checked" not in form.split("</form>")[0]
     for child in referral.children.all():
@@ -558,7 +559,7 @@ def test_the_factors_show_each_code_and_set_no_factors_apart(world, login):
     referral = allocated(world)
     start_assessment(world, referral)
     client = login(world.users["social_worker"])
-    url = reverse("statutory:assessment_authorise", kwargs={"reference": referral.reference})
+    url = reverse("casework:assessment_authorise", kwargs={"reference": referral.reference})
     form = form_of(client.get(url).content.decode())
     assert "3A: Domestic abuse: concerns about the child" in html.unescape(form)
     assert form.index('<div class="govuk-checkboxes__divider">or</div>') < form.index('value="21"')
@@ -591,7 +592,7 @@ def test_the_conference_form_puts_each_message_on_its_answer(world, login, field
     referral = allocated(world, red=True)
     enquiry = statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
     client = login(world.users["social_worker"])
-    url = reverse("statutory:icpc_record", kwargs={"reference": referral.reference})
+    url = reverse("casework:icpc_record", kwargs={"reference": referral.reference})
     response = client.post(url, {"enquiry": enquiry.pk, **fields})
     assert response.status_code == 400
     assert summary_links(response.content.decode()) == [(target, message)]
@@ -603,6 +604,6 @@ def test_the_record_page_writes_dates_the_gov_uk_way(world, login):
     referral = allocated(world)
     start_assessment(world, referral, started_on=day(7))
     body = login(world.users["social_worker"]).get(
-        reverse("statutory:record", kwargs={"reference": referral.reference})
+        reverse("casework:record", kwargs={"reference": referral.reference})
     )
     assert "9 November 2026" in body.content.decode() and "09/11/2026" not in body.content.decode()

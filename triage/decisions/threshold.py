@@ -171,7 +171,7 @@ def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
 
 
 # Blue and Green are outcomes in themselves: the referrer hears of them now. Red and Amber referrals
-# get their letter when the MASH records the outcome (triage.outcomes.outcome_record).
+# get their letter when the MASH records the outcome (triage.multiagency.actions.outcome_record).
 DIRECT_OUTCOMES = {Rag.BLUE: "advice_signposting", Rag.GREEN: "early_help"}
 
 

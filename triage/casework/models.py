@@ -3,7 +3,7 @@ enquiry with its initial child protection conference, and the closure of the chi
 
 These are the CIN census Assessments and Section47 modules and the CINdetails closure items
 (statutory-facts.md section 1), and Annex A lists 4 and 5. One episode is one child of one referral
-(``referrals.ReferralChild``). Written only by ``triage.statutory``; read by the statutory pages and by
+(``referrals.ReferralChild``). Written only by ``triage.casework.actions``; read by the statutory pages and by
 ``reports.statutory.episode_for``.
 """
 

@@ -1,10 +1,10 @@
-"""Mounted at /triage/statutory/ (before triage.urls, whose ``<reference>/`` would take "statutory")."""
+"""Casework pages, mounted at /casework/."""
 
 from django.urls import path
 
-from . import statutory_views as views
+from triage.casework import views
 
-app_name = "statutory"
+app_name = "casework"
 
 STEP_PATHS = {
     "assessment_start": "assessment/",

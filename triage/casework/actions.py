@@ -24,14 +24,14 @@ from mash.codes import CategoryOfAbuse, ReasonForClosure
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from referrals.models import Referral, ReferralChild
 
-from .actions import referral_transition
-from .models import Deadline
-from .models_outcomes import StrategyDiscussion
-from .models_statutory import Assessment, CinClosure, Section47Enquiry
-from .outcome_clocks import clock_meet, clock_start
-from .policy import calendar_for, current_policy
-from .states import Status
-from .statutory_selectors import may_record
+from triage.actions import referral_transition
+from triage.models import Deadline
+from triage.multiagency.models import StrategyDiscussion
+from triage.casework.models import Assessment, CinClosure, Section47Enquiry
+from triage.multiagency.clocks import clock_meet, clock_start
+from triage.policy import calendar_for, current_policy
+from triage.states import Status
+from triage.casework.selectors import may_record
 
 NO_FACTORS = "21"
 

@@ -20,7 +20,7 @@ from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral, ReferralChild
 from referrals.restricted import open_to
 
-from .models_outcomes import (
+from triage.multiagency.models import (
     Allocation,
     Challenge,
     DiscussionContribution,
@@ -28,8 +28,8 @@ from .models_outcomes import (
     Outcome,
     StrategyDiscussion,
 )
-from .selectors import access_referral
-from .states import Status
+from triage.selectors import access_referral
+from triage.states import Status
 
 TEAM_QUEUE_STATUSES = (Status.OUTCOME, Status.ALLOCATED)
 

@@ -1,7 +1,7 @@
 """After information gathering: the MASH discussion, the strategy discussion, the outcome,
 the allocation to a worker, and professional challenges to the outcome.
 
-Written only by ``triage.outcomes``; read through ``triage.outcome_selectors``.
+Written only by ``triage.multiagency.actions``; read through ``triage.multiagency.selectors``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db import models
 
 from mash.codes import PrimaryNeed
 
-from .states import Rag
+from triage.states import Rag
 
 
 class MashDiscussion(models.Model):

@@ -1,5 +1,5 @@
 """Forms for the discussion, strategy, outcome, allocation and challenge pages. They validate
-input; the actions in ``triage.outcomes`` decide and write."""
+input; the actions in ``triage.multiagency.actions`` decide and write."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from mash.codes import PrimaryNeed
 from mash.forms import GovukFormMixin
 from referrals.fields import PARTS, DatePartsField
 
-from .models_outcomes import Outcome
-from .states import Rag
+from triage.multiagency.models import Outcome
+from triage.states import Rag
 
 # A whole date and time sent under the field's own name (older clients and the tests' posts).
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_http_methods
 from mash import audit
 from referrals.models import Referral
 
-from . import statutory
-from . import statutory_selectors as selectors
-from .outcome_views import _act, _posted
-from .states import Status
-from .statutory_forms import (
+from triage.casework import actions as statutory
+from triage.casework import selectors as selectors
+from triage.multiagency.views import _act, _posted
+from triage.states import Status
+from triage.casework.forms import (
     AssessmentAuthoriseForm,
     AssessmentStartForm,
     CinCloseForm,
@@ -102,9 +102,9 @@ def step_page(name: str) -> Callable[..., HttpResponse]:
             form, lambda: step.act(referral, form.cleaned_data, request.user)
         ):
             messages.success(request, step.done)
-            return redirect("statutory:record", reference=referral.reference)
+            return redirect("casework:record", reference=referral.reference)
         context = {"referral": referral, "form": form, "title": step.title}
-        return render(request, "triage/statutory_form.html", context, status=400 if form.errors else 200)
+        return render(request, "casework/form.html", context, status=400 if form.errors else 200)
 
     view.__name__ = view.__qualname__ = f"{name}_page"
     return view
@@ -118,4 +118,4 @@ def record_page(request: HttpRequest, reference: str) -> HttpResponse:
         "rows": selectors.statutory_record(referral),
         "can_record": referral.status == Status.ALLOCATED,
     }
-    return render(request, "triage/statutory_record.html", context)
+    return render(request, "casework/record.html", context)

@@ -11,7 +11,7 @@ from typing import Any
 
 from referrals.models import Referral
 
-from .models import Deadline, PolicyVersion
+from triage.models import Deadline, PolicyVersion
 
 
 def clock_start(
@@ -24,14 +24,14 @@ def clock_start(
     by: Any = None,
 ) -> Deadline:
     """Start the ``kind`` clock at ``start``; the deadline module computes the due time from the policy."""
-    from . import deadlines
+    from triage import deadlines
 
     return deadlines.deadline_start(referral, kind, start=start, policy=policy, subject=subject, by=by)
 
 
 def strategy_meeting_met(referral: Referral, *, at: datetime, by: Any = None) -> None:
     """The strategy discussion was held: stop the clock issue 4 starts on entering that status."""
-    from . import deadlines
+    from triage import deadlines
 
     deadlines.deadline_meet(
         referral, Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING, at=at, by=by
@@ -42,6 +42,6 @@ def clock_meet(
     referral: Referral, kind: str, *, subject: str = "", at: datetime | None = None, by: Any = None
 ) -> None:
     """Stop the ``kind`` clock (if it is running)."""
-    from . import deadlines
+    from triage import deadlines
 
     deadlines.deadline_meet(referral, kind, subject=subject, at=at, by=by)

@@ -27,10 +27,10 @@ from mash.outbox.models import OutboxMessage
 from mash.roles import is_mash_lead
 from referrals.models import Referral
 
-from .actions import referral_transition
-from .models import Deadline, PolicyVersion
-from .models_decisions import ChildDecision
-from .models_outcomes import (
+from triage.actions import referral_transition
+from triage.models import Deadline, PolicyVersion
+from triage.models_decisions import ChildDecision
+from triage.multiagency.models import (
     Allocation,
     Challenge,
     DiscussionContribution,
@@ -38,10 +38,10 @@ from .models_outcomes import (
     Outcome,
     StrategyDiscussion,
 )
-from .outcome_clocks import clock_meet, clock_start, strategy_meeting_met
-from .policy import current_policy
-from .signals import outcome_decided
-from .states import Rag, Status
+from triage.multiagency.clocks import clock_meet, clock_start, strategy_meeting_met
+from triage.policy import current_policy
+from triage.signals import outcome_decided
+from triage.states import Rag, Status
 
 Attendees = Sequence[Mapping[str, str]]
 DISCUSSABLE = (Status.INFORMATION_GATHERING,)
@@ -186,7 +186,7 @@ def _save_contributions(discussion: MashDiscussion, contributions: Mapping[int, 
 
 def _change_rag(referral: Referral, rag: str, reason: str, level_of_need: int, by: Any) -> None:
     """Every child whose current rating differs takes the discussion's RAG, through issue 5's action."""
-    from .decisions import ChildDecisionInput, referral_change_rag
+    from triage.decisions import ChildDecisionInput, referral_change_rag
 
     current = list(ChildDecision.objects.filter(referral=referral, is_current=True).exclude(rag=rag))
     if not current:
@@ -524,7 +524,7 @@ def _tell_about_challenge(challenge: Challenge) -> None:
         to = mash.email if mash else ""
     if not to:
         return
-    link = absolute_url("outcomes:challenge_respond", public_id=challenge.public_id)
+    link = absolute_url("multiagency:challenge_respond", public_id=challenge.public_id)
     outbox_enqueue(
         "email",
         key=f"challenge:{challenge.pk}:raised",

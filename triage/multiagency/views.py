@@ -23,9 +23,9 @@ from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.roles import is_mash_lead, is_team_manager
 
-from . import outcome_selectors as selectors
-from . import outcomes
-from .outcome_forms import (
+from triage.multiagency import selectors as selectors
+from triage.multiagency import actions as outcomes
+from triage.multiagency.forms import (
     AllocationForm,
     ChallengeForm,
     ChallengeResponseForm,
@@ -89,7 +89,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
         ),
     ):
         messages.success(request, "The requests have been sent.")
-        return redirect("outcomes:requests", reference=referral.reference)
+        return redirect("multiagency:requests", reference=referral.reference)
     context = {
         "referral": referral,
         "rows": rows,
@@ -97,7 +97,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
         "form": form,
         "can_request": is_mash_lead(request.user),
     }
-    return render(request, "triage/outcome_requests.html", context, status=400 if form.errors else 200)
+    return render(request, "multiagency/requests.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -111,7 +111,7 @@ def request_chase(request: HttpRequest, reference: str, public_id) -> HttpRespon
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{info_request.agency.name} has been chased.")
-    return redirect("outcomes:requests", reference=referral.reference)
+    return redirect("multiagency:requests", reference=referral.reference)
 
 
 @login_required
@@ -142,9 +142,9 @@ def discussion_page(request: HttpRequest, reference: str) -> HttpResponse:
         ),
     ):
         messages.success(request, "The MASH discussion has been recorded.")
-        return redirect("outcomes:outcome", reference=referral.reference)
+        return redirect("multiagency:outcome", reference=referral.reference)
     context = {"referral": referral, "form": form, "can_record": is_mash_lead(request.user), **record}
-    return render(request, "triage/outcome_discussion.html", context, status=400 if form.errors else 200)
+    return render(request, "multiagency/discussion.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -162,14 +162,14 @@ def strategy_page(request: HttpRequest, reference: str) -> HttpResponse:
         ),
     ):
         messages.success(request, "The strategy discussion has been recorded.")
-        return redirect("outcomes:outcome", reference=referral.reference)
+        return redirect("multiagency:outcome", reference=referral.reference)
     context = {
         "referral": referral,
         "form": form,
         "can_record": is_mash_lead(request.user),
         **selectors.referral_record(referral),
     }
-    return render(request, "triage/outcome_strategy.html", context, status=400 if form.errors else 200)
+    return render(request, "multiagency/strategy.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -186,14 +186,14 @@ def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
         form, lambda: outcomes.outcome_record(referral, by=request.user, **form.cleaned_data)
     ):
         messages.success(request, "The outcome has been recorded.")
-        return redirect("outcomes:outcome", reference=referral.reference)
+        return redirect("multiagency:outcome", reference=referral.reference)
     context = {
         "referral": referral,
         "form": form,
         "can_record": is_mash_lead(request.user),
         **selectors.referral_record(referral),
     }
-    return render(request, "triage/outcome_record.html", context, status=400 if form.errors else 200)
+    return render(request, "multiagency/record.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -212,7 +212,7 @@ def summary_pdf(request: HttpRequest, reference: str) -> HttpResponse:
         "adults": list(referral.adults.all()),
         **selectors.referral_record(referral),
     }
-    pdf = render_pdf(render_to_string("triage/outcome_summary_pdf.html", context))
+    pdf = render_pdf(render_to_string("multiagency/summary_pdf.html", context))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="summary-{referral.reference}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -228,7 +228,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     audit.record_read(
         "triage.team_queue", actor=request.user, details={"referrals": [row.pk for row in rows]}
     )
-    return render(request, "triage/outcome_team_queue.html", {"rows": rows, "challenges": challenges})
+    return render(request, "multiagency/team_queue.html", {"rows": rows, "challenges": challenges})
 
 
 @login_required
@@ -241,9 +241,9 @@ def allocate_page(request: HttpRequest, reference: str) -> HttpResponse:
         form, lambda: outcomes.referral_allocate(referral, by=request.user, **form.cleaned_data)
     ):
         messages.success(request, f"{referral.reference} has been allocated.")
-        return redirect("outcomes:team_queue")
+        return redirect("multiagency:team_queue")
     context = {"referral": referral, "form": form, **selectors.referral_record(referral)}
-    return render(request, "triage/outcome_allocate.html", context, status=400 if form.errors else 200)
+    return render(request, "multiagency/allocate.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,14 +252,14 @@ def challenge_page(request: HttpRequest) -> HttpResponse:
     The same confirmation follows whether or not they matched, so the page reveals nothing, and
     POSTs are rate limited per client address so references cannot be guessed at speed."""
     if is_ratelimited(
-        request, group="outcomes:challenge", key="ip", rate=CHALLENGE_RATE, method="POST", increment=True
+        request, group="multiagency:challenge", key="ip", rate=CHALLENGE_RATE, method="POST", increment=True
     ):
-        return render(request, "triage/outcome_challenge_limited.html", status=429)
+        return render(request, "multiagency/challenge_limited.html", status=429)
     form = ChallengeForm(_posted(request))
     if request.method == "POST" and _act(form, lambda: outcomes.challenge_raise(**form.cleaned_data)):
-        return render(request, "triage/outcome_challenge_done.html")
+        return render(request, "multiagency/challenge_done.html")
     return render(
-        request, "triage/outcome_challenge.html", {"form": form}, status=400 if form.errors else 200
+        request, "multiagency/challenge.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
@@ -275,10 +275,10 @@ def challenge_respond(request: HttpRequest, public_id) -> HttpResponse:
         form, lambda: outcomes.challenge_respond(challenge, by=request.user, **form.cleaned_data)
     ):
         messages.success(request, "Your response has been recorded.")
-        return redirect(reverse("outcomes:team_queue"))
+        return redirect(reverse("multiagency:team_queue"))
     return render(
         request,
-        "triage/outcome_challenge_respond.html",
+        "multiagency/challenge_respond.html",
         {"challenge": challenge, "outcome": selectors.challenged_outcome(challenge), "form": form},
         status=400 if form.errors else 200,
     )

@@ -1,14 +1,14 @@
-"""Mounted at /triage/mash/ (before triage.urls, whose ``<reference>/`` would otherwise take "mash").
+"""The MASH stage's pages, mounted at /mash/.
 
 The public challenge page is in ``public_urlpatterns``, mounted under /refer/ (a public prefix the
-second-factor middleware exempts) as the "outcomes_public" namespace.
+second-factor middleware exempts) as the "multiagency_public" namespace.
 """
 
 from django.urls import path
 
-from . import outcome_views as views
+from triage.multiagency import views
 
-app_name = "outcomes"
+app_name = "multiagency"
 
 urlpatterns = [
     path("team-queue/", views.team_queue, name="team_queue"),
@@ -23,4 +23,4 @@ urlpatterns = [
 ]
 
 
-public_urlpatterns = ([path("", views.challenge_page, name="challenge")], "outcomes_public")
+public_urlpatterns = ([path("", views.challenge_page, name="challenge")], "multiagency_public")

@@ -1,0 +1,1 @@
+"""Casework after allocation: assessments, section 47 enquiries, conferences and closure."""
