@@ -151,6 +151,8 @@ class Deadline(models.Model):
 
 
 # Threshold decisions, claims and EDT flags live in their own module (issue 5).
+# Assessments, S47 enquiries and CIN closures recorded after allocation (issue 11).
+from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
 
 # MASH and strategy discussions, outcomes, allocations and challenges (issue 7).
@@ -162,6 +164,3 @@ from .multiagency.models import (  # noqa: E402,F401
     Outcome,
     StrategyDiscussion,
 )
-
-# Assessments, S47 enquiries and CIN closures recorded after allocation (issue 11).
-from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401

@@ -18,8 +18,8 @@ from notifications.models import Letter, LetterTemplate
 from tests.factories import referral_with_people
 from tests.notifications.conftest import flat, pdf_text
 from tests.support.world import build_world
-from triage.multiagency import actions as outcomes
 from triage.models import Deadline
+from triage.multiagency import actions as outcomes
 from triage.multiagency.models import Outcome
 from triage.policy import calendar_for, current_policy
 

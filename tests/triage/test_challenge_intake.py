@@ -16,8 +16,8 @@ from mash.models import AuditEvent
 from mash.outbox.delivery import deliver_once
 from mash.outbox.models import OutboxMessage
 from tests.support.world import build_world
-from triage.multiagency.models import Challenge
 from triage.multiagency.actions import CHALLENGE_SUBMITTED
+from triage.multiagency.models import Challenge
 
 pytestmark = pytest.mark.django_db
 

@@ -25,11 +25,11 @@ from notifications.models import Letter
 from tests.factories import referral_with_people
 from tests.support.world import build_world
 from tests.test_permission_matrix import pdf_text, squashed
-from triage.multiagency import actions as outcomes
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
-from triage.multiagency.models import Challenge, MashDiscussion, Outcome
+from triage.multiagency import actions as outcomes
 from triage.multiagency.forms import parse_time
+from triage.multiagency.models import Challenge, MashDiscussion, Outcome
 from triage.policy import calendar_for, current_policy
 from triage.states import Rag, Status
 

@@ -23,11 +23,11 @@ from tests.conftest import require
 from tests.factories import referral_with_people
 from tests.support.world import build_world
 from tests.triage.test_outcomes import ATTENDEES, decide, discuss, form_of, summary_links
-from triage.multiagency import actions as outcomes
 from triage.casework import actions as statutory
-from triage.models import Deadline
-from triage.multiagency.models import Outcome
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
+from triage.models import Deadline
+from triage.multiagency import actions as outcomes
+from triage.multiagency.models import Outcome
 from triage.policy import calendar_for, current_policy
 from triage.states import Rag, Status
 

@@ -23,15 +23,14 @@ from mash import audit
 from mash.codes import CategoryOfAbuse, ReasonForClosure
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from referrals.models import Referral, ReferralChild
-
 from triage.actions import referral_transition
-from triage.models import Deadline
-from triage.multiagency.models import StrategyDiscussion
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
+from triage.casework.selectors import may_record
+from triage.models import Deadline
 from triage.multiagency.clocks import clock_meet, clock_start
+from triage.multiagency.models import StrategyDiscussion
 from triage.policy import calendar_for, current_policy
 from triage.states import Status
-from triage.casework.selectors import may_record
 
 NO_FACTORS = "21"
 

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 
 from mash.exceptions import NotFound
 from referrals.models import Referral, ReferralChild
-
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.selectors import access_referral
 from triage.states import Status

@@ -19,11 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from mash import audit
 from referrals.models import Referral
-
 from triage.casework import actions as statutory
 from triage.casework import selectors as selectors
-from triage.multiagency.views import _act, _posted
-from triage.states import Status
 from triage.casework.forms import (
     AssessmentAuthoriseForm,
     AssessmentStartForm,
@@ -31,6 +28,8 @@ from triage.casework.forms import (
     IcpcForm,
     S47StartForm,
 )
+from triage.multiagency.views import _act, _posted
+from triage.states import Status
 
 
 def _open(request: HttpRequest, reference: str, action: str):

@@ -1,1 +1,2 @@
-"""The MASH stage: information from agencies, the MASH and strategy discussions, the outcome and allocation."""
+"""The MASH stage: information from agencies, the MASH and strategy discussions, the outcome and
+allocation."""

@@ -26,10 +26,10 @@ from mash.outbox.delivery import handler, outbox_enqueue
 from mash.outbox.models import OutboxMessage
 from mash.roles import is_mash_lead
 from referrals.models import Referral
-
 from triage.actions import referral_transition
 from triage.models import Deadline, PolicyVersion
 from triage.models_decisions import ChildDecision
+from triage.multiagency.clocks import clock_meet, clock_start, strategy_meeting_met
 from triage.multiagency.models import (
     Allocation,
     Challenge,
@@ -38,7 +38,6 @@ from triage.multiagency.models import (
     Outcome,
     StrategyDiscussion,
 )
-from triage.multiagency.clocks import clock_meet, clock_start, strategy_meeting_met
 from triage.policy import current_policy
 from triage.signals import outcome_decided
 from triage.states import Rag, Status

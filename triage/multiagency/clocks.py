@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from referrals.models import Referral
-
 from triage.models import Deadline, PolicyVersion
 
 

@@ -16,7 +16,6 @@ from agencies.models import Agency, Team
 from mash.codes import PrimaryNeed
 from mash.forms import GovukFormMixin
 from referrals.fields import PARTS, DatePartsField
-
 from triage.multiagency.models import Outcome
 from triage.states import Rag
 

@@ -13,7 +13,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from mash.codes import PrimaryNeed
-
 from triage.states import Rag
 
 

@@ -19,7 +19,6 @@ from mash.exceptions import NotFound
 from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral, ReferralChild
 from referrals.restricted import open_to
-
 from triage.multiagency.models import (
     Allocation,
     Challenge,

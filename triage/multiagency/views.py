@@ -22,9 +22,8 @@ from agencies.forms import InformationRequestForm
 from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.roles import is_mash_lead, is_team_manager
-
-from triage.multiagency import selectors as selectors
 from triage.multiagency import actions as outcomes
+from triage.multiagency import selectors as selectors
 from triage.multiagency.forms import (
     AllocationForm,
     ChallengeForm,
@@ -258,9 +257,7 @@ def challenge_page(request: HttpRequest) -> HttpResponse:
     form = ChallengeForm(_posted(request))
     if request.method == "POST" and _act(form, lambda: outcomes.challenge_raise(**form.cleaned_data)):
         return render(request, "multiagency/challenge_done.html")
-    return render(
-        request, "multiagency/challenge.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "multiagency/challenge.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
