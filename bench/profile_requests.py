@@ -55,7 +55,7 @@ def api_submit():
     """A submission through the intake API with a fresh Idempotency-Key, as bench/submit.lua sends."""
     from agencies.authentication import api_token_create
     from agencies.models import Agency
-    from tests.referrals.factories import api_body
+    from tests.support.answers import api_body
 
     _, key = api_token_create(
         Agency.objects.get(slug="police"), name=f"profile {uuid.uuid4().hex[:6]}", by=None

@@ -239,7 +239,7 @@ def web(context: dict) -> dict:
 
 def submissions(server: Gunicorn, context: dict, bare: dict) -> dict:
     from referrals.models import Referral
-    from tests.referrals.factories import api_body
+    from tests.support.answers import api_body
 
     run = f"bench-{uuid.uuid4().hex[:8]}"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as body:

@@ -83,7 +83,8 @@ def test_a_lead_restricts_a_referral_from_its_page_and_then_only_the_named_can_o
     for role in ("screening", "admin", "manager_a", "social_worker"):
         assert as_(role).get(referral_url(referral)).status_code == 404, role
     assert (
-        as_("manager_a").get(reverse("multiagency:team_queue")).content.decode().count(referral.reference) == 0
+        as_("manager_a").get(reverse("multiagency:team_queue")).content.decode().count(referral.reference)
+        == 0
     )
     api = as_("screening").get(reverse("triage-api:referral", kwargs={"reference": referral.reference}))
     assert api.status_code == 404
