@@ -32,6 +32,7 @@ def walk(journey: Journey, on_page: OnPage | None = None) -> list[Shot]:
     signing_in(w)
     lead = mash(w, reference)  # the lead stays signed in: a second sign-in would wait for a new code
     more.chase(w, lead, reference)
+    more.search_and_recovery_codes(w, lead, reference)
     partners(w)
     more.second_referral(w, lead)
     more.person_record(w, lead, reference)

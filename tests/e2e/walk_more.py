@@ -164,3 +164,15 @@ def _minute_after(received_at: datetime) -> datetime:
     while timezone.now() < held_at:
         time.sleep(1)
     return held_at
+
+
+def search_and_recovery_codes(w: Walk, lead: Page, reference: str) -> None:
+    """The lead finds a referral in the queue by a part of the child's name, then replaces their
+    recovery codes (shown once)."""
+    w.journey.visit(lead, "/triage/")
+    w.journey.answer(lead, [Type("Search by reference, child's name or date of birth", "Smi")], "Search")
+    expect(lead.get_by_role("link", name=reference, exact=True)).to_be_visible()
+    w.see(lead, "lead", "Triage queue searched")
+    w.visit(lead, "lead", "Recovery codes", "/accounts/recovery-codes/")
+    w.journey.press(lead, "Get new recovery codes")
+    w.see(lead, "lead", "New recovery codes")
