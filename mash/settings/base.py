@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "security.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Ahead of CSRF's view check and the views' own: a method a view does not serve is a 405 to
+    # anyone who reaches it (security/methods.py).
+    "security.methods.DeclaredMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
