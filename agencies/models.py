@@ -120,8 +120,8 @@ class InformationRequest(models.Model):
     lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
-    # Due time when asked. The deadline is the authority: a later RAG change moves it (issue 4's
-    # recompute), so pages show ``current_due_at``.
+    # Due time when asked. The deadline is the authority: a later RAG change moves it (triage.deadlines
+    # recomputes the open clocks), so pages show ``current_due_at``.
     due_at = models.DateTimeField()
     deadline = models.ForeignKey(
         "triage.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mash import audit
 from mash.exceptions import DomainError, NotFound
@@ -23,6 +23,7 @@ def _partner_only(request: HttpRequest) -> None:
 
 
 @login_required
+@require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     _partner_only(request)
     rows = list(selectors.partner_request_list(request.user))

@@ -17,7 +17,7 @@ class NavItem:
 
 # Apps add their pages here as they gain them.
 NAVIGATION: list[NavItem] = [
-    # Triage (issue 5)
+    # Triage: the queues where referrals are screened and decided.
     # A social worker's own work starts here (their team's referrals; see LANDING).
     NavItem(
         "Triage queue",
@@ -27,21 +27,22 @@ NAVIGATION: list[NavItem] = [
     NavItem("Domestic abuse", "triage:domestic_abuse", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
     NavItem("Early help queue", "triage:early_help", frozenset({Role.TEAM_MANAGER, Role.SOCIAL_WORKER})),
     NavItem("EDT queue", "triage:edt", frozenset({Role.EMERGENCY_DUTY, Role.MASH_LEAD})),
-    # Intake (issue 3)
+    # Intake: recording what comes in.
     NavItem("Record a referral", "referrals:record", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})),
     NavItem(
         "Record a consultation", "referrals:consultation", frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD})
     ),
-    # Information sharing and allocation (issue 7)
+    # Information sharing with partner agencies, and allocation to teams.
     NavItem("Information requests", "partners:request_list", frozenset({Role.AGENCY_PARTNER})),
     NavItem("Team queue", "multiagency:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
-    # Reports and statutory returns (issue 11)
+    # Reports and statutory returns.
     NavItem(
         "Performance",
         "reports:dashboard",
         frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD, Role.PERFORMANCE_OFFICER}),
     ),
-    # Security and privacy (issue 9): break-glass roles are security.break_glass.BREAK_GLASS_ROLES.
+    # Security and privacy. These roles repeat security.break_glass.BREAK_GLASS_ROLES, which mash, the
+    # layer below security, cannot import: keep the two in step.
     NavItem(
         "Emergency access",
         "break_glass_request",

@@ -30,3 +30,13 @@ def isolated(text: str | None) -> str:
     """User text as it may stand inside the council's wording; empty stays empty."""
     cleaned = strip_controls(text or "")
     return f"{FIRST_STRONG_ISOLATE}{cleaned}{POP_DIRECTIONAL_ISOLATE}" if cleaned else ""
+
+
+def isolated_lines(text: str | None) -> str:
+    """User text of one or more lines, each line isolated on its own (blank lines kept).
+
+    A line break ends a bidi paragraph, and every isolate open in it, so one isolate around
+    several lines would leave the later ones bare. Every kind of line break (``str.splitlines``:
+    also U+2028 and U+2029) becomes a plain ``\\n``, for ``linebreaksbr`` to turn into ``<br>``.
+    """
+    return "\n".join(isolated(line) for line in (text or "").splitlines())

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from mash import audit
@@ -297,6 +297,7 @@ def _submitter(request: HttpRequest, wizard: Wizard):
     return request.user
 
 
+@require_GET
 def confirmation(request: HttpRequest) -> HttpResponse:
     done = submitted(request.session)
     referral = referral_for_confirmation(done["id"]) if done else None

@@ -15,6 +15,7 @@ from datetime import date
 from functools import cache
 
 import holidays
+from django.utils import timezone
 
 from mash.codes import PrimaryNeed, ReferralSource
 
@@ -190,8 +191,8 @@ def _overlapping(spans: list[tuple[date, date | None]]) -> bool:
 
 def check_episode(episode: Episode, *, as_at: date | None = None, child: str = "") -> list[Violation]:
     """Every rule about one episode. ``as_at`` is the census reference date (for the 'open too long'
-    queries); today when not given."""
-    as_at = as_at or date.today()
+    queries); the council's today when not given."""
+    as_at = as_at or timezone.localdate()
     found = (
         _check_codes(episode)
         + _check_dates(episode)

@@ -8,11 +8,17 @@ each object opened and for the ids each list page shows.
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods
 from django_otp.admin import OTPAdminSite
 
 from mash import audit
 
 CHILD_ROOTS = frozenset({"referrals.Referral", "referrals.Person"})
+# Django's admin views answer any method: a PUT renders the page like a GET (and the sign-in form
+# takes it as a POST). The admin is forms and links, so anything else is refused.
+ADMIN_METHODS = ["GET", "POST", "HEAD", "OPTIONS"]
+only_admin_methods = require_http_methods(ADMIN_METHODS)
 
 
 def is_about_a_child(model) -> bool:
@@ -63,6 +69,14 @@ class AuditedAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin"):
         super().__init__(name)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin view but the sign-in page comes through here (the site's and each ModelAdmin's)."""
+        return only_admin_methods(super().admin_view(view, cacheable))
+
+    @method_decorator(only_admin_methods)
+    def login(self, request, extra_context=None):
+        return super().login(request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         from django.contrib.admin import ModelAdmin

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from mash import audit
 from mash.exceptions import NotFound
@@ -63,6 +64,7 @@ def audit_events(
 
 
 @login_required
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not can_review(request.user):
         raise NotFound("Page not found.")

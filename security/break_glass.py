@@ -1,16 +1,19 @@
 """Break-glass: time-limited access to a referral outside a user's normal access.
 
-A member of council staff states a reason; access to that one referral is granted for
-``settings.BREAK_GLASS_HOURS``; the grant waits in the administrators' review list (the privacy
+A member of council staff names the child the emergency is about, chooses one of the referrals about
+that child (:func:`break_glass_search`) and states a reason; access to that one referral is granted
+for ``settings.BREAK_GLASS_HOURS``. The grant waits in the administrators' review list (the privacy
 officer's queue) until reviewed, and the MASH leads and the user's team managers are e-mailed at once
 (through the outbox, in the grant's transaction). Limits keep it an emergency measure: at most
 ``settings.BREAK_GLASS_MAX_LIVE_GRANTS`` live grants per user, and the request page's rate limit
-(``settings.BREAK_GLASS_RATE``). Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
+(``settings.BREAK_GLASS_RATE``). They are settings, not the council's policy, because the policy is
+read in triage, above this layer. Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import NoReturn
 
 from django.conf import settings
@@ -25,7 +28,7 @@ from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
 from mash.outbox.delivery import outbox_enqueue
 from mash.roles import Role
-from referrals.models import Referral
+from referrals.models import Referral, ReferralChild
 from referrals.restricted import refuse_break_glass
 
 # Council staff who may need an out-of-hours or cross-team look at a child's referral. Partner
@@ -38,6 +41,7 @@ BREAK_GLASS_ROLES = (
     Role.EMERGENCY_DUTY,
 )
 MIN_REASON_LENGTH = 20
+MAX_CANDIDATES = 10
 
 
 def can_request(user) -> bool:
@@ -54,6 +58,51 @@ def break_glass_referral_ids(user) -> QuerySet:
     if not getattr(user, "is_authenticated", False):
         return BreakGlassGrant.objects.none().values("referral_id")
     return live_grants(user).values("referral_id")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A referral the search offers: only what identifies it and the name the user already typed."""
+
+    reference: str
+    received_at: datetime
+    child_name: str
+
+
+def break_glass_search(user, *, first_name: str, last_name: str, date_of_birth: date) -> list[Candidate]:
+    """Referrals about a child with exactly this name and date of birth (or expected date of birth),
+    newest first, at most MAX_CANDIDATES.
+
+    The grant form offers only these, so break-glass opens a referral about a child the user can name,
+    never the next reference in turn. The match is whole and exact (case aside), so a result shows
+    nothing the user did not type. Requires a break-glass role; the search is audited with the
+    references it found (not the name searched for).
+    """
+    if not can_request(user):
+        raise NotPermitted("Your role cannot use break-glass access.")
+    children = (
+        ReferralChild.objects.filter(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+        )
+        .filter(Q(date_of_birth=date_of_birth) | Q(expected_date_of_birth=date_of_birth))
+        .select_related("referral")
+        .order_by("-referral__received_at", "-referral_id")
+    )
+    found: dict[str, Candidate] = {}
+    for child in children[: MAX_CANDIDATES * 2]:  # two children of one referral may share a name
+        found.setdefault(
+            child.referral.reference,
+            Candidate(child.referral.reference, child.referral.received_at, child.full_name),
+        )
+    candidates = list(found.values())[:MAX_CANDIDATES]
+    audit.record(
+        AuditEvent.Kind.SEARCH,
+        "break_glass.searched",
+        actor=user,
+        details={"references": [candidate.reference for candidate in candidates]},
+    )
+    return candidates
 
 
 def live_grants(user) -> QuerySet:

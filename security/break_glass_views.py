@@ -26,32 +26,49 @@ REQUEST_PAGE = "security/breakglassgrant_request.html"
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_access(request: HttpRequest) -> HttpResponse:
+    """Name the child, give the reason, then choose among the referrals found about that child."""
     if not break_glass.can_request(request.user):
         raise NotFound("Page not found.")
-    form = BreakGlassRequestForm(request.POST or None)
+    form = BreakGlassRequestForm(request.POST if request.method == "POST" else None)
     error = ""
     if form.is_valid():
         if over_rate(request):
             return _refused_for_rate(request, form)
-        try:
-            grant = break_glass.break_glass_grant(
-                user=request.user,
-                reference=form.cleaned_data["reference"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except Conflict as refusal:
-            error = refusal.message  # the cap: no field of the form would fix it
-        except DomainError as refusal:
-            form.add_error("reason" if isinstance(refusal, InvalidInput) else "reference", refusal.message)
-        else:
-            messages.success(
-                request,
-                f"You have access to referral {grant.referral.reference} until "
-                f"{govuk_datetime(grant.expires_at)}. This access will be reviewed.",
-            )
-            return redirect("break_glass_request")
+        form = _offer_candidates(request, form)
+        if form.is_valid() and form.cleaned_data.get("referral"):
+            try:
+                grant = break_glass.break_glass_grant(
+                    user=request.user,
+                    reference=form.cleaned_data["referral"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except Conflict as refusal:
+                error = refusal.message  # the cap: no field of the form would fix it
+            except DomainError as refusal:
+                field = "reason" if isinstance(refusal, InvalidInput) else "referral"
+                form.add_error(field, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    f"You have access to referral {grant.referral.reference} until "
+                    f"{govuk_datetime(grant.expires_at)}. This access will be reviewed.",
+                )
+                return redirect("break_glass_request")
     return render(request, REQUEST_PAGE, {"form": form, "error": error})
+
+
+def _offer_candidates(request: HttpRequest, form: BreakGlassRequestForm) -> BreakGlassRequestForm:
+    """The same answers, now with the referrals found about the child to choose from. The search
+    runs again on every answer, so a referral is chosen only from what these answers find."""
+    candidates = break_glass.break_glass_search(request.user, **form.search_terms())
+    offered = BreakGlassRequestForm(request.POST, candidates=candidates)
+    if offered.is_valid() and not candidates:
+        offered.add_error(
+            "first_name",
+            "No referral is about a child with that name and date of birth. Check the spelling and the date",
+        )
+    return offered
 
 
 def over_rate(request: HttpRequest) -> bool:

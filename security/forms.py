@@ -5,9 +5,11 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.utils import timezone
 
 from mash.forms import GovukFormMixin, LoginForm
 from mash.models import BreakGlassGrant
+from referrals.fields import DatePartsField
 
 
 class SignInForm(LoginForm):
@@ -83,13 +85,26 @@ class GovukPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
         self.fields["new_password2"].help_text = ""
 
 
-class BreakGlassRequestForm(GovukFormMixin, forms.Form):
-    reference = forms.CharField(
-        label="Referral reference",
-        max_length=20,
-        help_text="For example, MASH-2026-000123",
-        error_messages={"required": "Enter the referral reference"},
+def _name_box(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=100,
+        error_messages={"required": f"Enter the {label[0].lower()}{label[1:]}"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+    )
+
+
+class BreakGlassRequestForm(GovukFormMixin, forms.Form):
+    """The child the emergency is about (whole name and date of birth), the reason, and, once the
+    search has found referrals about that child, which one. A reference is never typed: the view
+    offers only what the search found (``candidates``) and ``referral`` accepts only one of those."""
+
+    first_name = _name_box("Child's first name")
+    last_name = _name_box("Child's last name")
+    date_of_birth = DatePartsField(
+        label="Child's date of birth",
+        required_message="Enter the child's date of birth",
+        help_text="For example, 27 3 2019. For an unborn child, the expected date of birth",
     )
     reason = forms.CharField(
         label="Why do you need this record?",
@@ -105,6 +120,38 @@ class BreakGlassRequestForm(GovukFormMixin, forms.Form):
             "max_length": "Why you need this record must be 2,000 characters or fewer",
         },
     )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates or [])
+        if self.candidates:
+            self.fields["referral"] = forms.ChoiceField(
+                label="Which referral do you need?",
+                choices=[(c.reference, _candidate_label(c)) for c in self.candidates],
+                widget=forms.RadioSelect,
+                # Required once the choice has been shown: the first answer only searches.
+                required=self.data.get("step") == "choose",
+                error_messages={
+                    "required": "Choose the referral you need",
+                    "invalid_choice": "Choose the referral you need from the ones found",
+                },
+            )
+            self.order_fields(["first_name", "last_name", "date_of_birth", "referral", "reason"])
+            self.helper.layout = Layout(
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                Field.radios("referral", legend_size=Size.MEDIUM),
+                "reason",
+            )
+
+    def search_terms(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("first_name", "last_name", "date_of_birth")}
+
+
+def _candidate_label(candidate) -> str:
+    received = timezone.localtime(candidate.received_at)
+    return f"{candidate.reference}, received {received:%-d %B %Y}, about {candidate.child_name}"
 
 
 class BreakGlassReviewForm(GovukFormMixin, forms.Form):

@@ -46,6 +46,7 @@ class SignInView(auth_views.LoginView):
     address; success goes on to the second-factor step, never straight to a staff page, carrying
     only a safe ``next`` (without one, the second factor leads to the user's own work)."""
 
+    http_method_names = ["get", "post"]  # Django's form views also take PUT, as a POST
     template_name = "mash/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = False
@@ -72,8 +73,9 @@ class SignOutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-@login_required
+# The method first: these paths are open to the anonymous, who are refused 405 before sign-in.
 @require_http_methods(["GET", "POST"])
+@login_required
 def verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next(request))
@@ -91,8 +93,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "security/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app. Only for users without one: replacing a device is an
     administrator's job (admin, "TOTP devices"), so a stolen password cannot re-enrol."""
@@ -128,6 +130,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's view keeps this session (update_session_auth_hash) while the changed password
     hash invalidates every other session of the user at their next request."""
 
+    http_method_names = ["get", "post"]
     template_name = "security/password_change.html"
     form_class = GovukPasswordChangeForm
     success_url = reverse_lazy("home")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.http import require_safe
 
 from mash.celery import app as celery_app
 from notifications.sweeper import heartbeat_stale
@@ -10,6 +11,7 @@ from notifications.sweeper import heartbeat_stale
 BROKER_TIMEOUT_SECONDS = 2
 
 
+@require_safe  # probes may ask with HEAD
 def healthz(request) -> JsonResponse:
     """The process is up. Touches nothing else, so a slow database never restarts the web tier."""
     return JsonResponse({"status": "ok"})
@@ -34,6 +36,7 @@ def _broker_ok() -> bool:
         return False
 
 
+@require_safe
 def readyz(request) -> JsonResponse:
     """Ready to serve: the database and the Celery broker both answer; 503 otherwise."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}

@@ -4,10 +4,12 @@ to where they start, so the two never repeat each other."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
 
 from mash.navigation import is_verified, landing_url
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Staff past the second factor go to their own work, staff part way through signing in to the
     second factor, and everyone else to the referral form's start page."""

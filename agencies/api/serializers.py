@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
+
+from mash.api_fields import Text
 
 from ..models import InformationRequest
 
@@ -45,17 +46,15 @@ class PartnerRequestOutput(serializers.Serializer):
 
 
 class PartnerAnswerInput(serializers.Serializer):
+    """The answer's shape. Its rules (a summary when known, a check date not in the future) are the
+    action's, so the API and the portal refuse the same answers with the same words."""
+
     known = serializers.ChoiceField(choices=InformationRequest.Known.choices)
-    summary = serializers.CharField(allow_blank=True, required=False, default="")
+    summary = Text(allow_blank=True, required=False, default="", help_text="Needed when known")
     risk_indicators = serializers.ListField(
         child=serializers.ChoiceField(choices=InformationRequest.RiskIndicator.choices),
         required=False,
         default=list,
     )
-    date_checked = serializers.DateField()
-    free_text = serializers.CharField(allow_blank=True, required=False, default="")
-
-    def validate_date_checked(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError("The date checked cannot be in the future.")
-        return value
+    date_checked = serializers.DateField(help_text="Today or earlier")
+    free_text = Text(allow_blank=True, required=False, default="")

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from mash import audit
@@ -80,6 +81,8 @@ class PartnerRequestDetailApi(APIView):
 
 class PartnerRequestAnswerApi(APIView):
     permission_classes = [PartnerOnly]
+    # JSON only, through the project's bounded JSON parser, as the schema states.
+    parser_classes = [p for p in api_settings.DEFAULT_PARSER_CLASSES if p.media_type == "application/json"]
 
     @extend_schema(
         request=PartnerAnswerInput,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from rest_framework import serializers
 
+from mash.api_fields import Text
+
 from ..fields import DatePartsField
 from ..forms import AdultForm, ChildForm
 from ..intake import PROFESSIONAL, TOPICS, form_class_for
@@ -21,7 +23,7 @@ def _field(field: forms.Field) -> serializers.Field:
         return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
     if isinstance(field, forms.EmailField):
         return serializers.EmailField(max_length=field.max_length, allow_blank=not field.required, **common)
-    return serializers.CharField(max_length=field.max_length, allow_blank=not field.required, **common)
+    return Text(max_length=field.max_length, allow_blank=not field.required, **common)
 
 
 def fields_of(*form_classes) -> dict[str, serializers.Field]:

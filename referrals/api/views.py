@@ -144,6 +144,7 @@ class ReferralCreateApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern=IDEMPOTENCY_KEY.pattern,
                 description="1 to 64 letters, digits, '.', '_', ':' or '-'; one per referral (e.g. your id).",
             )
         ],

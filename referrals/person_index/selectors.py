@@ -23,6 +23,7 @@ from triage.models import ChildDecision
 
 from . import matching
 from .models import Involvement, MatchDecision, Person, PersonMerge
+from .pending import PendingReferral, pending_referrals
 
 SUBJECT_MODELS = {"child": ReferralChild, "adult": ReferralAdult}
 # The statutory re-referral measure: a referral within 12 months of a previous one.
@@ -137,6 +138,8 @@ class SubjectCheck:
     decisions: list[MatchDecision] = field(default_factory=list)
     # For a person already linked: the other referrals recorded about their index record.
     referrals: list[RecordedReferral] = field(default_factory=list)
+    # Other referrals about someone like them that are not in the index yet (still undecided).
+    pending: list[PendingReferral] = field(default_factory=list)
 
     @property
     def rejected_ids(self) -> set[int]:
@@ -149,8 +152,9 @@ def referral_subjects(referral: Referral) -> list[tuple[str, ReferralChild | Ref
 
 
 def known_child_check(user, referral: Referral, *, ip_address: str | None = None) -> list[SubjectCheck]:
-    """Candidates for every person in the referral, without those already rejected for them.
-    Records that ``user`` read the referral's people and their candidates."""
+    """Candidates for every person in the referral, without those already rejected for them, and the
+    other referrals about someone like each person that are not in the index yet. Records that
+    ``user`` read the referral's people, their candidates and every referral shown."""
     require_mash_staff(user)
     decisions = list(MatchDecision.objects.filter(referral=referral).select_related("person", "by"))
     checks = []
@@ -163,13 +167,23 @@ def known_child_check(user, referral: Referral, *, ip_address: str | None = None
         checks.append(check)
     _attach_involvements([c for check in checks for c in check.candidates])
     shown = _attach_referrals(checks, referral, user)
+    shown = sorted(set(shown) | _attach_pending(checks, referral, user))
     _audit_check(user, referral, shown, ip_address)
     return checks
 
 
+def _attach_pending(checks: list[SubjectCheck], referral: Referral, user) -> set[int]:
+    """Each person's matching referrals not yet in the index (two queries for the whole page);
+    returns the referral ids shown, to be audited with the others."""
+    found = pending_referrals([(c.kind, c.subject) for c in checks], exclude=referral.pk, user=user)
+    for check in checks:
+        check.pending = found.get((check.kind, check.subject.pk), [])
+    return {row.referral_id for rows in found.values() for row in rows}
+
+
 def _audit_check(user, referral: Referral, shown: list[int], ip_address: str | None) -> None:
-    """One read of this referral's people and candidates, and one of each earlier referral the page
-    showed, so that referral's own trail says who saw it and where."""
+    """One read of this referral's people and candidates, and one of each other referral the page
+    showed (recorded in the index or not yet), so that referral's own trail says who saw it and where."""
     events = [
         audit.audit_event(
             AuditEvent.Kind.READ,

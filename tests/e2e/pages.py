@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from referrals.models import Referral
 from tests.e2e import browser as person
 from tests.e2e import steps
+from tests.e2e import walk_more as more
 from tests.e2e.steps import Choose, Date, Journey, Pick, Tick, Type
 from tests.e2e.walker import OnPage, Shot, Walk
 
@@ -30,9 +31,13 @@ def walk(journey: Journey, on_page: OnPage | None = None) -> list[Shot]:
     reference = public_form(w)
     signing_in(w)
     lead = mash(w, reference)  # the lead stays signed in: a second sign-in would wait for a new code
+    more.chase(w, lead, reference)
+    more.search_and_recovery_codes(w, lead, reference)
     partners(w)
+    more.second_referral(w, lead)
+    more.person_record(w, lead, reference)
     outcome_and_team(w, reference, lead)
-    casework(w, reference)
+    more.casework(w, reference)
     everyone_else(w)
     return w.shots
 
@@ -171,6 +176,7 @@ def partners(w: Walk) -> None:
     w.see(health, "health", "Information requests")
     w.journey.follow(health, ", ".join(CHILDREN))
     w.see(health, "health", "Answer a request")
+    more.decline(w, health)
     health.context.close()
 
     education = w.journey.sign_in("education")
@@ -205,16 +211,6 @@ def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
     w.visit(manager, "manager", "Early help queue", "/triage/early-help/")
     w.visit(manager, "manager", "Performance dashboard", "/reports/")
     manager.context.close()
-
-
-def casework(w: Walk, reference: str) -> None:
-    """The allocated social worker's record of assessments, enquiries and closure, and one of its forms."""
-    worker = w.journey.sign_in("socialworker")
-    w.visit(worker, "socialworker", "Casework record", f"/casework/{reference}/")
-    w.visit(worker, "socialworker", "Start an assessment", f"/casework/{reference}/assessment/")
-    w.journey.refused(worker, "Save")
-    w.see(worker, "socialworker", "Start an assessment", "error")
-    worker.context.close()
 
 
 def everyone_else(w: Walk) -> None:

@@ -23,6 +23,22 @@ from tests.support.security import make_referral
 REASON = "Out of hours call from police about this child; need the history now."
 
 
+def answers(referral=None, **changed) -> dict:
+    """The request page's answers about Amy Example (every make_referral's child), choosing
+    ``referral`` among the referrals found when given."""
+    data = {
+        "first_name": "amy",
+        "last_name": "EXAMPLE",
+        "date_of_birth_day": "1",
+        "date_of_birth_month": "4",
+        "date_of_birth_year": "2016",
+        "reason": REASON,
+    }
+    if referral is not None:
+        data |= {"step": "choose", "referral": referral.reference}
+    return data | changed
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_counts():
     """django-ratelimit counts in the cache, which outlives each test's database transaction."""
@@ -75,9 +91,12 @@ def test_request_page_and_review_by_an_administrator(client, login, make_user):
     login(worker)
     page = client.get("/break-glass/")
     assert page.status_code == 200 and b"Emergency access" in page.content
-    bad = client.post("/break-glass/", {"reference": "NOPE-1", "reason": REASON})
-    assert bad.status_code == 200 and b"No referral has that reference" in bad.content
-    ok = client.post("/break-glass/", {"reference": referral.reference, "reason": REASON})
+    bad = client.post("/break-glass/", answers(first_name="Nobody"))
+    assert bad.status_code == 200 and b"No referral is about a child with that name" in bad.content
+    found = client.post("/break-glass/", answers())
+    assert found.status_code == 200 and referral.reference.encode() in found.content
+    assert not BreakGlassGrant.objects.exists()  # the search only offers the choice
+    ok = client.post("/break-glass/", answers(referral))
     assert ok.status_code == 302
     grant = BreakGlassGrant.objects.get()
     assert client.get("/break-glass/review/").status_code == 404  # workers cannot review
@@ -168,8 +187,8 @@ def test_the_request_page_says_plainly_when_the_cap_is_reached(login, make_user,
     settings.BREAK_GLASS_MAX_LIVE_GRANTS = 1
     worker = make_user(Role.SOCIAL_WORKER)
     client = login(worker)
-    client.post("/break-glass/", {"reference": make_referral().reference, "reason": REASON})
-    refused = client.post("/break-glass/", {"reference": make_referral().reference, "reason": REASON})
+    client.post("/break-glass/", answers(make_referral()))
+    refused = client.post("/break-glass/", answers(make_referral()))
     assert refused.status_code == 200 and b"the most anyone can hold at once" in refused.content
     assert BreakGlassGrant.objects.count() == 1
 
@@ -180,26 +199,16 @@ def test_requests_are_rate_limited_per_user(login, make_user, settings):
     settings.BREAK_GLASS_MAX_LIVE_GRANTS = 10
     worker = make_user(Role.SOCIAL_WORKER)
     client = login(worker)
-    assert client.post("/break-glass/", {"reference": "", "reason": ""}).status_code == 200  # not counted
+    assert client.post("/break-glass/", {"first_name": "", "reason": ""}).status_code == 200  # not counted
     for _ in range(2):
-        assert (
-            client.post(
-                "/break-glass/", {"reference": make_referral().reference, "reason": REASON}
-            ).status_code
-            == 302
-        )
-    limited = client.post("/break-glass/", {"reference": make_referral().reference, "reason": REASON})
+        assert client.post("/break-glass/", answers(make_referral())).status_code == 302
+    limited = client.post("/break-glass/", answers(make_referral()))
     assert limited.status_code == 429 and b"too many times" in limited.content
     assert BreakGlassGrant.objects.count() == 2
     assert AuditEvent.objects.get(action="break_glass.refused_rate").actor == worker
     # The limit is the user's, not the office's shared address.
     colleague = login(make_user(Role.SOCIAL_WORKER), Client())
-    assert (
-        colleague.post(
-            "/break-glass/", {"reference": make_referral().reference, "reason": REASON}
-        ).status_code
-        == 302
-    )
+    assert colleague.post("/break-glass/", answers(make_referral())).status_code == 302
 
 
 @pytest.mark.django_db
@@ -253,3 +262,67 @@ def test_no_alert_is_queued_for_a_refused_request(make_user, settings):
             user=worker, reference=make_referral().reference, reason=REASON, by=worker
         )
     assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_typed_reference_no_longer_opens_a_referral(login, make_user):
+    """The attack: asking for each sequential reference in turn, with one reason for all."""
+    client = login(make_user(Role.SOCIAL_WORKER))
+    for referral in [make_referral(), make_referral()]:
+        page = client.post("/break-glass/", {"reference": referral.reference, "reason": REASON})
+        assert page.status_code == 200 and b"Enter the child&#x27;s first name" in page.content
+    assert not BreakGlassGrant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_a_referral_the_search_found_can_be_chosen(login, make_user):
+    amy = make_referral()
+    other = make_referral()
+    other.children.update(first_name="Zara", last_name="Other")
+    client = login(make_user(Role.SOCIAL_WORKER))
+    tampered = client.post("/break-glass/", answers(other))  # Amy's name, someone else's referral
+    assert b"Choose the referral you need from the ones found" in tampered.content
+    unchosen = client.post("/break-glass/", answers(step="choose"))
+    assert b"Choose the referral you need" in unchosen.content
+    assert not BreakGlassGrant.objects.exists()
+    assert client.post("/break-glass/", answers(amy)).status_code == 302
+    assert BreakGlassGrant.objects.get().referral == amy
+
+
+@pytest.mark.django_db
+def test_the_search_shows_only_what_the_user_typed(login, make_user):
+    referral = make_referral()
+    client = login(make_user(Role.SOCIAL_WORKER))
+    found = client.post("/break-glass/", answers()).content.decode()
+    assert referral.reference in found and "about Amy Example" in found
+    for detail in ("9434765919", "High Street", "DH1 1AA", "Bruising", "Beth", "Rita"):
+        assert detail not in found
+    # The whole name and the date must match: a part of either finds nothing.
+    for partial in [answers(first_name="Am"), answers(last_name="Ex"), answers(date_of_birth_day="2")]:
+        assert referral.reference not in client.post("/break-glass/", partial).content.decode()
+    searches = AuditEvent.objects.filter(action="break_glass.searched").order_by("pk")
+    assert searches[0].details == {"references": [referral.reference]}
+    assert searches[0].kind == AuditEvent.Kind.SEARCH and "Amy" not in str(searches[0].details)
+
+
+@pytest.mark.django_db
+def test_an_empty_request_names_each_missing_answer(login, make_user):
+    page = login(make_user(Role.SOCIAL_WORKER)).post("/break-glass/", {})
+    body = page.content.decode()
+    assert page.status_code == 200 and "Get access" in body
+    for message in ("first name", "last name", "date of birth"):
+        assert f"Enter the child&#x27;s {message}" in body
+    assert "Enter why you need this record" in body
+
+
+@pytest.mark.django_db
+def test_choosing_a_restricted_referral_is_refused_plainly(login, make_user):
+    from referrals import restricted
+
+    referral = make_referral()
+    restricted.referral_restrict(
+        referral, reason="A member of staff's own family", by=make_user(Role.MASH_LEAD)
+    )
+    page = login(make_user(Role.SOCIAL_WORKER)).post("/break-glass/", answers(referral))
+    assert "is a restricted record" in page.content.decode()
+    assert not BreakGlassGrant.objects.exists()

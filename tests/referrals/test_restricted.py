@@ -181,9 +181,19 @@ def test_only_a_named_lead_or_administrator_manages_a_restriction(world, as_, ma
 
 def test_break_glass_refuses_a_restricted_referral_plainly_and_audits_the_refusal(world, as_):
     referral = restrict(world, key="team_b")
-    page = as_("manager_a").post(
-        reverse("break_glass_request"), {"reference": referral.reference, "reason": BREAK_GLASS_REASON}
-    )
+    child = referral.children.get()
+    born = child.date_of_birth
+    chosen = {
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth_day": born.day,
+        "date_of_birth_month": born.month,
+        "date_of_birth_year": born.year,
+        "step": "choose",
+        "referral": referral.reference,
+        "reason": BREAK_GLASS_REASON,
+    }
+    page = as_("manager_a").post(reverse("break_glass_request"), chosen)
     body = page.content.decode()
     assert "is a restricted record" in body and "break-glass access cannot open it" in body
     assert not BreakGlassGrant.objects.exists()

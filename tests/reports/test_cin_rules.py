@@ -4,9 +4,10 @@ by an episode that is otherwise valid, and a clean episode that breaks none."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 
 from reports.cin_rules import check_child, check_episode, working_days_between
 from reports.statutory import Assessment, Child, Episode, Section47
@@ -88,6 +89,16 @@ def test_an_assessment_open_beyond_45_working_days_is_queried():
     )
     assert rules(episode) == ["8670Q"]
     assert working_days_between(date(2026, 6, 1), AS_AT) > 45
+
+
+def test_without_a_reference_date_the_councils_day_is_used():
+    # 23:30 UTC on Monday 6 July is 00:30 on Tuesday in London: the assessment's 46th working day.
+    episode = clean(
+        referral_date=date(2026, 4, 30), assessments=[Assessment(start=date(2026, 4, 30))], section47s=[]
+    )
+    with time_machine.travel(datetime(2026, 7, 6, 23, 30, tzinfo=UTC), tick=False):
+        assert sorted(v.rule for v in check_episode(episode)) == ["8670Q"]
+    assert working_days_between(date(2026, 4, 30), date(2026, 7, 6)) == 45
 
 
 def test_working_days_skip_bank_holidays():

@@ -99,10 +99,21 @@ def test_reassign_api_is_for_leads(login, officer, lead):
     referral = referral_with_people()
     d.referral_claim(referral, by=officer)
     data = {"to": "lee", "reason": "Cover"}
-    assert login(officer).post(f"{API}/referrals/{referral.reference}/reassign/", data).status_code == 403
-    response = login(lead).post(f"{API}/referrals/{referral.reference}/reassign/", data)
+    assert (
+        login(officer)
+        .post(f"{API}/referrals/{referral.reference}/reassign/", data, content_type="application/json")
+        .status_code
+        == 403
+    )
+    response = login(lead).post(
+        f"{API}/referrals/{referral.reference}/reassign/", data, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["claimed_by"] == "lee"
-    bad = login(lead).post(f"{API}/referrals/{referral.reference}/reassign/", {"to": "nobody", "reason": "x"})
+    bad = login(lead).post(
+        f"{API}/referrals/{referral.reference}/reassign/",
+        {"to": "nobody", "reason": "x"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400
 
 
@@ -165,10 +176,21 @@ def test_api_hides_what_the_user_cannot_see(login, make_user):
 def test_return_and_step_up_api(login, lead, officer):
     referral = referral_with_people(consent="refused")
     client = login(officer)
-    assert client.post(f"{API}/referrals/{referral.reference}/return/", {}).status_code == 400
-    response = client.post(f"{API}/referrals/{referral.reference}/return/", {"reason": "Consent refused"})
+    assert (
+        client.post(
+            f"{API}/referrals/{referral.reference}/return/", {}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    response = client.post(
+        f"{API}/referrals/{referral.reference}/return/",
+        {"reason": "Consent refused"},
+        content_type="application/json",
+    )
     assert response.json()["status"] == "returned"
-    again = client.post(f"{API}/referrals/{referral.reference}/return/", {"reason": "again"})
+    again = client.post(
+        f"{API}/referrals/{referral.reference}/return/", {"reason": "again"}, content_type="application/json"
+    )
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     amber = referral_with_people()
     d.referral_decide(
@@ -176,7 +198,9 @@ def test_return_and_step_up_api(login, lead, officer):
         decisions=[d.ChildDecisionInput(**{k: v for k, v in body(amber.children.get()).items()})],
         by=lead,
     )
-    step = login(lead).post(f"{API}/referrals/{amber.reference}/step-up/", {"reason": "x"})
+    step = login(lead).post(
+        f"{API}/referrals/{amber.reference}/step-up/", {"reason": "x"}, content_type="application/json"
+    )
     assert step.status_code == 409
 
 

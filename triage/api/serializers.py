@@ -3,11 +3,15 @@ the rules live in ``triage.decisions`` so the API and the pages break them the s
 
 from __future__ import annotations
 
+from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
+from mash.api_fields import NO_NUL, Text, WholeNumber
 from mash.codes import PrimaryNeed
+from mash.converters import ReferenceConverter
 from referrals.models import Referral, ReferralAdult, ReferralChild
 
 from ..decisions import BATCH_RAGS, ChildDecisionInput
@@ -219,16 +223,16 @@ class BatchResultSerializer(serializers.Serializer):
 
 
 class ChildDecisionInputSerializer(serializers.Serializer):
-    child_id = serializers.IntegerField()
+    child_id = WholeNumber(help_text="The id of a child named in the referral (the page's children)")
     rag = serializers.ChoiceField(choices=Rag.choices)
-    level_of_need = serializers.IntegerField(min_value=1, max_value=4)
-    rationale = serializers.CharField()
+    level_of_need = WholeNumber(min_value=1, max_value=4)
+    rationale = Text()
     primary_need = serializers.ChoiceField(
         choices=PrimaryNeed.choices, required=False, allow_blank=True, default=""
     )
     consent_basis = serializers.ChoiceField(choices=ConsentBasis.choices)
-    consent_reason = serializers.CharField(required=False, allow_blank=True, default="")
-    advice_given = serializers.CharField(required=False, allow_blank=True, default="")
+    consent_reason = Text(required=False, allow_blank=True, default="")
+    advice_given = Text(required=False, allow_blank=True, default="", help_text="Needed for Blue")
 
     def to_input(self, data: dict) -> ChildDecisionInput:
         return ChildDecisionInput(**data)
@@ -239,23 +243,49 @@ class DecideInputSerializer(serializers.Serializer):
 
 
 class ChangeRagInputSerializer(ChildDecisionInputSerializer):
-    reason = serializers.CharField()
+    reason = Text()
 
 
 class ReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = Text()
 
 
 class ReassignInputSerializer(ReasonInputSerializer):
-    to = serializers.CharField(help_text="The username of the member of MASH staff")
+    to = Text(max_length=150, help_text="The username of the member of MASH staff")
 
 
 class DaBatchInputSerializer(serializers.Serializer):
-    references = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    references = serializers.ListField(
+        child=Text(validators=[RegexValidator(f"^{ReferenceConverter.regex}$")]), min_length=1
+    )
     rag = serializers.ChoiceField(choices=[(r, Rag(r).label) for r in BATCH_RAGS])
-    level_of_need = serializers.IntegerField(min_value=1, max_value=4)
-    rationale = serializers.CharField()
+    level_of_need = WholeNumber(min_value=1, max_value=4)
+    rationale = Text()
     primary_need = serializers.ChoiceField(
         choices=PrimaryNeed.choices, required=False, allow_blank=True, default=""
     )
-    advice_given = serializers.CharField(required=False, allow_blank=True, default="")
+    advice_given = Text(required=False, allow_blank=True, default="", help_text="Needed for Blue")
+
+
+def query_parameters(form_class, descriptions: dict[str, str]) -> list[OpenApiParameter]:
+    """The query parameters a filter form reads, each documented as exactly what the form accepts:
+    its choices (empty for "any"), a team's id, or text of the form's length without NUL. The form
+    stays the one place the filters are checked."""
+    fields = form_class().fields
+    return [
+        OpenApiParameter(name, _query_schema(fields[name]), required=False, description=text)
+        for name, text in descriptions.items()
+    ]
+
+
+DIGITS = "^[0-9]*$"  # empty: any team, the first page
+
+
+def _query_schema(field: forms.Field) -> dict:
+    if isinstance(field, forms.ModelChoiceField):
+        return {"type": "string", "pattern": DIGITS}  # an id: a query string's value is text
+    if isinstance(field, forms.ChoiceField):
+        values = [str(value) for value, _ in field.choices]
+        return {"type": "string", "enum": values if "" in values or field.required else ["", *values]}
+    schema = {"type": "string", "pattern": NO_NUL}
+    return {**schema, "maxLength": field.max_length} if field.max_length else schema

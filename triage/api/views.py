@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from mash import audit
@@ -29,20 +30,31 @@ ERRORS = {
         s.ErrorSerializer, description="Conflict: already claimed, or not allowed in this state"
     ),
 }
+PAGE = OpenApiParameter(
+    "page", {"type": "string", "pattern": s.DIGITS}, required=False, description="Page number (empty: first)"
+)
+# Documented from the filter forms themselves, so the schema offers exactly the values they accept.
 QUEUE_FILTERS = [
-    OpenApiParameter(name, str, required=False, description=description)
-    for name, description in (
-        ("q", "Search: a reference, part of a child's first or last name, or a date of birth (27/3/2018)"),
-        ("status", "A referral status (default: every open status; 'all' for every status)"),
-        ("rag", "red, amber, green or blue"),
-        ("team", "A team id"),
-        ("overdue", "yes or no"),
-        ("out_of_hours", "yes or no"),
-        ("domestic_abuse", "yes or no"),
-        ("source", "CIN census referral source code"),
-        ("page", "Page number"),
-    )
+    *s.query_parameters(
+        QueueFilterForm,
+        {
+            "q": "Search: a reference, part of a child's first or last name, or a date of birth (27/3/2018)",
+            "status": "A referral status (default: every open status; 'all' for every status)",
+            "rag": "red, amber, green or blue",
+            "team": "A team id",
+            "overdue": "yes or no",
+            "out_of_hours": "yes or no",
+            "domestic_abuse": "yes or no",
+            "source": "CIN census referral source code",
+        },
+    ),
+    PAGE,
 ]
+
+
+# Bodies are JSON only, through the project's bounded JSON parser: form encodings would carry the
+# same fields with other meanings (no null, no nesting, every value a string) than the schema states.
+JSON_ONLY = [p for p in api_settings.DEFAULT_PARSER_CLASSES if p.media_type == "application/json"]
 
 
 def _documented(*, request=None, response=None, parameters=None):
@@ -134,12 +146,12 @@ class EdtQueueApi(_QueueApi):
         response=s.QueuePageSerializer,
         parameters=[
             QUEUE_FILTERS[0],
-            OpenApiParameter(
-                "acknowledged",
-                str,
-                required=False,
-                description="no (default: waiting for the EDT), yes (acknowledged, not yet taken by the "
-                "day team) or any",
+            *s.query_parameters(
+                EdtFilterForm,
+                {
+                    "acknowledged": "no (default: waiting for the EDT), yes (acknowledged, not yet taken by "
+                    "the day team) or any"
+                },
             ),
             QUEUE_FILTERS[-1],
         ],
@@ -193,6 +205,8 @@ def _detail(user, referral) -> dict:
 
 class _ReferralActionApi(APIView):
     """POST to an action on one referral; answers with the referral as the user now sees it."""
+
+    parser_classes = JSON_ONLY
 
     def act(self, request: Request, referral) -> None:
         raise NotImplementedError
@@ -276,6 +290,8 @@ class ReferralEdtAcknowledgeApi(_ReferralActionApi):
 
 
 class DomesticAbuseBatchDecideApi(APIView):
+    parser_classes = JSON_ONLY
+
     @_documented(request=s.DaBatchInputSerializer, response=s.BatchResultSerializer)
     def post(self, request: Request) -> Response:
         data = _valid(s.DaBatchInputSerializer, request)

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from mash import audit
 from referrals.models import Referral
@@ -110,6 +110,7 @@ def step_page(name: str) -> Callable[..., HttpResponse]:
 
 
 @login_required
+@require_GET
 def record_page(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _open(request, reference, "triage.statutory_view")
     context = {

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from agencies import actions as agency_actions
@@ -196,6 +196,7 @@ def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def summary_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     """The referral's summary report for the receiving team, as a PDF rendered by WeasyPrint with
     issue 8's deny-by-default URL fetcher (nothing outside the document is ever loaded)."""
@@ -219,6 +220,7 @@ def summary_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def team_queue(request: HttpRequest) -> HttpResponse:
     if not (is_team_manager(request.user) or is_mash_lead(request.user)):
         raise NotFound("There is no such page.")
@@ -248,14 +250,15 @@ def allocate_page(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def challenge_page(request: HttpRequest) -> HttpResponse:
     """Public: a professional challenges an outcome with the reference and the e-mail they gave.
-    The same confirmation follows whether or not they matched, so the page reveals nothing, and
-    POSTs are rate limited per client address so references cannot be guessed at speed."""
+    Only the form's shape is checked here: the challenge is kept and matched later by the worker,
+    so the page does the same work, and answers the same, whether or not they match; nothing in
+    its words or its timing confirms a reference. POSTs are rate limited per client address."""
     if is_ratelimited(
         request, group="multiagency:challenge", key="ip", rate=CHALLENGE_RATE, method="POST", increment=True
     ):
         return render(request, "multiagency/challenge_limited.html", status=429)
     form = ChallengeForm(_posted(request))
-    if request.method == "POST" and _act(form, lambda: outcomes.challenge_raise(**form.cleaned_data)):
+    if request.method == "POST" and _act(form, lambda: outcomes.challenge_submit(**form.cleaned_data)):
         return render(request, "multiagency/challenge_done.html")
     return render(request, "multiagency/challenge.html", {"form": form}, status=400 if form.errors else 200)
 
