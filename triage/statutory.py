@@ -24,11 +24,11 @@ from mash.codes import CategoryOfAbuse, ReasonForClosure
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from referrals.models import Referral, ReferralChild
 
+from . import deadlines
 from .actions import referral_transition
 from .models import Deadline
 from .models_outcomes import StrategyDiscussion
 from .models_statutory import Assessment, CinClosure, Section47Enquiry
-from .outcome_clocks import clock_meet, clock_start
 from .policy import calendar_for, current_policy
 from .states import Status
 from .statutory_selectors import may_record
@@ -145,7 +145,7 @@ def assessment_start(
             recorded_at=now,
         )
         if not Deadline.objects.filter(referral=locked, kind=Deadline.Kind.ASSESSMENT).exists():
-            clock_start(
+            deadlines.deadline_start(
                 locked, Deadline.Kind.ASSESSMENT, start=locked.received_at, policy=_policy(locked), by=by
             )
         audit.record_write(
@@ -223,7 +223,7 @@ def assessment_authorise(
             update_fields=["authorised_on", "factors", "requires_support", "child_seen_on", "authorised_by"]
         )
         if not Assessment.objects.filter(referral=locked, authorised_on__isnull=True).exists():
-            clock_meet(locked, Deadline.Kind.ASSESSMENT, at=_on_day(authorised_on), by=by)
+            deadlines.deadline_meet(locked, Deadline.Kind.ASSESSMENT, at=_on_day(authorised_on), by=by)
         audit.record_write(
             "triage.assessment_authorise",
             actor=by,
@@ -293,7 +293,7 @@ def s47_start(
             started_by=by,
             recorded_at=now,
         )
-        clock_start(locked, Deadline.Kind.ICPC, start=began, policy=policy, by=by)
+        deadlines.deadline_start(locked, Deadline.Kind.ICPC, start=began, policy=policy, by=by)
         audit.record_write(
             "triage.s47_start",
             actor=by,
@@ -373,7 +373,9 @@ def icpc_record(
             update_fields=["icpc_on", "icpc_not_required", "cp_plan", "initial_category", "concluded_by"]
         )
         if not any(e.is_open for e in Section47Enquiry.objects.filter(referral=locked)):
-            clock_meet(locked, Deadline.Kind.ICPC, at=_on_day(icpc_on) if icpc_on else now, by=by)
+            deadlines.deadline_meet(
+                locked, Deadline.Kind.ICPC, at=_on_day(icpc_on) if icpc_on else now, by=by
+            )
         audit.record_write(
             "triage.icpc_record",
             actor=by,
