@@ -22,9 +22,9 @@ from mash.outbox.delivery import outbox_enqueue
 from mash.roles import is_mash_lead, is_mash_staff
 from mash.templatetags.govuk import govuk_datetime
 from referrals.models import Referral
+from triage import deadlines
 from triage.actions import referral_transition
 from triage.models import Deadline, PolicyVersion
-from triage.multiagency.clocks import clock_meet, clock_start
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
 
@@ -129,7 +129,7 @@ def _create_one(referral, agency, question, lawful_basis, due, now, policy, by) 
         requested_at=now,
         due_at=due,
     )
-    deadline = clock_start(
+    deadline = deadlines.deadline_start(
         referral,
         Deadline.Kind.PARTNER_RESPONSE,
         start=now,
@@ -229,7 +229,7 @@ def information_request_decline(
         request.status = InformationRequest.Status.DECLINED
         request.declined_reason, request.declined_at, request.declined_by = reason, now, by
         request.save(update_fields=["status", "declined_reason", "declined_at", "declined_by"])
-        clock_meet(
+        deadlines.deadline_meet(
             request.referral, Deadline.Kind.PARTNER_RESPONSE, subject=request.deadline_subject, at=now, by=by
         )
         audit.record_write("information_request.decline", actor=by, obj=request, reason=reason)
@@ -261,7 +261,7 @@ def information_request_answer(
         request.date_checked, request.free_text = date_checked, (free_text or "").strip()
         request.answered_by, request.answered_at = by, now
         request.save()
-        clock_meet(
+        deadlines.deadline_meet(
             request.referral, Deadline.Kind.PARTNER_RESPONSE, subject=request.deadline_subject, at=now, by=by
         )
         audit.record_write(

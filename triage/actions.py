@@ -17,7 +17,7 @@ from referrals.models import Referral
 
 from . import deadlines
 from .models import Deadline, PolicyVersion, StatusChange
-from .policy import current_policy, validate_policy
+from .policy import DEFAULT_PRESET, current_policy, validate_policy
 from .presets import preset
 from .states import TRANSITIONS, Status, can_transition
 
@@ -71,6 +71,20 @@ def policy_preset_load(council: str, *, by: Any, note: str = "") -> PolicyVersio
     return policy_version_create(
         council=council, settings=preset(council), by=by, note=note or f"Loaded the {council} preset"
     )
+
+
+def policy_default_load(*, by: Any, note: str) -> PolicyVersion | None:
+    """Load the default preset (``triage.policy.DEFAULT_PRESET``) if no policy version is in force.
+
+    Idempotent: returns None, writing nothing, when a version is already current. Otherwise causes
+    what ``policy_preset_load`` causes (the new current version and its audit row) and returns it.
+    Run after ``migrate`` (``triage.apps``), so that a clock is never computed without a version.
+    """
+    # Two loaders at once (two migrates) may both see none; the one_current_policy constraint then
+    # refuses the second one's version, so there is never more than one default.
+    if PolicyVersion.objects.filter(is_current=True).exists():
+        return None
+    return policy_preset_load(DEFAULT_PRESET, by=by, note=note)
 
 
 # The referral lifecycle ---------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from mash.calendar import WEEKDAYS, WorkingCalendar, parse_closure_day, parse_hhmm
 
@@ -36,26 +35,21 @@ CONSENT_RULES = ("not_required_if_risk", "consent_or_reason", "consent_required"
 DOMESTIC_ABUSE_LEVELS = ("high", "medium", "standard")
 # The preset a fresh installation starts from until an administrator loads or edits one.
 DEFAULT_PRESET: str = getattr(settings, "MASH_POLICY_PRESET", "durham")
+NO_POLICY = (
+    "No policy version is in force: run `manage.py migrate` (which loads the default preset) "
+    "or `manage.py load_policy_preset <council>`."
+)
 
 _calendars: dict[tuple, WorkingCalendar] = {}
 
 
 def current_policy() -> PolicyVersion:
-    """The policy version in force. A fresh installation with none loads the default preset first,
-    so that no clock is ever computed without a recorded version."""
+    """The policy version in force. Only reads: ``migrate`` loads the default preset into a fresh
+    database (``triage.apps``), so that no clock is ever computed without a recorded version."""
     try:
         return PolicyVersion.objects.get(is_current=True)
     except PolicyVersion.DoesNotExist:
-        pass
-    from .actions import policy_preset_load  # actions import this module
-
-    try:
-        with transaction.atomic():
-            return policy_preset_load(
-                DEFAULT_PRESET, by=None, note="No policy was loaded: default preset taken"
-            )
-    except IntegrityError:  # another request loaded it first; theirs is current
-        return PolicyVersion.objects.get(is_current=True)
+        raise ImproperlyConfigured(NO_POLICY) from None
 
 
 def calendar_for(policy: PolicyVersion) -> WorkingCalendar:

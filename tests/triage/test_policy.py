@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
 
 from mash.models import AuditEvent
@@ -78,14 +78,16 @@ def test_presets_reproduce_the_seed_documents(council, field, value):
 
 
 def test_the_command_loads_each_preset_as_a_new_current_version(db, capsys):
+    # migrate loaded Durham's preset as its version 1, so loading Durham again makes version 2.
+    versions = {"derby": 1, "durham": 2, "wolverhampton": 1, "cambridgeshire": 1}
     for council in COUNCILS:
         call_command("load_policy_preset", council)
         current = PolicyVersion.objects.get(is_current=True)
-        assert (current.council, current.version) == (council, 1)
+        assert (current.council, current.version) == (council, versions[council])
         assert "default taken" in capsys.readouterr().out
     call_command("load_policy_preset", "durham", note="back to Durham")
-    assert PolicyVersion.current().version == 2
-    assert PolicyVersion.objects.count() == 5
+    assert PolicyVersion.current().version == 3
+    assert PolicyVersion.objects.count() == 6
     event = AuditEvent.objects.filter(action="policy.version_create").latest("id")
     assert (event.actor_label, event.reason) == ("manage.py load_policy_preset", "back to Durham")
 
@@ -93,13 +95,41 @@ def test_the_command_loads_each_preset_as_a_new_current_version(db, capsys):
 def test_the_command_refuses_an_unknown_council(db):
     with pytest.raises(CommandError):
         call_command("load_policy_preset", "atlantis")
-    assert not PolicyVersion.objects.exists()
+    assert list(PolicyVersion.objects.all()) == [PolicyVersion.current()]  # only migrate's
 
 
-def test_a_fresh_installation_gets_the_default_preset_on_first_use(db):
+@pytest.fixture
+def no_policy(db):
+    """A database with no policy version, as if migrate had never loaded the default."""
+    PolicyVersion.objects.all().delete()
+
+
+def test_migrate_loads_the_default_preset_once(no_policy):
+    call_command("migrate", verbosity=0)
     policy = current_policy()
-    assert (policy.council, policy.version, policy.is_current) == ("durham", 1, True)
-    assert current_policy() == policy  # loaded once
+    assert (policy.council, policy.version, policy.is_current, policy.created_by) == (
+        "durham",
+        1,
+        True,
+        None,
+    )
+    assert policy.change_note == "Created on migrate: no policy version was in force"
+    event = AuditEvent.objects.get(action="policy.version_create", object_id=str(policy.pk))
+    assert event.reason == policy.change_note
+    call_command("migrate", verbosity=0)
+    assert list(PolicyVersion.objects.all()) == [policy]  # a policy in force is left alone
+
+
+def test_migrate_leaves_a_loaded_policy_alone(db):
+    derby = load_preset("derby")
+    call_command("migrate", verbosity=0)
+    assert PolicyVersion.current() == derby
+
+
+def test_reading_the_policy_never_writes_and_names_the_fix(no_policy):
+    with pytest.raises(ImproperlyConfigured, match=r"manage.py migrate.*load_policy_preset"):
+        current_policy()
+    assert not PolicyVersion.objects.exists()
 
 
 # Versions ------------------------------------------------------------------------------------------------
@@ -114,13 +144,13 @@ def test_a_change_makes_a_new_version_and_never_edits_the_old(db, make_user):
     first.refresh_from_db()
     assert first.closure_days == [] and not first.is_current
     assert (second.version, second.is_current, second.created_by, second.change_note) == (
-        2,
+        first.version + 1,
         True,
         admin,
         "Christmas closure",
     )
     event = AuditEvent.objects.get(action="policy.version_create", actor=admin)
-    assert event.details == {"council": "durham", "version": 2}
+    assert event.details == {"council": "durham", "version": first.version + 1}
 
 
 @pytest.mark.parametrize(
@@ -155,8 +185,8 @@ def test_bad_settings_are_refused_with_a_clear_message_and_nothing_written(db, f
     with pytest.raises(ValidationError) as error:
         policy_version_create(council="durham", settings=settings, by="tests", note="bad")
     assert message in " ".join(error.value.message_dict[field])
-    assert not PolicyVersion.objects.exists()
-    assert not AuditEvent.objects.exists()
+    assert PolicyVersion.objects.count() == 1  # only migrate's
+    assert not AuditEvent.objects.filter(reason="bad").exists()
 
 
 def test_starts_applies_only_to_clock_hours():
@@ -276,7 +306,7 @@ def test_saving_in_the_admin_makes_a_new_version(admin_client):
     assert first.closure_days == [] and not first.is_current
     new = PolicyVersion.current()
     assert (new.version, new.closure_days, new.created_by.username, new.change_note) == (
-        2,
+        first.version + 1,
         ["12-24"],
         "root",
         "Christmas Eve",
@@ -291,7 +321,8 @@ def test_the_admin_shows_bad_settings_and_saves_nothing(admin_client):
     response = admin_client.post(url, _form_data(first, rag_timescales=bad))
     assert response.status_code == 200
     assert "RAG timescales: missing green" in response.content.decode()
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.current() == first
+    assert PolicyVersion.objects.count() == 2  # migrate's and the test's
 
 
 def test_old_versions_are_read_only_and_can_be_copied_back(admin_client):
@@ -304,7 +335,11 @@ def test_old_versions_are_read_only_and_can_be_copied_back(admin_client):
     )
     assert response.status_code == 302
     current = PolicyVersion.current()
-    assert (current.council, current.version, current.working_hours) == ("durham", 2, first.working_hours)
+    assert (current.council, current.version, current.working_hours) == (
+        "durham",
+        first.version + 1,
+        first.working_hours,
+    )
 
 
 def test_the_model_clean_checks_the_shapes():

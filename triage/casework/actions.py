@@ -23,11 +23,11 @@ from mash import audit
 from mash.codes import CategoryOfAbuse, ReasonForClosure
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from referrals.models import Referral, ReferralChild
+from triage import deadlines
 from triage.actions import referral_transition
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.casework.selectors import may_record
 from triage.models import Deadline
-from triage.multiagency.clocks import clock_meet, clock_start
 from triage.multiagency.models import StrategyDiscussion
 from triage.policy import calendar_for, current_policy
 from triage.states import Status
@@ -144,7 +144,7 @@ def assessment_start(
             recorded_at=now,
         )
         if not Deadline.objects.filter(referral=locked, kind=Deadline.Kind.ASSESSMENT).exists():
-            clock_start(
+            deadlines.deadline_start(
                 locked, Deadline.Kind.ASSESSMENT, start=locked.received_at, policy=_policy(locked), by=by
             )
         audit.record_write(
@@ -222,7 +222,7 @@ def assessment_authorise(
             update_fields=["authorised_on", "factors", "requires_support", "child_seen_on", "authorised_by"]
         )
         if not Assessment.objects.filter(referral=locked, authorised_on__isnull=True).exists():
-            clock_meet(locked, Deadline.Kind.ASSESSMENT, at=_on_day(authorised_on), by=by)
+            deadlines.deadline_meet(locked, Deadline.Kind.ASSESSMENT, at=_on_day(authorised_on), by=by)
         audit.record_write(
             "triage.assessment_authorise",
             actor=by,
@@ -292,7 +292,7 @@ def s47_start(
             started_by=by,
             recorded_at=now,
         )
-        clock_start(locked, Deadline.Kind.ICPC, start=began, policy=policy, by=by)
+        deadlines.deadline_start(locked, Deadline.Kind.ICPC, start=began, policy=policy, by=by)
         audit.record_write(
             "triage.s47_start",
             actor=by,
@@ -372,7 +372,9 @@ def icpc_record(
             update_fields=["icpc_on", "icpc_not_required", "cp_plan", "initial_category", "concluded_by"]
         )
         if not any(e.is_open for e in Section47Enquiry.objects.filter(referral=locked)):
-            clock_meet(locked, Deadline.Kind.ICPC, at=_on_day(icpc_on) if icpc_on else now, by=by)
+            deadlines.deadline_meet(
+                locked, Deadline.Kind.ICPC, at=_on_day(icpc_on) if icpc_on else now, by=by
+            )
         audit.record_write(
             "triage.icpc_record",
             actor=by,

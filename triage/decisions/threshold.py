@@ -16,9 +16,10 @@ from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, InvalidTransition
 from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral
+from referrals.person_index.actions import person_index_add_from_referral
 
-from .. import clocks
-from ..models import PolicyVersion
+from .. import deadlines
+from ..models import Deadline, PolicyVersion
 from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
 from ..policy import current_policy
 from ..selectors import (
@@ -165,8 +166,9 @@ def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
             reason += " (to the early help hub)"
         _transition(referral, to=Status.DECIDED, by=by, reason=reason, policy=policy)
     referral.refresh_from_db()
-    clocks.after_decision(referral, by=by)
-    clocks.add_to_person_index(referral, by=by)
+    # A decided domestic abuse notification has been screened: its screening clock is met.
+    deadlines.deadline_meet(referral, Deadline.Kind.DOMESTIC_ABUSE_SCREENING, by=by)
+    person_index_add_from_referral(referral, by=by)
     _letter_for_direct_outcome(referral, rag=rag, by=by)
 
 
@@ -291,7 +293,8 @@ def referral_change_rag(
         )
         locked.refresh_from_db()
         if concluded and rag != previous_rag:
-            clocks.after_rag_change(locked, policy=policy, previous_rag=previous_rag, by=by)
+            # A step up never moves a due time later (the earlier of the old and new is kept).
+            deadlines.deadlines_recompute_for_rag(locked, policy=policy, previous_rag=previous_rag, by=by)
     return new
 
 

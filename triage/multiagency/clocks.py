@@ -1,7 +1,9 @@
-"""Where information requests, outcomes and allocations meet the clocks (issue 4's ``triage.deadlines``).
+"""Forwarding to ``triage.deadlines``, left only for ``triage.multiagency.actions``.
 
-One small module so that the actions read as the rules they apply, and so the one call shape into
-``triage.deadlines`` is written once. Called inside the caller's transaction.
+Every other caller starts and meets clocks through ``triage.deadlines`` itself; once
+``triage.multiagency.actions`` does too (``deadlines.deadline_start``/``deadline_meet``, and
+``deadline_meet(..., Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING)`` for
+the strategy meeting), this module is to be deleted.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from referrals.models import Referral
+from triage import deadlines
 from triage.models import Deadline, PolicyVersion
 
 
@@ -22,16 +25,11 @@ def clock_start(
     subject: str = "",
     by: Any = None,
 ) -> Deadline:
-    """Start the ``kind`` clock at ``start``; the deadline module computes the due time from the policy."""
-    from triage import deadlines
-
     return deadlines.deadline_start(referral, kind, start=start, policy=policy, subject=subject, by=by)
 
 
 def strategy_meeting_met(referral: Referral, *, at: datetime, by: Any = None) -> None:
-    """The strategy discussion was held: stop the clock issue 4 starts on entering that status."""
-    from triage import deadlines
-
+    """The strategy discussion was held: stop the clock started on entering that status."""
     deadlines.deadline_meet(
         referral, Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING, at=at, by=by
     )
@@ -40,7 +38,4 @@ def strategy_meeting_met(referral: Referral, *, at: datetime, by: Any = None) ->
 def clock_meet(
     referral: Referral, kind: str, *, subject: str = "", at: datetime | None = None, by: Any = None
 ) -> None:
-    """Stop the ``kind`` clock (if it is running)."""
-    from triage import deadlines
-
     deadlines.deadline_meet(referral, kind, subject=subject, at=at, by=by)
