@@ -161,23 +161,32 @@ def fill_date(scope: Scope, legend: str, when: date) -> Locator:
     return group
 
 
-def press(page: Page, name: str) -> Page:
-    """Press the button a person reads, and wait for the page it leads to."""
-    button = page.get_by_role("button", name=name, exact=True)
+def press(page: Page, name: str, *, within: Locator | None = None) -> Page:
+    """Press the button a person reads (the one in that part of the page, when given), and wait for
+    the page it leads to."""
+    button = (within or page).get_by_role("button", name=name, exact=True)
     expect(button).to_have_count(1)
     expect(button).to_be_visible()
-    with page.expect_navigation():
+    with _new_document(page):
         button.click()
     return page
 
 
-def follow(page: Page, name: str) -> Page:
-    """Click the link a person reads (the first, as a person's eye finds it), and wait for its page."""
-    link = page.get_by_role("link", name=name, exact=True).first
+def follow(page: Page, name: str, *, within: Locator | None = None) -> Page:
+    """Click the link a person reads (the first, as a person's eye finds it; the one in that part of
+    the page, when given), and wait for its page."""
+    link = (within or page).get_by_role("link", name=name, exact=True).first
     expect(link).to_be_visible()
-    with page.expect_navigation():
+    with _new_document(page):
         link.click()
     return page
+
+
+def _new_document(page: Page):
+    """Waits for the next page to load. Not ``expect_navigation``: a queue's filters update its rows
+    as soon as a box loses focus (htmx, which then changes the address), and that change of address
+    would count as the navigation while the page the button asked for is still on its way."""
+    return page.expect_event("load")
 
 
 def expect_error(page: Page, message: str) -> None:

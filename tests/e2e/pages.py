@@ -36,9 +36,10 @@ def walk(journey: Journey, on_page: OnPage | None = None) -> list[Shot]:
     partners(w)
     more.second_referral(w, lead)
     more.person_record(w, lead, reference)
+    later = more.known_child(w, lead, reference)
     outcome_and_team(w, reference, lead)
-    more.casework(w, reference)
-    everyone_else(w)
+    more.casework(w, reference, later)
+    everyone_else(w, reference)
     return w.shots
 
 
@@ -198,6 +199,7 @@ def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
     w.see(lead, "lead", "Outcome recorded")
     w.visit(lead, "lead", "Team queue", "/mash/team-queue/")
     lead.context.close()
+    more.challenge(w, reference)
 
     manager = w.journey.sign_in("manager")
     w.see(manager, "manager", "Team queue")
@@ -208,12 +210,14 @@ def outcome_and_team(w: Walk, reference: str, lead: Page) -> None:
     person.select(manager, "Social worker", "Sol Worker")
     w.journey.press(manager, "Allocate")
     w.see(manager, "manager", "Allocated")
+    more.respond_to_challenge(w, manager, reference)
     w.visit(manager, "manager", "Early help queue", "/triage/early-help/")
     w.visit(manager, "manager", "Performance dashboard", "/reports/")
     manager.context.close()
 
 
-def everyone_else(w: Walk) -> None:
+def everyone_else(w: Walk, reference: str) -> None:
+    flagged = more.edt_referral(w)
     for role, pages in [
         ("socialworker", [("Early help queue", "/triage/early-help/"), ("Emergency access", EMERGENCY)]),
         ("edt", [("EDT queue", "/triage/edt/")]),
@@ -224,6 +228,11 @@ def everyone_else(w: Walk) -> None:
         w.see(page, role, "After sign-in")
         for title, path in pages:
             w.visit(page, role, title, path)
+        if role == "edt":
+            more.edt_acknowledge(w, page, flagged)
+        if role == "admin":
+            more.review_break_glass(w, page)
+            more.audit_search(w, page, reference)
         page.context.close()
     page = w.journey.new_page()
     response = page.goto("/refer/no-such-page/")

@@ -14,10 +14,12 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django_otp.oath import TOTP
-from playwright.sync_api import Browser, Page, Response, expect
+from playwright.sync_api import Browser, Locator, Page, Response, expect
 
 from tests.e2e import browser as person
 from tests.e2e.browser import VIEWPORT, Accessibility, page_path
+from triage.actions import policy_version_create, policy_version_fields
+from triage.policy import current_policy
 from web.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
 
 # --- what a person answers, written as they read it on the page -------------------------------------
@@ -85,13 +87,17 @@ def professional() -> list[Answer]:
 REFERRER_EMAIL = "jane.teacher@school.example"
 
 
+def born(age: int = 8) -> date:
+    """The date of birth the journeys give a child of this age (the same all day)."""
+    return timezone.localdate() - timedelta(days=age * 365 + 30)
+
+
 def child(first: str, last: str, sex: str, *, age: int = 8, nhs_number: str = "") -> list[Answer]:
-    born = timezone.localdate() - timedelta(days=age * 365 + 30)
     answers = [
         Choose("No", "Is the child unborn?"),
         Type("First name", first),
         Type("Last name", last),
-        Date("Date of birth", born),
+        Date("Date of birth", born(age)),
         Choose(sex, "Sex"),
         Pick("Child's ethnicity", "White British"),
         Type("Home address", "1 High Street, Durham"),
@@ -150,6 +156,26 @@ def consent() -> list[Answer]:
     ]
 
 
+def out_of_hours_now() -> None:
+    """Make "now" out of hours the way a council would: a new policy version whose working hours
+    are one hour a day, far from the present hour. A live server's clock cannot be frozen from the
+    test (time-machine would move this process's clock but not the worker's), so the calendar moves
+    instead; everything else (intake, flags, e-mail) runs exactly as it would at night."""
+    policy = current_policy()
+    hour = timezone.localtime().hour
+    window = ["01:00", "02:00"] if hour >= 12 else ["22:00", "23:00"]
+    settings = policy_version_fields(policy)
+    settings["working_hours"] = {day: window for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    policy_version_create(council=policy.council, settings=settings, by=None, note="e2e: out of hours now")
+
+
+def working_hours_again(policy) -> None:
+    """Bring back an earlier policy's working hours, as a new version (versions are never edited)."""
+    settings = policy_version_fields(current_policy())
+    settings["working_hours"] = policy.working_hours
+    policy_version_create(council=policy.council, settings=settings, by=None, note="e2e: working hours again")
+
+
 class Journey:
     """One live server, one browser and one accessibility record shared by every person's tab."""
 
@@ -182,25 +208,33 @@ class Journey:
         page.goto(path)
         return self.check(page)
 
-    def follow(self, page: Page, link: str) -> Page:
-        person.follow(page, link)
+    def follow(self, page: Page, link: str, *, within: Locator | None = None) -> Page:
+        person.follow(page, link, within=within)
         return self.check(page)
 
-    def press(self, page: Page, button: str) -> Page:
-        person.press(page, button)
+    def press(self, page: Page, button: str, *, within: Locator | None = None) -> Page:
+        person.press(page, button, within=within)
         return self.check(page)
 
-    def answer(self, page: Page, answers: list[Answer], button: str = "Continue", *, scope=None) -> Page:
+    def answer(
+        self, page: Page, answers: list[Answer], button: str = "Continue", *, scope: Locator | None = None
+    ) -> Page:
+        """Answer each question (those in ``scope``, one of several forms on the page, when given)
+        and press that form's button."""
         for each in answers:
             each.do(scope or page)
-        return self.press(page, button)
+        return self.press(page, button, within=scope)
 
-    def refused(self, page: Page, button: str, *messages: str) -> Page:
+    def refused(
+        self, page: Page, button: str, *messages: str, within: Locator | None = None, stays: bool = True
+    ) -> Page:
         """Press without answering: the same page comes back with its error summary at the top,
-        naming each problem (these messages, when given)."""
+        naming each problem (these messages, when given). It comes back at its own address unless
+        ``stays`` is False: a form that posts to an address of its own shows the page again there."""
         url = page.url
-        self.press(page, button)
-        expect(page).to_have_url(url)
+        self.press(page, button, within=within)
+        if stays:
+            expect(page).to_have_url(url)
         expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
         for message in messages:
             person.expect_error(page, message)
@@ -329,13 +363,13 @@ class Journey:
         return self.press(page, "Allocate")
 
 
-def fill_decision(page: Page, children: list[str], rag: str, why: str) -> None:
+def fill_decision(page: Page, children: list[str], rag: str, why: str, *, level: str = "Level 3") -> None:
     """Under each child's name (the n-th child's questions follow the n-th name): the RAG rating,
     level of need, rationale, primary need and consent basis."""
     for nth, name in enumerate(children):
         expect(page.get_by_role("heading", name=name, level=2)).to_be_visible()
         person.choose(page.get_by_role("group", name="RAG rating").nth(nth), rag.title())
-        person.choose(page.get_by_role("group", name="Level of need").nth(nth), "Level 3")
+        person.choose(page.get_by_role("group", name="Level of need").nth(nth), level)
         rationale = page.get_by_label("Rationale", exact=True).nth(nth)
         rationale.fill(why)
         expect(rationale).to_have_value(why)
