@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from mash import audit
@@ -89,6 +90,101 @@ def policy_default_load(*, by: Any, note: str) -> PolicyVersion | None:
 
 # The referral lifecycle ---------------------------------------------------------------------------
 
+# The lifecycle's fields besides the status (``Referral``'s "Lifecycle" block): who holds the
+# referral and how it is rated. Only the actions below write them (tests/triage/test_lifecycle_writes.py).
+ASSIGNMENT_FIELDS = frozenset({"team", "claimed_by", "claimed_at", "allocated_worker"})
+RATING_FIELDS = frozenset({"rag", "level_of_need", "rag_changed"})
+
+
+def referral_lock(referral: Referral) -> Referral:
+    """Re-read ``referral`` under a row lock, inside the caller's transaction: two people acting on
+    the same referral at once are serialised here, and the second sees what the first wrote."""
+    # of=("self",): lock the referral row only (its team, policy and worker are outer joins, which
+    # PostgreSQL cannot lock); they are read with it because the actions' checks need them.
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("team", "policy_version", "allocated_worker")
+        .get(pk=referral.pk)
+    )
+
+
+def policy_for(referral: Referral) -> PolicyVersion:
+    """The policy a referral's clocks run under: the version it was received under, else the current one."""
+    return referral.policy_version or current_policy()
+
+
+def _audited_value(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.get_username() if hasattr(value, "get_username") else str(value.pk)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _lifecycle_write(
+    referral: Referral,
+    fields: dict[str, Any],
+    *,
+    allowed: frozenset[str],
+    audit_action: str,
+    by: Any,
+    reason: str,
+    where: Q | None,
+) -> bool:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be written by {audit_action}.")
+    rows = Referral.objects.filter(Q(pk=referral.pk) & (where or Q()))
+    if not rows.update(**fields):
+        return False
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    audit.record_write(
+        audit_action,
+        actor=by,
+        obj=referral,
+        reason=reason,
+        details={name: _audited_value(value) for name, value in fields.items()},
+    )
+    return True
+
+
+def referral_assign(
+    referral: Referral, *, by: Any, reason: str = "", where: Q | None = None, **fields: Any
+) -> bool:
+    """Set who holds ``referral``: any of its team, claim (``claimed_by``, ``claimed_at``) and
+    allocated worker. The one place they are written, inside the calling action's transaction.
+
+    Requires only names from ``ASSIGNMENT_FIELDS`` (else ValueError). ``where`` makes the write
+    conditional (a claim is ``claimed_by__isnull=True``: the database decides between two claims).
+    Causes: the fields written (and set on ``referral``) and an audit row of their new values.
+    Returns False, writing nothing, when ``where`` did not match.
+    """
+    return _lifecycle_write(
+        referral,
+        fields,
+        allowed=ASSIGNMENT_FIELDS,
+        audit_action="referral.assign",
+        by=by,
+        reason=reason,
+        where=where,
+    )
+
+
+def referral_rate(referral: Referral, *, by: Any, reason: str = "", **fields: Any) -> None:
+    """Set how ``referral`` is rated: its RAG, level of need and whether its RAG was changed (rolled
+    up from the children's decisions by triage.decisions). Requires only names from
+    ``RATING_FIELDS`` (else ValueError). Causes: the fields written and an audit row of them."""
+    _lifecycle_write(
+        referral,
+        fields,
+        allowed=RATING_FIELDS,
+        audit_action="referral.rate",
+        by=by,
+        reason=reason,
+        where=None,
+    )
+
 
 def _actor_label(by: Any) -> str:
     if getattr(by, "is_authenticated", False):
@@ -120,8 +216,8 @@ def referral_transition(
     if to not in Status.values:
         raise InvalidTransition(f"{to!r} is not a referral status.")
     with transaction.atomic():
-        # Lock the row: two people moving the same referral at once must not both pass the check.
-        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        # Two people moving the same referral at once must not both pass the check.
+        locked = referral_lock(referral)
         if not can_transition(locked.status, to):
             raise _refuse(locked, to)
         policy = policy or current_policy()

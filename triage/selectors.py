@@ -18,17 +18,15 @@ from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import NotFound, NotPermitted
-from mash.roles import is_edt, is_mash_lead, is_mash_staff, is_team_staff
+from mash.roles import is_edt, is_mash_staff, is_team_staff
 from referrals.models import Referral, ReferralChild
 from referrals.restricted import without_restricted
 from security.break_glass import break_glass_referral_ids
 
 from .models_decisions import ChildDecision, ClaimEvent
+from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
 from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
 
-# Roles whose visibility comes from team membership (assessment, early help, EDT teams).
-# Statuses after a threshold decision in which early help holds a Green referral.
-EARLY_HELP_STATUSES = (Status.DECIDED, Status.OUTCOME, Status.ALLOCATED)
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
 
 
@@ -264,66 +262,14 @@ def referral_deadlines(referral: Referral) -> list:
     return list(referral.deadlines.order_by("due_at"))
 
 
-def in_early_help(referral: Referral) -> bool:
-    return referral.team_id is not None and referral.team.kind == Team.Kind.EARLY_HELP
-
-
-def is_team_member(user, team_id: int | None) -> bool:
-    return bool(team_id) and _team_ids(user).filter(pk=team_id).exists()
-
-
 def allowed_actions(user, referral: Referral) -> frozenset[str]:
-    """What ``user`` may do to ``referral`` in its current state (the page shows exactly these)."""
+    """What ``user`` may do to ``referral`` in its current state (the page shows exactly these): a
+    read of ``triage.permissions.ACTIONS``, the table the actions themselves enforce."""
     if referral.status in TERMINAL:
         return frozenset()
-    allowed: set[str] = set()
-    open_for_screening = referral.status in (Status.RECEIVED, Status.SCREENING)
-    if is_mash_staff(user) and referral.status in QUEUE_STATUSES:
-        if referral.claimed_by_id is None:
-            allowed.add("claim")
-        elif referral.claimed_by_id == user.pk or is_mash_lead(user):
-            allowed.add("release")
-    if is_mash_lead(user):
-        if referral.status in QUEUE_STATUSES:
-            allowed.add("reassign")
-        if open_for_screening:
-            allowed.update({"decide"})
-        if referral.child_decisions.filter(is_current=True).exists():
-            allowed.add("change_rag")
-    if is_mash_staff(user) and referral.status in (Status.RECEIVED, Status.SCREENING, Status.DECIDED):
-        allowed.add("return")
-    if referral.status in EARLY_HELP_STATUSES and in_early_help(referral):
-        if is_mash_lead(user) or is_team_member(user, referral.team_id):
-            allowed.add("step_up")
-    if is_edt(user) and hasattr(referral, "edt_flag") and referral.edt_flag.acknowledged_at is None:
-        allowed.add("acknowledge_edt")
-    if is_mash_staff(user) and open_for_screening:
-        allowed.add("known_child_check")
-    if is_mash_lead(user):
-        allowed |= _information_and_outcome_actions(referral)
-    if referral.status in (Status.OUTCOME, Status.ALLOCATED) and referral.team_id is not None:
-        if referral.team.manager_id == user.pk:
-            allowed.add("allocate")
-    return frozenset(allowed)
-
-
-def _information_and_outcome_actions(referral: Referral) -> set[str]:
-    """A lead's next steps after the threshold, under the same rules the actions enforce."""
-    from agencies.actions import REQUESTABLE_RAGS, REQUESTABLE_STATUSES
-
-    from .multiagency.actions import DISCUSSABLE, OUTCOME_FROM, STRATEGY_FROM
-
-    actions: set[str] = set()
-    if referral.rag in REQUESTABLE_RAGS and referral.status in REQUESTABLE_STATUSES:
-        actions.add("request_information")
-    if referral.status in DISCUSSABLE:
-        actions.add("mash_discussion")
-    if referral.rag == Rag.RED and referral.status in STRATEGY_FROM:
-        actions.add("strategy_discussion")
-    needs_discussion = referral.rag in (Rag.RED, Rag.AMBER) and referral.status == Status.DECIDED
-    if referral.status in OUTCOME_FROM and not needs_discussion:
-        actions.add("record_outcome")
-    return actions
+    return frozenset(
+        action for action, rule in ACTIONS.items() if rule.offered and allows(action, user, referral)
+    )
 
 
 def domestic_abuse_timescale(policy, grade: str) -> dict | None:

@@ -21,40 +21,21 @@ from django.utils import timezone
 
 from mash import audit
 from mash.codes import CategoryOfAbuse, ReasonForClosure
-from mash.exceptions import Conflict, InvalidInput, NotPermitted
+from mash.exceptions import Conflict, InvalidInput
 from referrals.models import Referral, ReferralChild
 from triage import deadlines
-from triage.actions import referral_transition
+from triage.actions import policy_for, referral_lock, referral_transition
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
-from triage.casework.selectors import may_record
 from triage.models import Deadline
 from triage.multiagency.models import StrategyDiscussion
-from triage.policy import calendar_for, current_policy
+from triage.permissions import require
+from triage.policy import calendar_for
 from triage.states import Status
 
 NO_FACTORS = "21"
 
 
 # --- shared checks ------------------------------------------------------------------------------
-
-
-def _lock(referral: Referral) -> Referral:
-    # Two workers recording at once are serialised on the referral row.
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("team", "policy_version", "allocated_worker")
-        .get(pk=referral.pk)
-    )
-
-
-def _check_recorder(referral: Referral, by: Any) -> None:
-    if not may_record(by, referral):
-        raise NotPermitted("Only the allocated social worker or the team's manager can record this.")
-    if referral.status != Status.ALLOCATED:
-        raise Conflict(
-            f"Statutory items are recorded on an allocated referral; this one is "
-            f"{referral.get_status_display().lower()}."
-        )
 
 
 def _referral_date(referral: Referral) -> date:
@@ -100,10 +81,6 @@ def _on_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-def _policy(referral: Referral):
-    return referral.policy_version or current_policy()
-
-
 # --- the assessment -----------------------------------------------------------------------------
 
 
@@ -127,8 +104,8 @@ def assessment_start(
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        locked = _lock(referral)
-        _check_recorder(locked, by)
+        locked = referral_lock(referral)
+        require("record_statutory", by, locked)
         child = _child_of(locked, child)
         _check_day(started_on, locked, today, "the assessment started")
         _check_seen(child_seen_on, started_on, today)
@@ -145,7 +122,7 @@ def assessment_start(
         )
         if not Deadline.objects.filter(referral=locked, kind=Deadline.Kind.ASSESSMENT).exists():
             deadlines.deadline_start(
-                locked, Deadline.Kind.ASSESSMENT, start=locked.received_at, policy=_policy(locked), by=by
+                locked, Deadline.Kind.ASSESSMENT, start=locked.received_at, policy=policy_for(locked), by=by
             )
         audit.record_write(
             "triage.assessment_start",
@@ -200,9 +177,9 @@ def assessment_authorise(
         raise InvalidInput("Say whether the child was assessed as requiring children's social care support.")
     with transaction.atomic():
         # The referral first, as every statutory action locks it, then the record itself.
-        locked = _lock(Referral(pk=assessment.referral_id))
+        locked = referral_lock(Referral(pk=assessment.referral_id))
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        _check_recorder(locked, by)
+        require("record_statutory", by, locked)
         if assessment.authorised_on is not None:
             raise Conflict("This assessment has already been authorised.")
         _check_day(authorised_on, locked, today, "the assessment was authorised")
@@ -272,12 +249,12 @@ def s47_start(
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        locked = _lock(referral)
-        _check_recorder(locked, by)
+        locked = referral_lock(referral)
+        require("record_statutory", by, locked)
         child = _child_of(locked, child)
         started_on, strategy = _s47_start(locked, started_on)
         _check_day(started_on, locked, today, "of the strategy discussion")
-        policy = _policy(locked)
+        policy = policy_for(locked)
         began = strategy.held_at if strategy else _on_day(started_on)
         target = timezone.localdate(calendar_for(policy).add_working_days(began, policy.icpc_working_days))
         before = _violations(locked, today)
@@ -357,9 +334,9 @@ def icpc_record(
     today = timezone.localdate(now)
     category = (initial_category or "").strip().upper()
     with transaction.atomic():
-        locked = _lock(Referral(pk=enquiry.referral_id))
+        locked = referral_lock(Referral(pk=enquiry.referral_id))
         enquiry = Section47Enquiry.objects.select_for_update().get(pk=enquiry.pk)
-        _check_recorder(locked, by)
+        require("record_statutory", by, locked)
         if not enquiry.is_open:
             raise Conflict("The initial conference of this enquiry has already been recorded.")
         if icpc_on is not None:
@@ -416,8 +393,8 @@ def cin_close(
     if reason not in ReasonForClosure.values:
         raise InvalidInput("Choose the reason for closure (RC1 to RC9).")
     with transaction.atomic():
-        locked = _lock(referral)
-        _check_recorder(locked, by)
+        locked = referral_lock(referral)
+        require("record_statutory", by, locked)
         child = _child_of(locked, child)
         _check_day(closed_on, locked, today, "the episode closed")
         if Assessment.objects.filter(child=child, authorised_on__isnull=True).exists():
@@ -441,6 +418,6 @@ def cin_close(
                 to=Status.CLOSED,
                 by=by,
                 reason=f"Child in need episodes closed ({ReasonForClosure(reason).label})",
-                policy=_policy(locked),
+                policy=policy_for(locked),
             )
     return closure

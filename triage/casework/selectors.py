@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from mash.exceptions import NotFound
 from referrals.models import Referral, ReferralChild
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
+from triage.permissions import ACTIONS
 from triage.selectors import access_referral
 from triage.states import Status
 
@@ -19,13 +20,9 @@ STATUTORY_STATUSES = (Status.ALLOCATED, Status.CLOSED)
 
 
 def may_record(user: Any, referral: Referral) -> bool:
-    """The allocated worker, or the manager of the referral's team (the allocation's own check)."""
-    pk = getattr(user, "pk", None)
-    if pk is None or not getattr(user, "is_authenticated", False) or referral.allocated_worker_id is None:
-        return False
-    return pk == referral.allocated_worker_id or (
-        referral.team is not None and referral.team.manager_id == pk
-    )
+    """The allocated worker, or the manager of the referral's team: who the "record_statutory" rule
+    of ``triage.permissions`` allows (the pages stay readable to them once the referral is closed)."""
+    return ACTIONS["record_statutory"].who(user, referral)
 
 
 def access_allocated_referral(user: Any, reference: str) -> Referral:

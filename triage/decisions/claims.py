@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mash import audit
 from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTransition
-from mash.roles import is_mash_lead, is_mash_staff, mash_staff_users
+from mash.roles import mash_staff_users
 from referrals.models import Referral
 
+from ..actions import referral_assign, referral_lock
 from ..models_decisions import ClaimEvent
-from ..states import QUEUE_STATUSES, Status
-from ._common import _lock, _require, _text, _transition
+from ..permissions import ACTIONS, require_role, require_state
+from ..states import Status
+from ._common import _text, _transition
 
 
 def referral_claim(referral: Referral, *, by: Any) -> Referral:
@@ -26,12 +29,13 @@ def referral_claim(referral: Referral, *, by: Any) -> Referral:
     ``AlreadyClaimed`` naming who has it. Claiming again one's own claim is a no-op.
     Causes: a claim history row, an audit row, and RECEIVED -> SCREENING.
     """
-    _require(is_mash_staff(by), "Only MASH staff can claim referrals.")
+    require_role("claim", by, referral)
     now = timezone.now()
     with transaction.atomic():
-        won = Referral.objects.filter(
-            pk=referral.pk, claimed_by__isnull=True, status__in=QUEUE_STATUSES
-        ).update(claimed_by=by, claimed_at=now)
+        unclaimed_in_queue = Q(claimed_by__isnull=True, status__in=ACTIONS["claim"].statuses)
+        won = referral_assign(
+            referral, claimed_by=by, claimed_at=now, where=unclaimed_in_queue, by=by, reason="Claimed"
+        )
         current = Referral.objects.select_related("claimed_by").get(pk=referral.pk)
         if not won:
             if current.claimed_by_id == by.pk:
@@ -54,13 +58,9 @@ def referral_claim(referral: Referral, *, by: Any) -> Referral:
 def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referral:
     """The claimant (or a MASH lead) gives a referral back to the queue. Causes a history and audit row."""
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.claimed_by_id is None:
-            raise Conflict(f"Referral {locked.reference} is not claimed.")
-        _require(
-            locked.claimed_by_id == by.pk or is_mash_lead(by),
-            "Only the claimant or a MASH lead can release it.",
-        )
+        locked = referral_lock(referral)
+        require_state("release", locked)
+        require_role("release", by, locked)
         ClaimEvent.objects.create(
             referral=locked,
             kind=ClaimEvent.Kind.RELEASE,
@@ -69,7 +69,7 @@ def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referr
             at=timezone.now(),
             reason=_text(reason),
         )
-        Referral.objects.filter(pk=locked.pk).update(claimed_by=None, claimed_at=None)
+        referral_assign(locked, claimed_by=None, claimed_at=None, by=by, reason=_text(reason))
         audit.record_write("triage.release", actor=by, obj=locked, reason=_text(reason))
         locked.refresh_from_db()
     return locked
@@ -81,15 +81,14 @@ def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Any) -> R
     Requires a lead, an open referral, a reason, and a target who is active MASH staff.
     Causes: a REASSIGN history row (from, to, why) and an audit row.
     """
-    _require(is_mash_lead(by), "Only a MASH lead can reassign referrals.")
+    require_role("reassign", by, referral)
     if not _text(reason):
         raise InvalidInput("Give a reason for reassigning the referral.")
     if to is None or not mash_staff_users().filter(pk=to.pk).exists():
         raise InvalidInput("Referrals can only be reassigned to active MASH staff.")
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status not in QUEUE_STATUSES:
-            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        locked = referral_lock(referral)
+        require_state("reassign", locked)
         if locked.claimed_by_id == to.pk:
             raise Conflict(f"{to.display_name} already has referral {locked.reference}.")
         now = timezone.now()
@@ -102,7 +101,7 @@ def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Any) -> R
             at=now,
             reason=_text(reason),
         )
-        Referral.objects.filter(pk=locked.pk).update(claimed_by=to, claimed_at=now)
+        referral_assign(locked, claimed_by=to, claimed_at=now, by=by, reason=_text(reason))
         audit.record_write(
             "triage.reassign", actor=by, obj=locked, reason=_text(reason), details={"to": to.get_username()}
         )

@@ -12,13 +12,12 @@ from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import Conflict
 from mash.outbox.delivery import outbox_enqueue
-from mash.roles import is_edt
 from referrals.models import Referral
 
 from ..models import PolicyVersion
 from ..models_decisions import EdtFlag
+from ..permissions import require_role
 from ..policy import calendar_for, current_policy
-from ._common import _require
 
 
 def indicates_significant_harm(referral: Referral) -> bool:
@@ -87,8 +86,12 @@ def _edt_reason(referral: Referral) -> str:
 
 
 def referral_edt_acknowledge(referral: Referral, *, by: Any) -> EdtFlag:
-    """The emergency duty team has picked up a flagged referral. Causes an audit row."""
-    _require(is_edt(by), "Only the emergency duty team can acknowledge an EDT flag.")
+    """The emergency duty team has picked up a flagged referral. Causes an audit row.
+
+    Requires the emergency duty team (``triage.permissions``) and a flag; acknowledging a flag
+    already acknowledged changes nothing, on purpose: two of the team pressing at once both succeed.
+    """
+    require_role("acknowledge_edt", by, referral)
     with transaction.atomic():
         flag = EdtFlag.objects.select_for_update().filter(referral=referral).first()
         if flag is None:

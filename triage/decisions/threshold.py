@@ -13,23 +13,19 @@ from django.utils import timezone
 from agencies.models import Team
 from mash import audit
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
-from mash.exceptions import Conflict, InvalidInput, InvalidTransition
-from mash.roles import is_mash_lead, is_mash_staff
+from mash.exceptions import Conflict, InvalidInput
 from referrals.models import Referral
 from referrals.person_index.actions import person_index_add_from_referral
 
 from .. import deadlines
+from ..actions import referral_assign, referral_lock, referral_rate
 from ..models import Deadline, PolicyVersion
 from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
+from ..permissions import ACTIONS, require_role, require_state
 from ..policy import current_policy
-from ..selectors import (
-    EARLY_HELP_STATUSES,
-    in_early_help,
-    is_team_member,
-)
 from ..signals import outcome_decided
-from ..states import TERMINAL, Rag, Status
-from ._common import DECIDABLE, RETURNABLE, _lock, _require, _text, _transition
+from ..states import Rag, Status
+from ._common import _text, _transition
 
 
 @dataclass(frozen=True)
@@ -151,10 +147,9 @@ def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
     Blue closes; Green goes to the early help hub's queue; Red and Amber stay with the MASH."""
     rag, level = _roll_up(referral)
     # The referral keeps the policy version it was received under; each decision row records its own.
-    fields: dict[str, Any] = {"rag": rag, "level_of_need": level}
+    referral_rate(referral, rag=rag, level_of_need=level, by=by, reason="Every child decided")
     if rag == Rag.GREEN:
-        fields["team"] = _early_help_team()
-    Referral.objects.filter(pk=referral.pk).update(**fields)
+        referral_assign(referral, team=_early_help_team(), by=by, reason="Green: to the early help hub")
     referral.refresh_from_db()
     if rag == Rag.BLUE:
         _transition(
@@ -200,16 +195,12 @@ def referral_decide(
     every child is decided the referral takes the highest RAG and moves (Blue: CLOSED; Green: DECIDED
     with the early help hub; Red/Amber: DECIDED), the decision clock is met and the RAG's clocks start.
     """
-    _require(is_mash_lead(by), "Only a MASH lead can make a threshold decision.")
+    require_role("decide", by, referral)
     if not decisions:
         raise InvalidInput("Record a decision for at least one child.")
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status not in DECIDABLE:
-            raise InvalidTransition(
-                f"Referral {locked.reference} is {locked.get_status_display().lower()}: "
-                "change a child's RAG instead."
-            )
+        locked = referral_lock(referral)
+        require_state("decide", locked)
         children = set(locked.children.values_list("pk", flat=True))
         decided = set(
             ChildDecision.objects.filter(referral=locked, is_current=True).values_list("child_id", flat=True)
@@ -254,13 +245,12 @@ def referral_change_rag(
     (both kept), the referral's RAG re-rolled and marked as changed, the clocks recomputed for the
     new RAG (a step up never extends a deadline: issue 4's recompute keeps the earlier due time).
     """
-    _require(is_mash_lead(by), "Only a MASH lead can change a RAG rating.")
+    require_role("change_rag", by, referral)
     if not _text(reason):
         raise InvalidInput("Give the reason for changing the rating.")
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status in TERMINAL:
-            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        locked = referral_lock(referral)
+        require_state("change_rag", locked)
         old = (
             ChildDecision.objects.select_for_update()
             .filter(referral=locked, child_id=decision.child_id, is_current=True)
@@ -277,11 +267,16 @@ def referral_change_rag(
         )
         ChildDecision.objects.filter(pk=old.pk).update(superseded_by=new)
         previous_rag = locked.rag
-        concluded = locked.status not in DECIDABLE
+        concluded = locked.status not in ACTIONS["decide"].statuses
         # Before every child is decided the referral has no RAG yet; the roll-up waits for the last one.
         rag, level = _roll_up(locked) if concluded else (locked.rag, locked.level_of_need)
-        Referral.objects.filter(pk=locked.pk).update(
-            rag=rag, level_of_need=level, rag_changed=locked.rag_changed or old.rag != new.rag
+        referral_rate(
+            locked,
+            rag=rag,
+            level_of_need=level,
+            rag_changed=locked.rag_changed or old.rag != new.rag,
+            by=by,
+            reason=_text(reason),
         )
         audit.record_write(
             "triage.change_rag",
@@ -311,14 +306,12 @@ def referral_step_up(referral: Referral, *, reason: str, by: Any) -> Referral:
     if not _text(reason):
         raise InvalidInput("Give the reason for stepping the referral up to the MASH.")
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status not in EARLY_HELP_STATUSES or not in_early_help(locked):
-            raise InvalidTransition(f"Referral {locked.reference} is not with an early help hub.")
-        _require(
-            is_mash_lead(by) or is_team_member(by, locked.team_id),
-            "Only the early help hub holding the referral, or a MASH lead, can step it up.",
+        locked = referral_lock(referral)
+        require_state("step_up", locked)
+        require_role("step_up", by, locked)
+        referral_assign(
+            locked, team=None, claimed_by=None, claimed_at=None, by=by, reason="Stepped up to the MASH"
         )
-        Referral.objects.filter(pk=locked.pk).update(team=None, claimed_by=None, claimed_at=None)
         locked.refresh_from_db()
         policy = current_policy()
         _transition(
@@ -339,13 +332,12 @@ def referral_return_for_consent(referral: Referral, *, reason: str, by: Any) -> 
     Requires MASH staff, a referral not yet beyond the decision, and a reason. Causes: RETURNED
     (terminal) with the reason in the status history and the audit log.
     """
-    _require(is_mash_staff(by), "Only MASH staff can return a referral.")
+    require_role("return", by, referral)
     if not _text(reason):
         raise InvalidInput("Give the reason the referral is not progressed (for example, consent refused).")
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status not in RETURNABLE:
-            raise InvalidTransition(f"Referral {locked.reference} is {locked.get_status_display().lower()}.")
+        locked = referral_lock(referral)
+        require_state("return", locked)
         _transition(
             locked, to=Status.RETURNED, by=by, reason=f"Not progressed for lack of consent: {_text(reason)}"
         )
@@ -375,7 +367,7 @@ def da_batch_decide(
     on each referral. All or nothing, in one transaction: a referral that does not qualify is named
     and nothing is written. Causes, per referral: the same decision for every child (``referral_decide``).
     """
-    _require(is_mash_lead(by), "Only a MASH lead can make a threshold decision.")
+    require_role("decide", by)
     if rag not in BATCH_RAGS:
         raise InvalidInput("A batch decision can only be Green or Blue; decide higher ratings one by one.")
     if not referrals:

@@ -26,8 +26,8 @@ from mash.outbox.delivery import handler, outbox_enqueue
 from mash.outbox.models import OutboxMessage
 from mash.roles import is_mash_lead
 from referrals.models import Referral
-from triage.actions import referral_transition
-from triage.models import Deadline, PolicyVersion
+from triage.actions import policy_for, referral_assign, referral_lock, referral_transition
+from triage.models import Deadline
 from triage.models_decisions import ChildDecision
 from triage.multiagency.clocks import clock_meet, clock_start, strategy_meeting_met
 from triage.multiagency.models import (
@@ -38,41 +38,11 @@ from triage.multiagency.models import (
     Outcome,
     StrategyDiscussion,
 )
-from triage.policy import current_policy
+from triage.permissions import require, require_role, require_state
 from triage.signals import outcome_decided
 from triage.states import Rag, Status
 
 Attendees = Sequence[Mapping[str, str]]
-DISCUSSABLE = (Status.INFORMATION_GATHERING,)
-STRATEGY_FROM = (
-    Status.DECIDED,
-    Status.INFORMATION_GATHERING,
-    Status.MASH_DISCUSSION,
-    Status.STRATEGY_DISCUSSION,
-)
-OUTCOME_FROM = (Status.DECIDED, Status.MASH_DISCUSSION, Status.STRATEGY_DISCUSSION)
-
-
-def _lock(referral: Referral) -> Referral:
-    # Two leads recording at once are serialised here; the second sees the first's status.
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("team", "policy_version")
-        .get(pk=referral.pk)
-    )
-
-
-def _policy(referral: Referral) -> PolicyVersion:
-    return referral.policy_version or current_policy()
-
-
-def _need_lead(by: Any) -> None:
-    if not is_mash_lead(by):
-        raise NotPermitted("Only a MASH lead can record this.")
-
-
-def _status(referral: Referral) -> str:
-    return referral.get_status_display().lower()
 
 
 def _text(value: str | None) -> str:
@@ -124,7 +94,7 @@ def mash_discussion_record(
     change written through issue 5's action (so every child's version history keeps the reason),
     the MASH discussion clock met, an audit row.
     """
-    _need_lead(by)
+    require_role("mash_discussion", by)
     now = now or timezone.now()
     people = _clean_attendees(attendees)
     if not _text(summary):
@@ -134,12 +104,9 @@ def mash_discussion_record(
     if rag_after not in Rag.values:
         raise InvalidInput("Confirm the RAG rating or choose the new one.")
     with transaction.atomic():
-        locked = _lock(referral)
+        locked = referral_lock(referral)
         _check_held_at(held_at, locked, now)
-        if locked.status not in DISCUSSABLE:
-            raise Conflict(
-                f"A MASH discussion follows information gathering; the referral is {_status(locked)}."
-            )
+        require_state("mash_discussion", locked)
         rag_before = locked.rag
         if rag_after != rag_before:
             if not _text(rag_change_reason):
@@ -160,7 +127,7 @@ def mash_discussion_record(
         _save_contributions(discussion, contributions or {})
         locked.refresh_from_db()
         referral_transition(
-            locked, to=Status.MASH_DISCUSSION, by=by, reason="MASH discussion held", policy=_policy(locked)
+            locked, to=Status.MASH_DISCUSSION, by=by, reason="MASH discussion held", policy=policy_for(locked)
         )
         clock_meet(locked, Deadline.Kind.MASH_DISCUSSION, at=now, by=by)
         audit.record_write(
@@ -229,22 +196,17 @@ def strategy_discussion_record(
     strategy discussion clock met, an audit row. (The ICPC clock starts at allocation, from this
     discussion's date, when an S47 enquiry was decided.)
     """
-    _need_lead(by)
+    require_role("strategy_discussion", by)
     now = now or timezone.now()
     people = _clean_attendees(attendees)
     if not _text(decision_rationale):
         raise InvalidInput("Record why the discussion did or did not decide on a section 47 enquiry.")
     with transaction.atomic():
-        locked = _lock(referral)
+        locked = referral_lock(referral)
         _check_held_at(held_at, locked, now)
-        if locked.rag != Rag.RED:
-            raise Conflict("A strategy discussion is recorded for Red referrals.")
+        require_state("strategy_discussion", locked)
         if StrategyDiscussion.objects.filter(referral=locked).exists():
             raise Conflict("The strategy discussion has already been recorded.")
-        if locked.status not in STRATEGY_FROM:
-            raise Conflict(
-                f"A strategy discussion cannot be recorded while the referral is {_status(locked)}."
-            )
         record = StrategyDiscussion.objects.create(
             referral=locked,
             held_at=held_at,
@@ -262,7 +224,7 @@ def strategy_discussion_record(
                 to=Status.STRATEGY_DISCUSSION,
                 by=by,
                 reason="Strategy discussion held",
-                policy=_policy(locked),
+                policy=policy_for(locked),
             )
         strategy_meeting_met(locked, at=now, by=by)
         audit.record_write(
@@ -313,17 +275,14 @@ def outcome_record(
     or CLOSED when it goes to no team; the outcome letter queued (issue 8) in this transaction; an
     audit row.
     """
-    _need_lead(by)
+    require_role("record_outcome", by)
     now = now or timezone.now()
     _check_outcome(destination, primary_need, team, lead_agency)
     if not _text(rationale) or not _text(recommendation):
         raise InvalidInput("Record the rationale and the recommendation.")
     with transaction.atomic():
-        locked = _lock(referral)
-        if locked.status not in OUTCOME_FROM:
-            raise Conflict(f"An outcome cannot be recorded while the referral is {_status(locked)}.")
-        if locked.rag in (Rag.RED, Rag.AMBER) and locked.status == Status.DECIDED:
-            raise Conflict("Red and Amber referrals are discussed before an outcome is recorded.")
+        locked = referral_lock(referral)
+        require_state("record_outcome", locked)
         outcome = Outcome.objects.create(
             referral=locked,
             destination=destination,
@@ -335,10 +294,9 @@ def outcome_record(
             decided_by=by,
             decided_at=now,
         )
-        policy = _policy(locked)
+        policy = policy_for(locked)
         if team is not None:
-            Referral.objects.filter(pk=locked.pk).update(team=team)
-            locked.team = team
+            referral_assign(locked, team=team, by=by, reason=outcome.get_destination_display())
         referral_transition(
             locked, to=Status.OUTCOME, by=by, reason=outcome.get_destination_display(), policy=policy
         )
@@ -386,26 +344,23 @@ def referral_allocate(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(referral)
+        locked = referral_lock(referral)
+        require("allocate", by, locked)
         team = locked.team
-        if team is None or team.manager_id != getattr(by, "pk", None):
-            raise NotPermitted("Only the manager of the referral's team can allocate it.")
-        if locked.status not in (Status.OUTCOME, Status.ALLOCATED):
-            raise Conflict(f"The referral cannot be allocated while it is {_status(locked)}.")
         if worker is None or not (team.members.filter(pk=worker.pk).exists() or worker.pk == team.manager_id):
             raise InvalidInput("Choose a worker in the team.")
         allocation = Allocation.objects.create(
             referral=locked, team=team, worker=worker, allocated_by=by, allocated_at=now, note=_text(note)
         )
         first = locked.status == Status.OUTCOME
-        Referral.objects.filter(pk=locked.pk).update(allocated_worker=worker)
+        referral_assign(locked, allocated_worker=worker, by=by, reason=_text(note))
         if first:
             referral_transition(
                 locked,
                 to=Status.ALLOCATED,
                 by=by,
                 reason=f"Allocated to {worker.display_name}",
-                policy=_policy(locked),
+                policy=policy_for(locked),
             )
             _start_team_clocks(locked, now=now, by=by)
         audit.record_write(
@@ -421,7 +376,7 @@ def referral_allocate(
 def _start_team_clocks(referral: Referral, *, now: datetime, by: Any) -> None:
     # Entering ALLOCATED already started the visit and assessment clocks for an assessment team
     # (issue 4's clocks_for_allocation); what only this module knows is the strategy discussion.
-    policy = _policy(referral)
+    policy = policy_for(referral)
     strategy = StrategyDiscussion.objects.filter(referral=referral, s47_enquiry=True).first()
     if strategy is not None:
         clock_start(referral, Deadline.Kind.ICPC, start=strategy.held_at, policy=policy, by=by)
