@@ -35,13 +35,14 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from agencies.models import Agency, InformationRequest, Team  # noqa: E402
+from agencies.models import Agency, Team  # noqa: E402
 from mash.codes import LawfulBasis, ReferralSource  # noqa: E402
 from mash.models import User  # noqa: E402
 from referrals.models import Referral, ReferralChild  # noqa: E402
 from reports import figures  # noqa: E402
 from reports.selectors import Scope  # noqa: E402
 from triage.models import Deadline, Outcome  # noqa: E402
+from triage.multiagency.models import InformationRequest  # noqa: E402
 from triage.states import Rag, Status  # noqa: E402
 
 CHUNK = 2_000

@@ -17,10 +17,11 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.db.models.functions import ExtractHour, TruncDate, TruncWeek
 from django.utils import timezone
 
-from agencies.models import Agency, InformationRequest, Team
+from agencies.models import Agency, Team
 from mash.codes import ReferralSource
 from referrals.models import Referral, ReferralChild
 from triage.models import Deadline, MashDiscussion, Outcome
+from triage.multiagency.models import InformationRequest
 from triage.states import QUEUE_STATUSES, Rag
 
 from .selectors import Scope

@@ -8,8 +8,8 @@ from crispy_forms_gds.layout import Div, Field, Layout, Size
 from django import forms
 from django.utils import timezone
 
-from agencies.forms import GovukDateField
 from agencies.models import Agency, Team
+from mash.form_fields import GovukDateField
 from mash.forms import GovukFormMixin
 
 from .cin_census import census_year

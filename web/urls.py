@@ -23,11 +23,11 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("mash/", include("triage.multiagency.urls")),
     path("casework/", include("triage.casework.urls")),
-    path("partners/", include("agencies.urls")),
+    path("partners/", include("triage.multiagency.partners.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/referrals/", include("referrals.api.urls")),
     path("api/v1/triage/", include("triage.api.urls")),
-    path("api/v1/partners/", include("agencies.api.urls")),
+    path("api/v1/partners/", include("triage.multiagency.partners.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
     path("api/docs/", api_docs, name="api-docs"),

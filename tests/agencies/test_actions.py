@@ -7,8 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from agencies import actions
-from agencies.models import InformationRequest
 from agencies.selectors import default_agencies_for
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
@@ -16,6 +14,8 @@ from mash.models import AuditEvent
 from mash.outbox.models import OutboxMessage
 from tests.factories import referral_with_people
 from triage.models import Deadline, StatusChange
+from triage.multiagency import requests as actions
+from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import InformationRequest
 from mash.models import AuditEvent
 from tests.factories import AgencyFactory, InformationRequestFactory, referral_with_people
+from triage.multiagency.models import InformationRequest
 
 pytestmark = pytest.mark.django_db
 

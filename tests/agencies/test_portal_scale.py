@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import InformationRequest
-from agencies.selectors import partner_request_list
 from mash.codes import LawfulBasis, ReferralSource
 from referrals.models import Referral, ReferralChild
 from tests.factories import AgencyFactory
+from triage.multiagency.models import InformationRequest
+from triage.multiagency.request_selectors import partner_request_list
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, InformationRequest, Team
+from agencies.models import Agency, Team
 from tests.factories import referral_with_people
+from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy
 from triage.states import Rag, Status
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from agencies.models import InformationRequest, Team
+from agencies.models import Team
 from mash.outbox.delivery import REPUBLISH_AFTER, republish_due
 from mash.outbox.models import OutboxMessage
 from referrals.models import Referral
@@ -20,6 +20,7 @@ from tests.e2e import steps
 from tests.notifications.conftest import pdf_text, squash
 from tests.support.servers import wait_for
 from triage.actions import policy_version_create, policy_version_fields
+from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy
 from triage.states import Status
 

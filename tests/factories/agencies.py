@@ -7,8 +7,9 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from agencies.models import Agency, InformationRequest, Team
+from agencies.models import Agency, Team
 from mash.codes import LawfulBasis
+from triage.multiagency.models import InformationRequest
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

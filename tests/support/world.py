@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from agencies.models import Agency, InformationRequest, Team
+from agencies.models import Agency, Team
 from mash.roles import Role
 from tests.factories import (
     AdultFactory,
@@ -23,7 +23,7 @@ from tests.factories import (
     ReferralFactory,
     TeamFactory,
 )
-from triage.multiagency.models import Allocation, Challenge, Outcome
+from triage.multiagency.models import Allocation, Challenge, InformationRequest, Outcome
 from triage.policy import current_policy
 from triage.states import Rag
 

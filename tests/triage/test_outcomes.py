@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies import actions as agency_actions
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
@@ -28,6 +27,7 @@ from tests.test_permission_matrix import pdf_text, squashed
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
 from triage.multiagency import actions as outcomes
+from triage.multiagency import requests as agency_actions
 from triage.multiagency.forms import parse_time
 from triage.multiagency.models import Challenge, MashDiscussion, Outcome
 from triage.policy import calendar_for, current_policy

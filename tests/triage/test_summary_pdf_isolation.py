@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from agencies.models import InformationRequest
 from mash.templatetags.user_text import isolate
 from mash.text import BIDI_CONTROLS, FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE
 from referrals.models import Referral, ReferralAdult, ReferralChild
@@ -20,7 +19,13 @@ from tests.support.world import build_world
 from tests.test_permission_matrix import squashed
 from tests.triage.test_outcomes import decide, discuss, gathered
 from triage.multiagency import actions as outcomes
-from triage.multiagency.models import DiscussionContribution, MashDiscussion, Outcome, StrategyDiscussion
+from triage.multiagency.models import (
+    DiscussionContribution,
+    InformationRequest,
+    MashDiscussion,
+    Outcome,
+    StrategyDiscussion,
+)
 from triage.states import Rag
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,10 @@
-"""After information gathering: the MASH discussion, the strategy discussion, the outcome,
-the allocation to a worker, and professional challenges to the outcome.
+"""The MASH stage: information requests to agencies and their answers; then the MASH discussion,
+the strategy discussion, the outcome, the allocation to a worker, and professional challenges to the
+outcome.
 
-Written only by ``triage.multiagency.actions``; read through ``triage.multiagency.selectors``.
+Information requests are written only by ``triage.multiagency.requests`` and read through
+``triage.multiagency.request_selectors``; the rest is written only by ``triage.multiagency.actions``
+and read through ``triage.multiagency.selectors``.
 """
 
 from __future__ import annotations
@@ -11,9 +14,115 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from mash.codes import PrimaryNeed
+from mash.codes import LawfulBasis, PrimaryNeed
 from triage.states import Rag
+
+
+class InformationRequest(models.Model):
+    """What the MASH asks one agency about one referral, and the agency's structured answer.
+
+    Written only by ``triage.multiagency.requests``; read only through
+    ``triage.multiagency.request_selectors``, where a partner's queryset is filtered by ``agency`` (the
+    relationship), so list, detail and API cannot disagree.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        CHASED = "chased", "Chased"
+        DECLINED = "declined", "Declined"
+        ANSWERED = "answered", "Answered"
+
+    class Known(models.TextChoices):
+        KNOWN = "known", "Known to us"
+        NOT_KNOWN = "not_known", "Not known to us"
+
+    class RiskIndicator(models.TextChoices):
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+        VIOLENCE = "violence", "Violence or threats"
+        WEAPONS = "weapons", "Weapons"
+        SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        SEXUAL_HARM = "sexual_harm", "Sexual harm or exploitation"
+        CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation"
+        MISSING = "missing", "Missing episodes"
+        NEGLECT = "neglect", "Neglect"
+        NON_ATTENDANCE = "non_attendance", "Missed appointments or school absence"
+
+    OPEN_STATUSES = (Status.REQUESTED, Status.CHASED)
+
+    # Opaque id for URLs, so a partner cannot walk request numbers.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="information_requests"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="information_requests"
+    )
+    question = models.TextField()
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    # Due time when asked. The deadline is the authority: a later RAG change moves it (triage.deadlines
+    # recomputes the open clocks), so pages show ``current_due_at``.
+    due_at = models.DateTimeField()
+    deadline = models.ForeignKey(
+        "triage.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    chased_at = models.DateTimeField(null=True, blank=True)
+    chase_count = models.PositiveSmallIntegerField(default=0)
+    declined_reason = models.TextField(blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The structured answer.
+    known = models.CharField(max_length=10, choices=Known.choices, blank=True)
+    summary = models.TextField(blank=True)
+    risk_indicators = models.JSONField(default=list, blank=True)
+    date_checked = models.DateField(null=True, blank=True)
+    free_text = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table was made by the agencies app's migrations and stays theirs (agencies_informationrequest),
+        # so moving the model here needs no migration.
+        app_label = "agencies"
+        ordering = ["due_at", "id"]
+        constraints = [
+            # One open request per agency per referral: a second would split the answer.
+            models.UniqueConstraint(
+                fields=["referral", "agency"],
+                condition=Q(status__in=["requested", "chased"]),
+                name="one_open_request_per_agency",
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "status", "due_at"], name="inforequest_partner_queue")]
+
+    def __str__(self) -> str:
+        return f"Request to {self.agency} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def current_due_at(self):
+        return self.deadline.due_at if self.deadline_id else self.due_at
+
+    @property
+    def risk_indicator_labels(self) -> list[str]:
+        labels = dict(self.RiskIndicator.choices)
+        return [labels.get(code, code) for code in self.risk_indicators]
+
+    @property
+    def deadline_subject(self) -> str:
+        return f"informationrequest:{self.pk}"
 
 
 class MashDiscussion(models.Model):

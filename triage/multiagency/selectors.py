@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
-from agencies.models import Agency, InformationRequest, Team
+from agencies.models import Agency, Team
 from mash.exceptions import NotFound
 from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral, ReferralChild
@@ -23,6 +23,7 @@ from triage.multiagency.models import (
     Allocation,
     Challenge,
     DiscussionContribution,
+    InformationRequest,
     MashDiscussion,
     Outcome,
     StrategyDiscussion,

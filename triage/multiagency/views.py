@@ -16,18 +16,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from agencies import actions as agency_actions
 from agencies import selectors as agency_selectors
-from agencies.forms import InformationRequestForm
 from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.roles import is_mash_lead, is_team_manager
 from triage.multiagency import actions as outcomes
+from triage.multiagency import request_selectors
+from triage.multiagency import requests as information_requests
 from triage.multiagency import selectors as selectors
 from triage.multiagency.forms import (
     AllocationForm,
     ChallengeForm,
     ChallengeResponseForm,
+    InformationRequestForm,
     MashDiscussionForm,
     OutcomeForm,
     StrategyDiscussionForm,
@@ -66,8 +67,8 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and not is_mash_lead(request.user):
         raise NotPermitted("Only a MASH lead can request information from agencies.")
     _read(request, referral, "triage.information_requests_view")
-    policy = agency_actions.policy_of(referral)
-    rows = agency_selectors.referral_requests(referral)
+    policy = information_requests.policy_of(referral)
+    rows = request_selectors.referral_requests(referral)
     # The policy's agencies for this RAG start ticked, except those already asked: pressing Send
     # again must not ask an agency a second time by default.
     asked = {row.agency_id for row in rows}
@@ -79,7 +80,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if request.method == "POST" and _act(
         form,
-        lambda: agency_actions.information_requests_send(
+        lambda: information_requests.information_requests_send(
             referral,
             agencies=form.cleaned_data["agencies"],
             question=form.cleaned_data["question"],
@@ -103,9 +104,9 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def request_chase(request: HttpRequest, reference: str, public_id) -> HttpResponse:
     referral = selectors.access_mash_referral(request.user, reference)
-    info_request = agency_selectors.access_referral_request(request.user, referral, public_id)
+    info_request = request_selectors.access_referral_request(request.user, referral, public_id)
     try:
-        agency_actions.information_request_chase(info_request, by=request.user)
+        information_requests.information_request_chase(info_request, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

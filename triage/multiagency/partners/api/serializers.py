@@ -5,8 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from mash.api_fields import Text
-
-from ..models import InformationRequest
+from triage.multiagency.models import InformationRequest
 
 
 class ErrorOutput(serializers.Serializer):

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mash import audit
 from mash.exceptions import DomainError, NotFound
 from mash.roles import is_partner
+from triage.multiagency import request_selectors as selectors
+from triage.multiagency import requests as actions
 
-from . import actions, selectors
 from .forms import AnswerForm, DeclineForm
 
 

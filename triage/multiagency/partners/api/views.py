@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 from mash import audit
 from mash.exceptions import NotFound
 from mash.roles import is_partner
+from triage.multiagency import request_selectors as selectors
+from triage.multiagency import requests as actions
 
-from .. import actions, selectors
 from .serializers import ErrorOutput, PartnerAnswerInput, PartnerRequestOutput
 
 # Every answer a partner API method can give besides success (documented for the schema tests).

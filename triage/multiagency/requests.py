@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.models import Agency
 from mash import audit
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
@@ -25,10 +26,9 @@ from referrals.models import Referral
 from triage import deadlines
 from triage.actions import referral_transition
 from triage.models import Deadline, PolicyVersion
+from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy, due_at
 from triage.states import Rag, Status
-
-from .models import Agency, InformationRequest
 
 REQUESTABLE_RAGS = (Rag.RED, Rag.AMBER)
 # While the MASH is still gathering or discussing, more agencies can be asked.
