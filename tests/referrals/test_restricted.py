@@ -249,8 +249,8 @@ def test_the_visibility_filter_costs_the_same_queries_however_many_are_restricte
 
 
 def test_the_partner_portal_applies_the_same_rule_as_the_referral_selectors(world):
-    """agencies sits below referrals, so its filter restates open_to through the relations: the two
-    must pick the same requests."""
+    """The portal's one queryset (list, detail and API) applies open_to through the request's referral:
+    a partner sees a restricted referral's request only when named on it."""
     from triage.multiagency.models import InformationRequest
     from triage.multiagency.request_selectors import partner_requests_visible_to
 

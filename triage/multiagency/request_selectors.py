@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, Prefetch, Q, QuerySet
-from django.db.models.functions import Cast
-from guardian.models import UserObjectPermission
+from django.db.models import Prefetch, QuerySet
 
 from agencies.models import Agency
 from mash.exceptions import NotFound
 from mash.roles import is_mash_staff, is_partner
 from referrals.models import Referral, ReferralAdult, ReferralChild
+from referrals.restricted import open_to
 from triage.multiagency.models import InformationRequest
 
 # What a partner may see of the people in a referral: enough to search their own systems.
@@ -46,29 +45,14 @@ ADULT_FIELDS = (
 
 
 def partner_requests_visible_to(user: Any) -> QuerySet[InformationRequest]:
-    """The requests addressed to the user's agencies; nothing for anyone who is not a partner."""
+    """The requests addressed to the user's agencies, less those about a restricted referral the user
+    is not named on; nothing for anyone who is not a partner."""
     if not is_partner(user):
         return InformationRequest.objects.none()
     # The user's agencies first (one small query), then a literal filter: the planner sees the actual
     # agency ids against its statistics and takes the (agency, status, due_at) index at any size.
     agency_ids = list(Agency.objects.filter(members=user).values_list("pk", flat=True))
-    return InformationRequest.objects.filter(_restriction_lets(user), agency_id__in=agency_ids)
-
-
-def _restriction_lets(user: Any) -> Q:
-    """A request about a restricted referral only for a partner named on it. The rule is
-    referrals/restricted.py's ``open_to``, written here through the relations because this layer
-    sits below referrals and cannot import it (tests/referrals/test_restricted.py holds both to it)."""
-    named = (
-        UserObjectPermission.objects.filter(
-            user=user,
-            permission__codename="view_restricted_referral",
-            permission__content_type__app_label="referrals",
-        )
-        .annotate(referral_pk=Cast("object_pk", BigIntegerField()))
-        .values("referral_pk")
-    )
-    return Q(referral__restriction__isnull=True) | Q(referral_id__in=named)
+    return InformationRequest.objects.filter(open_to(user, via="referral"), agency_id__in=agency_ids)
 
 
 def _partner_view(queryset: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:

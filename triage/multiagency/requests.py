@@ -20,33 +20,16 @@ from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
 from mash.outbox.delivery import outbox_enqueue
-from mash.roles import is_mash_lead, is_mash_staff
+from mash.roles import is_mash_staff
 from mash.templatetags.govuk import govuk_datetime
 from referrals.models import Referral
 from triage import deadlines
-from triage.actions import referral_transition
+from triage.actions import policy_for, referral_lock, referral_transition
 from triage.models import Deadline, PolicyVersion
 from triage.multiagency.models import InformationRequest
-from triage.policy import current_policy, due_at
-from triage.states import Rag, Status
-
-REQUESTABLE_RAGS = (Rag.RED, Rag.AMBER)
-# While the MASH is still gathering or discussing, more agencies can be asked.
-REQUESTABLE_STATUSES = (
-    Status.DECIDED,
-    Status.INFORMATION_GATHERING,
-    Status.MASH_DISCUSSION,
-    Status.STRATEGY_DISCUSSION,
-)
-
-
-def _status(referral: Referral) -> str:
-    return referral.get_status_display().lower()
-
-
-def policy_of(referral: Referral) -> PolicyVersion:
-    """The policy the referral's clocks run under: the version it was decided with, else the current one."""
-    return referral.policy_version or current_policy()
+from triage.permissions import require_role, require_state
+from triage.policy import due_at
+from triage.states import Status
 
 
 def partner_due_at(referral: Referral, *, start: datetime, policy: PolicyVersion) -> datetime:
@@ -69,14 +52,14 @@ def information_requests_send(
 ) -> list[InformationRequest]:
     """Ask each of ``agencies`` the same question about ``referral``.
 
-    Requires: a MASH lead; a Red or Amber referral that is decided or being gathered/discussed;
-    a question; a lawful basis from LawfulBasis; no open request to the same agency.
+    Requires: what ``triage.permissions`` allows for "request_information" (a MASH lead; a Red or
+    Amber referral that is decided or being gathered or discussed); a question; a lawful basis from
+    LawfulBasis; no open request to the same agency.
     Causes: one request per agency due by the policy's partner timescale for the RAG, with a
     PARTNER_RESPONSE deadline ("informationrequest:<id>"); the referral moves to information gathering
     if it was only decided; an audit row each; an e-mail to each agency pointing at the portal.
     """
-    if not is_mash_lead(by):
-        raise NotPermitted("Only a MASH lead can request information from agencies.")
+    require_role("request_information", by)
     agencies = list(agencies)
     question = (question or "").strip()
     if not agencies:
@@ -88,11 +71,8 @@ def information_requests_send(
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the referral: two leads sending at once must not both open a request to one agency.
-        referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        if referral.rag not in REQUESTABLE_RAGS:
-            raise Conflict("Information is requested from agencies for Red and Amber referrals only.")
-        if referral.status not in REQUESTABLE_STATUSES:
-            raise Conflict(f"Information cannot be requested while the referral is {_status(referral)}.")
+        referral = referral_lock(referral)
+        require_state("request_information", referral)
         busy = set(
             referral.information_requests.filter(status__in=InformationRequest.OPEN_STATUSES).values_list(
                 "agency__name", flat=True
@@ -101,7 +81,7 @@ def information_requests_send(
         clash = sorted(busy & {agency.name for agency in agencies})
         if clash:
             raise Conflict(f"A request is already open with {', '.join(clash)}.")
-        policy = policy_of(referral)
+        policy = policy_for(referral)
         due = partner_due_at(referral, start=now, policy=policy)
         if referral.status == Status.DECIDED:
             referral_transition(

@@ -20,6 +20,7 @@ from agencies import selectors as agency_selectors
 from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.roles import is_mash_lead, is_team_manager
+from triage.actions import policy_for
 from triage.multiagency import actions as outcomes
 from triage.multiagency import request_selectors
 from triage.multiagency import requests as information_requests
@@ -67,7 +68,7 @@ def requests_page(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and not is_mash_lead(request.user):
         raise NotPermitted("Only a MASH lead can request information from agencies.")
     _read(request, referral, "triage.information_requests_view")
-    policy = information_requests.policy_of(referral)
+    policy = policy_for(referral)
     rows = request_selectors.referral_requests(referral)
     # The policy's agencies for this RAG start ticked, except those already asked: pressing Send
     # again must not ask an agency a second time by default.
