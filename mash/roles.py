@@ -36,16 +36,19 @@ def _signed_in(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+# Superuser status is not a role. It lets an administrator run the Django admin (accounts, teams,
+# agencies, keys, the policy), never read a child's record: least privilege, as the council's
+# information governance requires. A superuser who also works in the MASH is given the role.
 def is_mash_staff(user: User) -> bool:
-    return _signed_in(user) and (user.is_superuser or user.has_role(*MASH_STAFF_ROLES))
+    return _signed_in(user) and user.has_role(*MASH_STAFF_ROLES)
 
 
 def is_mash_lead(user: User) -> bool:
-    return _signed_in(user) and (user.is_superuser or user.has_role(Role.MASH_LEAD))
+    return _signed_in(user) and user.has_role(Role.MASH_LEAD)
 
 
 def is_edt(user: User) -> bool:
-    return _signed_in(user) and (user.is_superuser or user.has_role(Role.EMERGENCY_DUTY))
+    return _signed_in(user) and user.has_role(Role.EMERGENCY_DUTY)
 
 
 def is_team_staff(user: User) -> bool:

@@ -1,5 +1,11 @@
 """Administration: letter wording per outcome, and read-only views of letters, alerts, the outbox and
-the sweeper's heartbeat (so a stopped beat is visible)."""
+the sweeper's heartbeat (so a stopped beat is visible).
+
+Letters, alerts and outbox messages are about a child's referral, so the admin shows their delivery
+only: the referral's reference, never a recipient's address, a message's content or a name.
+"""
+
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -46,6 +52,14 @@ class LetterTemplateAdmin(admin.ModelAdmin):
         record_write("letter_template_saved", actor=request.user, obj=obj, reason="edited in the admin")
 
 
+# A mail server's error can quote the address it refused.
+EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+
+
+def without_addresses(text: str) -> str:
+    return EMAIL_ADDRESS.sub("[address]", text)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
@@ -67,10 +81,17 @@ class LetterAdmin(ReadOnlyAdmin):
         "attempts",
         "due_at",
         "sent_at",
-        "last_error",
+        "delivery_error",
     ]
     list_filter = ["status", "outcome"]
     list_select_related = ["referral"]
+    # The recipient is the referrer's address: delivery is judged by status and error, not by who.
+    exclude = ["recipient", "last_error"]
+    readonly_fields = ["delivery_error"]
+
+    @admin.display(description="Last error")
+    def delivery_error(self, obj: Letter) -> str:
+        return without_addresses(obj.last_error)
 
 
 @admin.register(Alert)
@@ -91,12 +112,17 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "resent_in_doubt",
         "next_attempt_at",
         "done_at",
-        "last_error",
+        "delivery_error",
     ]
     list_filter = ["status", "kind"]
     # The payload may hold an address; the admin shows the delivery record, not the content.
-    exclude = ["payload"]
+    exclude = ["payload", "last_error"]
+    readonly_fields = ["delivery_error"]
     actions = ["retry_now"]
+
+    @admin.display(description="Last error")
+    def delivery_error(self, obj: OutboxMessage) -> str:
+        return without_addresses(obj.last_error)
 
     @admin.action(description="Retry the selected failed messages now")
     def retry_now(self, request, queryset):

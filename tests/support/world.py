@@ -40,7 +40,9 @@ ROLES = (
     "performance",
     "admin",
 )
-MASH = frozenset({"screening", "lead", "admin"})
+# The administrator is a superuser with the administrator role: it runs the admin, the audit log and
+# the break-glass review, and is no MASH staff (superuser status opens no child's record).
+MASH = frozenset({"screening", "lead"})
 PARTNERS = frozenset({"police", "health", "education"})
 STAFF = frozenset(ROLES) - {"public"}
 
@@ -225,6 +227,9 @@ def _secrets(world: World) -> dict[str, set[str]]:
         | _ids(world, "team_b")
         | answers
         | {health_q, world.challenge.reasons},
+        # The administrator works with references (the audit log, break-glass review, restrictions),
+        # never with what a record says: no child's or adult's name, no answer, question or reason.
+        "admin": (every - refs) | answers | {health_q, world.challenge.reasons},
     }
     # The police answer on team_b is in team B's summary: manager B may see it; A may not (above).
     secrets["manager_b"] |= {world.requests["police"].summary}
