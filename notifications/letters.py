@@ -16,14 +16,16 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from agencies.models import Team
 from mash.audit import SYSTEM, record_write
 from mash.outbox.delivery import handler, outbox_enqueue
+from mash.pdf import StaticOnlyFetcher, render_pdf, static_url
 from mash.text import isolated, strip_controls
 from triage.deadlines import deadline_meet, deadline_start
 from triage.models import Deadline
+from triage.policy import current_policy
 
 from .models import Letter, LetterOutcome, LetterTemplate, OutboxMessage
-from .pdf import StaticOnlyFetcher, render_pdf, static_url
 from .wording import DEFAULT_BODY, DEFAULT_SUBJECT, challenge_url
 
 logger = logging.getLogger(__name__)
@@ -58,8 +60,6 @@ def letter_enqueue_outcome(
     """
     if referral.referrer_type != referral.ReferrerType.PROFESSIONAL:
         return None
-    from triage.policy import current_policy
-
     decision = getattr(referral, "outcome", None)
     code = outcome or getattr(decision, "destination", "")
     if code not in LetterOutcome.values:
@@ -133,8 +133,6 @@ def check_wording(text: str) -> None:
 
 def _destination(letter: Letter) -> tuple[str, str]:
     """The team (or lead agency) the referral went to: name and phone."""
-    from agencies.models import Team
-
     decision = getattr(letter.referral, "outcome", None)
     lead_agency = getattr(decision, "lead_agency", None)
     if letter.outcome == LetterOutcome.OTHER_AGENCY_LEAD and lead_agency is not None:

@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mash import audit
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import DomainError, InvalidInput, NotPermitted
-from notifications.sweeper import open_alert_levels
 from referrals.person_index.selectors import rereferrals
 
-from . import decisions, selectors
+from . import decisions, selectors, signals
 from .forms import (
     ChangeRagForm,
     DaBatchForm,
@@ -73,7 +72,7 @@ def _page(
         "filters_invalid": _filters_invalid(request, form),
         "rereferrals": rereferrals(page.object_list),
         # The sweeper's open warnings and breaches for this page, in one query.
-        "alerts": open_alert_levels(r.pk for r in page.object_list),
+        "alerts": signals.open_alert_levels(r.pk for r in page.object_list),
     }
     if request.htmx:
         return render(request, "triage/queue_rows.html", context)

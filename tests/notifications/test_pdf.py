@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from mash.pdf import FetchDenied, RenderTimeout, StaticOnlyFetcher, render_pdf, static_url
 from notifications.letters import letter_enqueue_outcome, letter_render
-from notifications.pdf import FetchDenied, RenderTimeout, StaticOnlyFetcher, render_pdf, static_url
 from tests.factories import ChildFactory, ReferralFactory, TeamFactory
 from tests.notifications.conftest import pdf_text, squash
 

@@ -4,8 +4,9 @@ section 47 enquiry (started, its initial conference recorded) and the closure of
 Each action is one transaction: the referral row is locked, the recorder is checked (the allocated
 worker or the team's manager), the obvious is validated before anything is written, the record and
 an audit row are written, clocks are met or started, and then the CIN census rules are checked ON
-ENTRY through ``reports.cin_rules.check_referral`` as the database now reads. An error (not a query)
-that this change introduced refuses it with the rule's message, and the transaction rolls back.
+ENTRY as the database now reads (``triage.signals.census_violations``: the rules are reports', which
+supplies them). An error (not a query) that this change introduced refuses it with the rule's
+message, and the transaction rolls back.
 Errors that were already there before the change are left to the census export to report, so one
 old problem does not stop a worker recording something unrelated.
 """
@@ -23,7 +24,7 @@ from mash import audit
 from mash.codes import CategoryOfAbuse, ReasonForClosure
 from mash.exceptions import Conflict, InvalidInput
 from referrals.models import Referral, ReferralChild
-from triage import deadlines
+from triage import deadlines, signals
 from triage.actions import policy_for, referral_lock, referral_transition
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.models import Deadline
@@ -63,9 +64,8 @@ def _child_of(referral: Referral, child: ReferralChild | None) -> ReferralChild:
 
 
 def _violations(referral: Referral, today: date) -> set[tuple[str, str, str]]:
-    from reports.cin_rules import check_referral
-
-    return {(v.rule, v.message, v.child) for v in check_referral(referral.pk, as_at=today) if not v.is_query}
+    found = signals.census_violations(referral.pk, as_at=today)
+    return {(v.rule, v.message, v.child) for v in found if not v.is_query}
 
 
 def _refuse_new_violations(referral: Referral, before: set[tuple[str, str, str]], today: date) -> None:

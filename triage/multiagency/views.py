@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from agencies import selectors as agency_selectors
 from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
+from mash.pdf import render_pdf
 from mash.roles import is_mash_lead, is_team_manager
 from triage.actions import policy_for
 from triage.multiagency import actions as outcomes
@@ -201,9 +202,7 @@ def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def summary_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     """The referral's summary report for the receiving team, as a PDF rendered by WeasyPrint with
-    issue 8's deny-by-default URL fetcher (nothing outside the document is ever loaded)."""
-    from notifications.pdf import render_pdf
-
+    the deny-by-default URL fetcher of mash/pdf.py (nothing outside the document is ever loaded)."""
     referral = selectors.access_summary_referral(request.user, reference)
     audit.record_read(
         "triage.summary_report", actor=request.user, obj=referral, ip_address=audit.client_ip(request)
