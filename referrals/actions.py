@@ -12,13 +12,11 @@ from django.utils import timezone
 
 from mash import audit
 from mash.outbox.delivery import outbox_enqueue
-from triage.deadlines import deadline_start
-from triage.decisions import referral_route_out_of_hours
-from triage.models import Deadline
 
 from .intake import IntakeData
 from .models import Consultation, ReferenceCounter, Referral, ReferralAdult, ReferralChild
 from .selectors import out_of_hours_at, referral_by_idempotency_key
+from .signals import referral_received
 
 REFERENCE_PREFIX = "MASH"
 
@@ -116,10 +114,8 @@ def _create(
         ip_address=ip,
     )
     _acknowledge(referral)
-    _start_clocks(referral, policy=policy, by=by)
-    # Out of hours, a referral indicating significant harm goes to the emergency duty team now;
-    # the rest wait for the next working day (idempotent, inside this transaction).
-    referral_route_out_of_hours(referral, by=by)
+    # Triage starts its clocks and routes out of hours, in this transaction (triage/intake.py).
+    referral_received.send(sender=Referral, referral=referral, policy=policy, by=by)
     return referral
 
 
@@ -150,20 +146,6 @@ def _acknowledge(referral: Referral) -> None:
         },
         referral=referral,
     )
-
-
-def _start_clocks(referral: Referral, *, policy, by: Any) -> None:
-    """Start the threshold decision clock (and, for a domestic abuse notification, its screening clock)
-    in the intake transaction, so a referral never exists without its deadline. A policy that sets no
-    timescale for a clock starts none (the council has chosen not to time it)."""
-    if policy.decision_deadline:
-        deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=referral.received_at, by=by)
-    if referral.domestic_abuse_risk and (policy.domestic_abuse_timescales or {}).get(
-        referral.domestic_abuse_risk
-    ):
-        deadline_start(
-            referral, Deadline.Kind.DOMESTIC_ABUSE_SCREENING, policy=policy, start=referral.received_at, by=by
-        )
 
 
 def consultation_record(data: dict[str, Any], *, by: Any) -> Consultation:

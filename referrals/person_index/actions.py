@@ -1,5 +1,5 @@
 """Every write to the person index: confirming and rejecting candidates, adding a referral's people,
-merging and unmerging records, and routing a referral to a known case.
+merging and unmerging records. Routing a referral to a known case is triage's (a lifecycle move).
 
 Each action runs in one transaction, writes an audit row, and queues e-mail through the outbox so it
 leaves only if the change commits.
@@ -15,15 +15,20 @@ from django.utils import timezone
 
 from mash import audit
 from mash.exceptions import Conflict, InvalidInput
-from mash.outbox.delivery import outbox_enqueue
+from mash.providers import Provider
 from referrals.models import Referral, ReferralAdult, ReferralChild
-from triage.states import Status, can_transition
 
 from . import selectors
 from .keys import normalise_nhs_number, normalise_postcode, person_keys
 from .models import Involvement, MatchDecision, Person, PersonAddress, PersonMerge
 
 Subject = ReferralChild | ReferralAdult
+
+
+# A child linked to a record with an open case, or one closed within the policy's recall window, sends
+# the referral to that case's team: a lifecycle move, so triage does it (triage/decisions/known_case.py)
+# and supplies it here in its ready(). Called inside the confirming transaction.
+route_to_known_case = Provider("person_index.actions.route_to_known_case", "the triage app")
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def match_confirm(
         subject.save(update_fields=["person"])
         if not isinstance(subject, ReferralChild):
             return RoutingResult(False, note="Adults do not route the referral.")
-        return referral_route_to_known_case(referral, person, by=by)
+        return route_to_known_case(referral, person, by=by)
 
 
 def match_reject(referral: Referral, subject: Subject, person: Person, *, by, reason: str) -> MatchDecision:
@@ -109,77 +114,6 @@ def match_reject(referral: Referral, subject: Subject, person: Person, *, by, re
             subject.person = None
             subject.save(update_fields=["person"])
         return decision
-
-
-def _recall_window_days() -> int:
-    from triage.policy import current_policy  # triage.policy imports triage.actions at call time
-
-    return current_policy().recall_window_days
-
-
-def referral_route_to_known_case(referral: Referral, person: Person, *, by) -> RoutingResult:
-    """Route the referral to the team of ``person``'s open case, or of a case closed within the
-    policy's recall window, when the referral can still move to ROUTED_TO_KNOWN_CASE. Sets the team,
-    moves the status through ``triage.actions.referral_transition`` (which writes the history row),
-    and e-mails the allocated worker through the outbox. Must run inside a transaction."""
-    recall_days = _recall_window_days()
-    involvement = selectors.routable_involvement(
-        person, today=timezone.localdate(), recall_window_days=recall_days
-    )
-    if involvement is None:
-        return RoutingResult(False, note="No open case, and none closed within the recall window.")
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if not can_transition(referral.status, Status.ROUTED_TO_KNOWN_CASE):
-        return RoutingResult(
-            False, involvement, note=f"The referral is {referral.get_status_display().lower()}."
-        )
-    state = "open" if involvement.is_open else f"closed on {involvement.closed_on:%d/%m/%Y}"
-    why = (
-        f"Known child: {involvement.get_kind_display().lower()} case {state} with {involvement.team} "
-        f"(recall window {recall_days} days)"
-    )
-    _transition(referral, involvement, by=by, reason=why)
-    _tell_worker(referral, involvement, why)
-    audit.record_write(
-        "person_index.route_to_known_case",
-        actor=by,
-        obj=referral,
-        reason=why,
-        details={"team": involvement.team_id, "involvement": involvement.pk},
-    )
-    return RoutingResult(True, involvement, note=why)
-
-
-def _transition(referral: Referral, involvement: Involvement, *, by, reason: str) -> None:
-    from triage.actions import referral_transition
-
-    Referral.objects.filter(pk=referral.pk).update(team=involvement.team)
-    referral.team = involvement.team
-    referral_transition(referral, to=Status.ROUTED_TO_KNOWN_CASE, by=by, reason=reason)
-
-
-def _tell_worker(referral: Referral, involvement: Involvement, why: str) -> None:
-    to = (
-        involvement.worker.email
-        if involvement.worker and involvement.worker.email
-        else involvement.worker_email
-    )
-    to = to or involvement.team.email
-    if not to:
-        return
-    outbox_enqueue(
-        "email",
-        key=f"known-case:{referral.pk}:{involvement.pk}",
-        referral=referral,
-        payload={
-            "to": to,
-            "subject": f"New referral {referral.reference} about a child on your caseload",
-            "body": (
-                f"Referral {referral.reference} is about a child known to {involvement.team}.\n{why}.\n"
-                "It has been routed to your team's queue: please sign in to the MASH service to read it."
-            ),
-        },
-    )
 
 
 def person_create(

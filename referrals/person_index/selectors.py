@@ -16,10 +16,10 @@ from django.utils import timezone
 from mash import audit
 from mash.exceptions import NotFound, NotPermitted
 from mash.models import AuditEvent
+from mash.providers import Provider
 from mash.roles import MASH_STAFF_ROLES, Role
 from referrals.models import Referral, ReferralAdult, ReferralChild
 from referrals.restricted import may_open, open_to
-from triage.models import ChildDecision
 
 from . import matching
 from .models import Involvement, MatchDecision, Person, PersonMerge
@@ -375,6 +375,11 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+# The threshold decisions about a group of index records, as chronology entries, for the referrals
+# ``mine`` lets the reader open: decisions are triage's, which supplies them in its ready().
+decision_entries = Provider("person_index.selectors.decision_entries", "the triage app")
+
+
 def person_chronology(user, person: Person, *, ip_address: str | None = None) -> list[ChronologyEntry]:
     """Every referral, threshold decision and involvement of the person (and of records merged into
     them), in date order. Records that ``user`` read it."""
@@ -396,7 +401,7 @@ def person_chronology(user, person: Person, *, ip_address: str | None = None) ->
                 referral.pk,
             )
         )
-    entries += _decision_entries(group, mine)
+    entries += decision_entries(group, mine)
     for involvement in Involvement.objects.filter(person__in=group).select_related("team"):
         entries.append(
             ChronologyEntry(
@@ -427,20 +432,6 @@ def person_chronology(user, person: Person, *, ip_address: str | None = None) ->
         "person_index.chronology", actor=user, obj=person, reason="chronology", ip_address=ip_address
     )
     return entries
-
-
-def _decision_entries(group: list[int], mine: Q) -> list[ChronologyEntry]:
-    decisions = ChildDecision.objects.filter(mine, child__person__in=group).select_related("referral")
-    return [
-        ChronologyEntry(
-            d.decided_at,
-            "decision",
-            f"Threshold decision on {d.referral.reference}: "
-            f"{d.get_rag_display()}, level of need {d.level_of_need}",
-            d.referral_id,
-        )
-        for d in decisions
-    ]
 
 
 def live_merges(person: Person) -> list[PersonMerge]:

@@ -40,10 +40,6 @@ KNOWN = {
     ("triage/deadlines.py", "next_due_at"): (
         "the queue's sort key, kept equal to the nearest open deadline whenever a clock starts or stops"
     ),
-    ("referrals/person_index/actions.py", "team"): (
-        "a re-referral goes to the team already working with the child; referrals is a layer below "
-        "triage and cannot call triage.actions"
-    ),
 }
 REFERRAL_NAMES = {"referral", "locked"}
 

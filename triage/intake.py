@@ -1,0 +1,35 @@
+"""What triage does when a referral arrives (referrals.signals.referral_received, connected in
+triage's ready()): start its clocks, and route it out of hours if it indicates significant harm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from referrals.models import Referral
+
+from .deadlines import deadline_start
+from .decisions import referral_route_out_of_hours
+from .models import Deadline, PolicyVersion
+
+
+def on_referral_received(
+    sender: Any, *, referral: Referral, policy: PolicyVersion, by: Any, **kwargs
+) -> None:
+    _start_clocks(referral, policy=policy, by=by)
+    # Out of hours, a referral indicating significant harm goes to the emergency duty team now;
+    # the rest wait for the next working day (idempotent, inside the intake transaction).
+    referral_route_out_of_hours(referral, by=by)
+
+
+def _start_clocks(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
+    """Start the threshold decision clock (and, for a domestic abuse notification, its screening clock)
+    in the intake transaction, so a referral never exists without its deadline. A policy that sets no
+    timescale for a clock starts none (the council has chosen not to time it)."""
+    if policy.decision_deadline:
+        deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=referral.received_at, by=by)
+    if referral.domestic_abuse_risk and (policy.domestic_abuse_timescales or {}).get(
+        referral.domestic_abuse_risk
+    ):
+        deadline_start(
+            referral, Deadline.Kind.DOMESTIC_ABUSE_SCREENING, policy=policy, start=referral.received_at, by=by
+        )
