@@ -22,9 +22,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.models import Team
 from mash.audit import SYSTEM, audit_event, record_many
 from mash.models import AuditEvent
 from mash.outbox.delivery import outbox_enqueue_many, republish_due
+from triage.models import Deadline
 
 from .models import Alert, Heartbeat, OutboxMessage
 
@@ -64,8 +66,6 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
 
 def _due(level: str, now: datetime):
-    from triage.models import Deadline
-
     # Each filter matches one partial index exactly (deadline_to_breach / deadline_to_warn).
     if level == Alert.Level.BREACH:
         open_rows = Deadline.objects.filter(met_at__isnull=True, breached_at__isnull=True, due_at__lte=now)
@@ -102,8 +102,6 @@ class _Recipients:
         self._mash_team_loaded = False
 
     def mash_team(self):
-        from agencies.models import Team
-
         if not self._mash_team_loaded:
             self._mash_team = (
                 Team.objects.filter(kind=Team.Kind.MASH, is_active=True).select_related("manager").first()
@@ -176,8 +174,6 @@ def _raise_batch(batch: list, level: str, now: datetime, recipients: _Recipients
 def _stamp(batch: list, level: str, now: datetime) -> None:
     """Stamp the batch raised. A breach also stamps the warning where none was raised: a deadline
     found already overdue gets the breach only, and the warning pass must not pick it up."""
-    from triage.models import Deadline
-
     ids = [deadline.pk for deadline in batch]
     if level == Alert.Level.BREACH:
         Deadline.objects.filter(pk__in=ids).update(breached_at=now)

@@ -124,7 +124,7 @@ def schema_errors(xml: bytes, *, year: int = SCHEMA_YEAR) -> list[str] | None:
     if path is None:
         return None
     try:
-        import xmlschema
+        import xmlschema  # the XSD check's own dependency, loaded only when a return is validated
     except ModuleNotFoundError:
         return None
     schema = xmlschema.XMLSchema(str(path))

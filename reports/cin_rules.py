@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from mash.codes import PrimaryNeed, ReferralSource
 
-from .statutory import Child, Episode
+from .statutory import Child, Episode, referral_children
 
 FACTORS: frozenset[str] = frozenset(
     {f"{n}{who}" for n in range(1, 7) for who in "ABC"}
@@ -225,6 +225,4 @@ def check_referral(referral_id: int, *, as_at: date | None = None) -> list[Viola
     """The census rules for one referral's CIN children as the workflow now records them: for the
     workflow to call after recording an outcome, a strategy discussion or (later) an assessment, and
     to refuse the change (roll back) or warn when an error appears."""
-    from .statutory import referral_children
-
     return check_children(referral_children(referral_id), as_at=as_at)

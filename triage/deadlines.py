@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from agencies.models import Team
 from mash import audit
 from mash.exceptions import InvalidInput
 from referrals.models import Referral
@@ -289,8 +290,6 @@ def clocks_for_allocation(
 ) -> list[Deadline]:
     """Allocated to an assessment team: the visit (004: within 5 working days of allocation) and the
     assessment (Working Together: 45 working days from the referral) are due. Other teams: none."""
-    from agencies.models import Team
-
     if referral.team_id is None or referral.team.kind != Team.Kind.ASSESSMENT:
         return []
     return [

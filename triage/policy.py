@@ -204,7 +204,7 @@ def validate_policy(policy: PolicyVersion) -> None:
 
 
 def _validate_subdiv(value: str) -> None:
-    import holidays
+    import holidays  # only when a policy is checked: the calendar module loads it for its own use
 
     if value not in holidays.country_holidays("GB").subdivisions:
         raise ValidationError(f"bank holiday region must be one of ENG, NIR, SCT, WLS, not {value!r}")

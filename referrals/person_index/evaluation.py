@@ -92,7 +92,7 @@ class Result:
 class _Generator:
     def __init__(self, seed: int):
         try:
-            from faker import Faker
+            from faker import Faker  # a test extra: only the evaluation command needs it
         except ImportError as error:  # pragma: no cover - Faker comes with the test extras
             raise RuntimeError("evaluate_matching needs Faker: pip install -e '.[test]'") from error
         self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret  # nosec B311

@@ -4,14 +4,22 @@ Idempotent: running it again changes nothing. Refuses to run with production set
 """
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, Team
 from mash.codes import ReferralSource
 from mash.models import User
 from mash.roles import Role, ensure_role_groups
+from referrals.actions import referral_submit
+from referrals.api.examples import EXAMPLE_REFERRAL
+from referrals.api.views import body_to_raw
+from referrals.intake import clean_intake
+from referrals.models import Referral
+from triage.models import PolicyVersion
 
 DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105 (documented demo credential, local only)  # nosec B105
 # Every demo user's authenticator secret (RFC 6238's test key; README "Demo users"); local only.
@@ -152,19 +160,12 @@ class Command(BaseCommand):
         )
 
     def _policy(self) -> None:
-        from triage.models import PolicyVersion
-
         if not PolicyVersion.objects.filter(is_current=True).exists():
             call_command("load_policy_preset", "durham", verbosity=0)
 
     def _referrals(self, police: Agency) -> None:
         """A few referrals through the real intake (validation, reference, clocks, outbox), so the
         queue has work in it; keyed so that running the command again adds nothing."""
-        from referrals.actions import referral_submit
-        from referrals.api.examples import EXAMPLE_REFERRAL
-        from referrals.api.views import body_to_raw
-        from referrals.intake import clean_intake
-        from referrals.models import Referral
 
         for key, changes in DEMO_REFERRALS:
             idempotency_key = f"demo:{key}"
@@ -189,8 +190,6 @@ class Command(BaseCommand):
         return team
 
     def _user(self, username, first, last, role, team_slug, agency_slug, *, teams, agencies) -> None:
-        from django.contrib.auth.models import Group
-
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.gov.uk"},
@@ -212,8 +211,6 @@ class Command(BaseCommand):
         self._second_factor(user)
 
     def _second_factor(self, user) -> None:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
         TOTPDevice.objects.get_or_create(
             user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
         )
