@@ -36,18 +36,18 @@ def _active(user) -> bool:
 
 
 def can_view_dashboard(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_role(*WHOLE_SERVICE_ROLES, Role.TEAM_MANAGER))
+    return _active(user) and user.has_role(*WHOLE_SERVICE_ROLES, Role.TEAM_MANAGER)
 
 
 def can_export_statutory(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_role(*EXPORT_ROLES))
+    return _active(user) and user.has_role(*EXPORT_ROLES)
 
 
 def dashboard_scope(user) -> Scope:
     """The user's scope, or NotPermitted when they may see no dashboard at all."""
     if not can_view_dashboard(user):
         raise NotPermitted("The performance dashboard is for managers and performance officers.")
-    if user.is_superuser or user.has_role(*WHOLE_SERVICE_ROLES):
+    if user.has_role(*WHOLE_SERVICE_ROLES):
         return Scope(team_ids=None)
     return Scope(team_ids=frozenset(Team.objects.filter(manager=user).values_list("pk", flat=True)))
 

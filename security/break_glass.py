@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
 from mash.outbox.delivery import outbox_enqueue
@@ -49,7 +50,7 @@ def can_request(user) -> bool:
 
 
 def can_review(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
 
 
 def break_glass_referral_ids(user) -> QuerySet:
@@ -109,7 +110,7 @@ def live_grants(user) -> QuerySet:
     return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
-def break_glass_grant(*, user, reference: str, reason: str, by) -> BreakGlassGrant:
+def break_glass_grant(*, user, reference: str, reason: str, by: Actor) -> BreakGlassGrant:
     """Grant ``user`` access to the referral with ``reference`` for BREAK_GLASS_HOURS.
 
     Requires a break-glass role, a reason of at least MIN_REASON_LENGTH characters, and fewer than
@@ -136,7 +137,7 @@ def break_glass_grant(*, user, reference: str, reason: str, by) -> BreakGlassGra
     _refuse_over_cap(user=user, referral=referral)
 
 
-def _grant(*, user, referral: Referral, reason: str, by) -> BreakGlassGrant:
+def _grant(*, user, referral: Referral, reason: str, by: Actor) -> BreakGlassGrant:
     now = timezone.now()
     grant = BreakGlassGrant.objects.create(
         user=user,
@@ -222,7 +223,7 @@ def _refuse_over_cap(*, user, referral: Referral) -> NoReturn:
     )
 
 
-def break_glass_review(grant: BreakGlassGrant, *, outcome: str, note: str, by) -> BreakGlassGrant:
+def break_glass_review(grant: BreakGlassGrant, *, outcome: str, note: str, by: Actor) -> BreakGlassGrant:
     """An administrator records whether a grant was justified. Requires the administrator role;
     a grant is reviewed once, by someone other than its holder. Writes an audit row."""
     if not can_review(by):

@@ -267,18 +267,6 @@ MATRIX: dict[str, Rule] = {
         {key: frozenset({"lead", "admin"}) for key in SEES_REFERRAL}, strict=True
     ),
 }
-# Pages that still let a superuser through by their own check instead of mash.roles (the person
-# index's and the reports' selectors): the administrator's access to them is a known gap, neither
-# failed nor searched for leaks, and ``test_the_superuser_gaps_are_still_open`` fails once a gap
-# closes, so its entry is removed here and the administrator is held to the matrix there too.
-SUPERUSER_GAPS = frozenset(
-    {
-        "person_index:known_child_check",
-        "reports:dashboard",
-        "reports:figure_csv",
-        "reports:statutory",
-    }
-)
 # Namespaces whose every URL is classified by one rule (the Django admin guards all its views).
 NAMESPACE_RULES: dict[str, frozenset[str]] = {"admin": frozenset({"admin"})}
 MATRIX["admin:login"] = page(ALL)  # the admin's sign-in page itself
@@ -428,25 +416,11 @@ def test_a_restricted_referral_is_refused_to_every_role_not_named_on_it(world, c
     assert not problems, "Permission matrix failures (restricted records):\n" + "\n".join(problems)
 
 
-def test_the_superuser_gaps_are_still_open(world, clients):
-    closed = [
-        f"{name} [{variant}] {url}"
-        for name, variant, url, rule in _cases(world)
-        if name in SUPERUSER_GAPS and not 200 <= clients["admin"].get(url).status_code < 300
-    ]
-    assert not closed, (
-        "These pages now refuse the administrator: remove them from SUPERUSER_GAPS so the matrix "
-        "holds the administrator to them:\n" + "\n".join(closed)
-    )
-
-
 def _problems(world: World, clients: dict[str, Client], allowed_for) -> list[str]:
     problems: list[str] = []
     for name, variant, url, rule in _cases(world):
         allowed = allowed_for(name, variant, rule.variants[variant][1])
         for role in ROLES:
-            if role == "admin" and name in SUPERUSER_GAPS:
-                continue
             response = clients[role].get(url)
             ok = 200 <= response.status_code < 300
             if ok and role not in allowed:

@@ -13,11 +13,10 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from mash import audit
+from mash import audit, roles
 from mash.exceptions import NotFound, NotPermitted
 from mash.models import AuditEvent
 from mash.providers import Provider
-from mash.roles import MASH_STAFF_ROLES, Role
 from referrals.models import Referral, ReferralAdult, ReferralChild
 from referrals.restricted import may_open, open_to
 
@@ -40,7 +39,7 @@ PERSON_REFERRAL_COLUMNS = (
 
 
 def is_mash_staff(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(*MASH_STAFF_ROLES)))
+    return roles.is_mash_staff(user)
 
 
 def require_mash_staff(user) -> None:
@@ -49,7 +48,7 @@ def require_mash_staff(user) -> None:
 
 
 def require_mash_lead(user) -> None:
-    if not (user.is_authenticated and (user.is_superuser or user.has_role(Role.MASH_LEAD))):
+    if not roles.is_mash_lead(user):
         raise NotPermitted("Only a MASH lead can merge or unmerge index records.")
 
 
