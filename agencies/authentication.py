@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from mash import audit
+from mash.actor import Actor
 
 from .models import Agency, ApiToken
 
@@ -27,7 +27,7 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def api_token_create(agency: Agency, *, name: str, by: Any) -> tuple[ApiToken, str]:
+def api_token_create(agency: Agency, *, name: str, by: Actor) -> tuple[ApiToken, str]:
     """Make a key for ``agency``. Returns the row and the key itself, which is never stored or shown again.
 
     Causes: the token row (hash only) and an audit row.
@@ -45,7 +45,7 @@ def api_token_create(agency: Agency, *, name: str, by: Any) -> tuple[ApiToken, s
     return token, key
 
 
-def api_token_revoke(token: ApiToken, *, by: Any, reason: str) -> ApiToken:
+def api_token_revoke(token: ApiToken, *, by: Actor, reason: str) -> ApiToken:
     """Stop a key working at once. Causes: ``revoked_at`` stamped (first revocation wins) and an audit row."""
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -39,11 +39,11 @@ from agencies.models import Agency, Team  # noqa: E402
 from mash.codes import LawfulBasis, ReferralSource  # noqa: E402
 from mash.models import User  # noqa: E402
 from referrals.models import Referral, ReferralChild  # noqa: E402
+from referrals.states import Rag, Status  # noqa: E402
 from reports import figures  # noqa: E402
 from reports.selectors import Scope  # noqa: E402
 from triage.models import Deadline, Outcome  # noqa: E402
 from triage.multiagency.models import InformationRequest  # noqa: E402
-from triage.states import Rag, Status  # noqa: E402
 
 CHUNK = 2_000
 

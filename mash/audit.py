@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import models
 
+from mash.actor import Actor
+
 from .ip import client_ip as _client_ip
 from .models import AuditEvent
 
@@ -18,7 +20,7 @@ SYSTEM = "system"
 PUBLIC = "public"
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
+def _actor_fields(actor: Actor) -> dict[str, Any]:
     if actor is None or isinstance(actor, str):
         return {"actor": None, "actor_label": actor or SYSTEM}
     if getattr(actor, "is_authenticated", False):
@@ -47,7 +49,7 @@ def audit_event(
     kind: str,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     obj: models.Model | None = None,
     reason: str = "",
     details: dict | None = None,
@@ -72,13 +74,13 @@ def record_many(events: list[AuditEvent]) -> None:
 
 
 def record_write(
-    action: str, *, actor: Any, obj: models.Model | None = None, reason: str = "", **kw
+    action: str, *, actor: Actor, obj: models.Model | None = None, reason: str = "", **kw
 ) -> AuditEvent:
     return record(AuditEvent.Kind.WRITE, action, actor=actor, obj=obj, reason=reason, **kw)
 
 
 def record_read(
-    action: str, *, actor: Any, obj: models.Model | None = None, reason: str = "", **kw
+    action: str, *, actor: Actor, obj: models.Model | None = None, reason: str = "", **kw
 ) -> AuditEvent:
     return record(AuditEvent.Kind.READ, action, actor=actor, obj=obj, reason=reason, **kw)
 

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agencies.models import Team
+from mash.actor import Actor
 from mash.audit import SYSTEM, record_write
 from mash.outbox.delivery import handler, outbox_enqueue
 from mash.pdf import StaticOnlyFetcher, render_pdf, static_url
@@ -41,13 +42,13 @@ PLACEHOLDERS = ("reference", "initials", "outcome", "team_name", "team_phone", "
 # Queueing -----------------------------------------------------------------------------------------
 
 
-def on_outcome_decided(sender, *, referral, by, outcome=None, decided_at=None, **kwargs) -> None:
+def on_outcome_decided(sender, *, referral, by: Actor, outcome=None, decided_at=None, **kwargs) -> None:
     """Receiver of triage's ``outcome_decided``: the referrer's letter, in the decision's transaction."""
     letter_enqueue_outcome(referral, by=by, outcome=outcome, decided_at=decided_at)
 
 
 def letter_enqueue_outcome(
-    referral, *, by, outcome: str | None = None, decided_at: datetime | None = None
+    referral, *, by: Actor, outcome: str | None = None, decided_at: datetime | None = None
 ) -> Letter | None:
     """Queue the outcome letter to the professional referrer. Call inside the outcome action's
     transaction, after the outcome is saved (``referral.outcome``, issue 7).

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.outbox.delivery import outbox_enqueue
 
 from .intake import IntakeData
@@ -43,7 +44,7 @@ def reference_allocate(at: datetime) -> str:
 def referral_submit_once(
     data: IntakeData,
     *,
-    by: Any,
+    by: Actor,
     channel: str,
     idempotency_key: str,
     fingerprint: str = "",
@@ -80,7 +81,9 @@ def referral_submit_once(
     return SubmitOutcome(referral, created=True)
 
 
-def referral_submit(data: IntakeData, *, by: Any, channel: str, idempotency_key: str, **options) -> Referral:
+def referral_submit(
+    data: IntakeData, *, by: Actor, channel: str, idempotency_key: str, **options
+) -> Referral:
     """``referral_submit_once`` for callers that do not need to know whether it was a repeat."""
     return referral_submit_once(
         data, by=by, channel=channel, idempotency_key=idempotency_key, **options
@@ -88,7 +91,7 @@ def referral_submit(data: IntakeData, *, by: Any, channel: str, idempotency_key:
 
 
 def _create(
-    data: IntakeData, *, by: Any, channel: str, idempotency_key: str, fingerprint: str, ip: str | None
+    data: IntakeData, *, by: Actor, channel: str, idempotency_key: str, fingerprint: str, ip: str | None
 ) -> Referral:
     now = timezone.now()
     out_of_hours, policy = out_of_hours_at(now)
@@ -148,7 +151,7 @@ def _acknowledge(referral: Referral) -> None:
     )
 
 
-def consultation_record(data: dict[str, Any], *, by: Any) -> Consultation:
+def consultation_record(data: dict[str, Any], *, by: Actor) -> Consultation:
     """Record a call for advice only (not a referral; counted separately).
 
     Requires: ``data`` from a valid ``ConsultationForm``; ``by`` screening officer or MASH lead.

@@ -16,6 +16,7 @@ from mash.templatetags.govuk import govuk_date_of
 from .forms import YES
 from .intake import TOPICS, form_class_for
 from .models import Referral
+from .people_pages import PEOPLE
 from .wizard import Wizard
 
 TOPIC_TITLES = {
@@ -93,8 +94,6 @@ def sections(wizard: Wizard) -> list[dict]:
 
 
 def _people_sections(wizard: Wizard, kind: str) -> list[dict]:
-    from .views import PEOPLE  # the views own the per-kind settings and import this module
-
     form_class = PEOPLE[kind]["form"]
     cards = []
     for index, entry in enumerate(wizard.people(kind)):

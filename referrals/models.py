@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from mash.codes import DomesticAbuseRisk, Ethnicity, ReferralSource, Sex
-from triage.states import QUEUE_STATUSES, Rag, Status
+from referrals.states import QUEUE_STATUSES, Rag, Status
 
 
 class Referral(models.Model):

@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_users_with_perms, remove_perm
 
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent
 from mash.roles import Role, is_mash_lead
@@ -145,7 +146,7 @@ def _reason(reason: str, what: str) -> str:
     return reason
 
 
-def _locked(referral: Referral, by: Any) -> Referral:
+def _locked(referral: Referral, by: Actor) -> Referral:
     if not can_manage(by):
         raise NotPermitted("Only a MASH lead or an administrator can restrict a referral.")
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -154,7 +155,7 @@ def _locked(referral: Referral, by: Any) -> Referral:
     return locked
 
 
-def _grant(referral: Referral, user: Any, *, reason: str, by: Any) -> None:
+def _grant(referral: Referral, user: Any, *, reason: str, by: Actor) -> None:
     assign_perm(PERM, user, referral)
     audit.record_write(
         "referral.restricted_access_granted",
@@ -165,7 +166,7 @@ def _grant(referral: Referral, user: Any, *, reason: str, by: Any) -> None:
     )
 
 
-def referral_restrict(referral: Referral, *, reason: str, by: Any) -> ReferralRestriction:
+def referral_restrict(referral: Referral, *, reason: str, by: Actor) -> ReferralRestriction:
     """Restrict ``referral`` to the people named on it, naming ``by`` first.
 
     Requires a MASH lead or administrator and a reason of at least MIN_REASON_LENGTH characters;
@@ -183,7 +184,7 @@ def referral_restrict(referral: Referral, *, reason: str, by: Any) -> ReferralRe
     return restriction
 
 
-def referral_unrestrict(referral: Referral, *, reason: str, by: Any) -> None:
+def referral_unrestrict(referral: Referral, *, reason: str, by: Actor) -> None:
     """Lift the restriction: the referral is open again to everyone with normal access.
 
     Requires a MASH lead or administrator named on it and a reason. Removes every name (the audit
@@ -208,7 +209,7 @@ def referral_unrestrict(referral: Referral, *, reason: str, by: Any) -> None:
         )
 
 
-def restricted_access_grant(referral: Referral, *, user: Any, reason: str, by: Any) -> None:
+def restricted_access_grant(referral: Referral, *, user: Any, reason: str, by: Actor) -> None:
     """Name ``user`` on a restricted referral, so they may open it (with their normal access).
 
     Requires a MASH lead or administrator named on it, a reason, and an active user in a role that
@@ -224,7 +225,7 @@ def restricted_access_grant(referral: Referral, *, user: Any, reason: str, by: A
         _grant(locked, user, reason=reason, by=by)
 
 
-def restricted_access_revoke(referral: Referral, *, user: Any, by: Any) -> None:
+def restricted_access_revoke(referral: Referral, *, user: Any, by: Actor) -> None:
     """Remove ``user``'s name from a restricted referral: they can no longer open it.
 
     Requires a MASH lead or administrator named on it; nobody removes themselves (another lead does,

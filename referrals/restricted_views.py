@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import DomainError
 
 from . import restricted
@@ -62,7 +63,7 @@ def manage(request: HttpRequest, reference: str) -> HttpResponse:
     return _render(request, referral, restriction, named, forms, error)
 
 
-def _act(action: str, referral, data: dict, by) -> str:
+def _act(action: str, referral, data: dict, by: Actor) -> str:
     """Run one action of the page; returns what to tell the person."""
     reference = referral.reference
     if action == "restrict":

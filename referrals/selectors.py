@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from mash.exceptions import Conflict
+from mash.providers import Provider
 
 from .models import Consultation, Referral
 
@@ -21,21 +22,10 @@ class OutOfHoursNotice:
     edt_hours_text: str
 
 
-def _policy():
-    from triage.policy import current_policy
-
-    return current_policy()
-
-
-def out_of_hours_at(instant: datetime):
-    """(whether ``instant`` is outside the policy's working hours, the policy version used).
-
-    Working hours and bank holidays come from the council's policy (``triage.policy``).
-    """
-    from triage.policy import calendar_for
-
-    policy = _policy()
-    return calendar_for(policy).is_out_of_hours(instant), policy
+# instant -> (whether it is outside the council's working hours, the policy version that says so).
+# The versioned policy, its working hours and bank holidays are triage's, which supplies this in its
+# ready(); intake records the version in force at receipt.
+out_of_hours_at = Provider("referrals.selectors.out_of_hours_at", "the triage app (its policy)")
 
 
 def out_of_hours_notice(instant: datetime) -> OutOfHoursNotice | None:

@@ -1,4 +1,4 @@
-"""The referral lifecycle, declared once.
+"""The referral lifecycle, declared once, beside the Referral it describes.
 
 Every status change goes through ``triage.actions.referral_transition``, which checks the move
 against ``TRANSITIONS``; nothing else assigns ``Referral.status``.

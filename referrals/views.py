@@ -24,17 +24,14 @@ from mash.roles import MASH_STAFF_ROLES
 from . import answers
 from .actions import consultation_record, referral_submit
 from .forms import (
-    MAX_ADULTS,
-    MAX_CHILDREN,
     YES,
-    AdultForm,
     AnotherForm,
-    ChildForm,
     ConsultationForm,
     StaffChannelForm,
 )
 from .intake import IntakeInvalid, clean_intake, form_class_for
 from .models import Referral
+from .people_pages import PEOPLE
 from .selectors import consultations_between, out_of_hours_notice, referral_for_confirmation
 from .wizard import Wizard, form_data, submitted
 
@@ -46,22 +43,6 @@ TOPIC_NEXT = {
     "support": "referrals:voices",
     "voices": "referrals:consent",
     "consent": "referrals:check",
-}
-PEOPLE = {
-    "children": {
-        "form": ChildForm,
-        "limit": MAX_CHILDREN,
-        "next": "referrals:adults",
-        "singular": "child",
-        "first": "a child",
-    },
-    "adults": {
-        "form": AdultForm,
-        "limit": MAX_ADULTS,
-        "next": "referrals:concern",
-        "singular": "adult",
-        "first": "an adult",
-    },
 }
 
 

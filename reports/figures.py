@@ -20,9 +20,9 @@ from django.utils import timezone
 from agencies.models import Agency, Team
 from mash.codes import ReferralSource
 from referrals.models import Referral, ReferralChild
+from referrals.states import QUEUE_STATUSES, Rag
 from triage.models import Deadline, MashDiscussion, Outcome
 from triage.multiagency.models import InformationRequest
-from triage.states import QUEUE_STATUSES, Rag
 
 from .selectors import Scope
 

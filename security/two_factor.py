@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mash import audit
+from mash.actor import Actor
 
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "Authenticator app"
@@ -41,7 +42,7 @@ def _new_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def recovery_codes_issue(user, *, by) -> list[str]:
+def recovery_codes_issue(user, *, by: Actor) -> list[str]:
     """Replace the user's recovery codes with a fresh set and return them (shown once, stored only
     in django-otp's static token table). Writes an audit row."""
     with transaction.atomic():

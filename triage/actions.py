@@ -13,14 +13,16 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import InvalidTransition
 from referrals.models import Referral
+from referrals.states import TRANSITIONS, Status, can_transition
 
 from . import deadlines
 from .models import Deadline, PolicyVersion, StatusChange
-from .policy import DEFAULT_PRESET, current_policy, validate_policy
+from .policy import DEFAULT_PRESET, current_policy
+from .policy_shapes import validate_policy
 from .presets import preset
-from .states import TRANSITIONS, Status, can_transition
 
 # Fields that are bookkeeping of a version, not part of what the council decided.
 _VERSION_FIELDS = {"id", "council", "version", "is_current", "created_at", "created_by", "change_note"}
@@ -35,7 +37,7 @@ def policy_version_fields(policy: PolicyVersion) -> dict[str, Any]:
     }
 
 
-def policy_version_create(*, council: str, settings: dict[str, Any], by: Any, note: str) -> PolicyVersion:
+def policy_version_create(*, council: str, settings: dict[str, Any], by: Actor, note: str) -> PolicyVersion:
     """Make a new current version of ``council``'s policy from ``settings``.
 
     Requires settings that pass ``validate_policy`` (else ValidationError, nothing written).
@@ -67,14 +69,14 @@ def policy_version_create(*, council: str, settings: dict[str, Any], by: Any, no
     return policy
 
 
-def policy_preset_load(council: str, *, by: Any, note: str = "") -> PolicyVersion:
+def policy_preset_load(council: str, *, by: Actor, note: str = "") -> PolicyVersion:
     """Load ``council``'s preset (triage.presets) as its new current policy version."""
     return policy_version_create(
         council=council, settings=preset(council), by=by, note=note or f"Loaded the {council} preset"
     )
 
 
-def policy_default_load(*, by: Any, note: str) -> PolicyVersion | None:
+def policy_default_load(*, by: Actor, note: str) -> PolicyVersion | None:
     """Load the default preset (``triage.policy.DEFAULT_PRESET``) if no policy version is in force.
 
     Idempotent: returns None, writing nothing, when a version is already current. Otherwise causes
@@ -127,7 +129,7 @@ def _lifecycle_write(
     *,
     allowed: frozenset[str],
     audit_action: str,
-    by: Any,
+    by: Actor,
     reason: str,
     where: Q | None,
 ) -> bool:
@@ -150,7 +152,7 @@ def _lifecycle_write(
 
 
 def referral_assign(
-    referral: Referral, *, by: Any, reason: str = "", where: Q | None = None, **fields: Any
+    referral: Referral, *, by: Actor, reason: str = "", where: Q | None = None, **fields: Any
 ) -> bool:
     """Set who holds ``referral``: any of its team, claim (``claimed_by``, ``claimed_at``) and
     allocated worker. The one place they are written, inside the calling action's transaction.
@@ -171,7 +173,7 @@ def referral_assign(
     )
 
 
-def referral_rate(referral: Referral, *, by: Any, reason: str = "", **fields: Any) -> None:
+def referral_rate(referral: Referral, *, by: Actor, reason: str = "", **fields: Any) -> None:
     """Set how ``referral`` is rated: its RAG, level of need and whether its RAG was changed (rolled
     up from the children's decisions by triage.decisions). Requires only names from
     ``RATING_FIELDS`` (else ValueError). Causes: the fields written and an audit row of them."""
@@ -186,7 +188,7 @@ def referral_rate(referral: Referral, *, by: Any, reason: str = "", **fields: An
     )
 
 
-def _actor_label(by: Any) -> str:
+def _actor_label(by: Actor) -> str:
     if getattr(by, "is_authenticated", False):
         return by.get_username()
     return by if isinstance(by, str) and by else audit.SYSTEM
@@ -203,11 +205,11 @@ def _refuse(referral: Referral, to: str) -> InvalidTransition:
 
 
 def referral_transition(
-    referral: Referral, *, to: str, by: Any, reason: str = "", policy: PolicyVersion | None = None
+    referral: Referral, *, to: str, by: Actor, reason: str = "", policy: PolicyVersion | None = None
 ) -> Referral:
     """Move a referral to status ``to``: the one place a status changes.
 
-    Requires the move to be allowed by ``triage.states.TRANSITIONS`` from the referral's status as
+    Requires the move to be allowed by ``referrals.states.TRANSITIONS`` from the referral's status as
     stored now (read under a row lock), else InvalidTransition with a clear message; nothing changes.
     Causes, in one transaction: the new status; a StatusChange (from, to, who, when, why, policy
     version); an audit row; the clocks the new status starts or stops (triage.deadlines). Returns the
@@ -248,7 +250,7 @@ def referral_transition(
 
 
 def lifecycle_clocks(
-    referral: Referral, *, from_status: str, to: str, policy: PolicyVersion, at: datetime, by: Any
+    referral: Referral, *, from_status: str, to: str, policy: PolicyVersion, at: datetime, by: Actor
 ) -> None:
     """The clocks a move starts and stops (inside the move's transaction)."""
     rag_clocks = list(deadlines.RAG_CLOCK_KINDS.values())

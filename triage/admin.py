@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from .actions import policy_version_create, policy_version_fields
 from .models import PolicyVersion
-from .policy import validate_policy
+from .policy_shapes import validate_policy
 
 _BOOKKEEPING = ("version", "is_current", "created_at", "created_by")
 

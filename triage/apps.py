@@ -35,6 +35,7 @@ class TriageConfig(AppConfig):
         # Sent once per app after every migrate; sender=self runs it once, after all the tables exist.
         post_migrate.connect(load_default_policy, sender=self, dispatch_uid="triage.load_default_policy")
         # Imported once the apps are ready, as Django asks of signal receivers.
+        from referrals import selectors as intake
         from referrals.person_index import actions as person_index
         from referrals.person_index import selectors as person_index_selectors
         from referrals.signals import referral_received
@@ -42,7 +43,9 @@ class TriageConfig(AppConfig):
         from .chronology import decision_entries
         from .decisions.known_case import referral_route_to_known_case
         from .intake import on_referral_received
+        from .policy import out_of_hours_at
 
         referral_received.connect(on_referral_received, dispatch_uid="triage.referral_received")
         person_index.route_to_known_case.supply(referral_route_to_known_case)
         person_index_selectors.decision_entries.supply(decision_entries)
+        intake.out_of_hours_at.supply(out_of_hours_at)

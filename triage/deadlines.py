@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from agencies.models import Team
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import InvalidInput
 from referrals.models import Referral
+from referrals.states import Rag
 
 from .models import Deadline, PolicyVersion
 from .models_decisions import RAG_SEVERITY
 from .policy import due_at, rag_timescale
-from .states import Rag
 
 Kind = Deadline.Kind
 
@@ -98,7 +99,7 @@ def deadline_start(
     start: datetime | None = None,
     subject: str = "",
     timescale: Mapping[str, Any] | None = None,
-    by: Any = None,
+    by: Actor = None,
 ) -> Deadline:
     """Start a clock of ``kind`` at ``start`` (default now) under ``policy``.
 
@@ -138,7 +139,7 @@ def deadline_start(
 
 
 def deadline_meet(
-    referral: Referral, kind: str, *, at: datetime | None = None, subject: str = "", by: Any = None
+    referral: Referral, kind: str, *, at: datetime | None = None, subject: str = "", by: Actor = None
 ) -> Deadline | None:
     """Stop the open clock of ``kind``/``subject`` at ``at`` (default now). Nothing open: nothing done.
 
@@ -162,7 +163,7 @@ def deadline_meet(
     return deadline
 
 
-def deadlines_stop_all(referral: Referral, *, at: datetime, by: Any = None) -> int:
+def deadlines_stop_all(referral: Referral, *, at: datetime, by: Actor = None) -> int:
     """Stop every open clock (the referral closed or was returned): nothing more is owed by the
     service's workers. An outcome letter is still owed to the referrer: its clock runs until sent."""
     stopped = 0
@@ -173,7 +174,7 @@ def deadlines_stop_all(referral: Referral, *, at: datetime, by: Any = None) -> i
 
 
 def deadlines_recompute_for_rag(
-    referral: Referral, *, policy: PolicyVersion, previous_rag: str | None = None, by: Any = None
+    referral: Referral, *, policy: PolicyVersion, previous_rag: str | None = None, by: Actor = None
 ) -> list[Deadline]:
     """Bring the open clocks in line with ``referral.rag`` under ``policy``.
 
@@ -228,7 +229,7 @@ def _timescales_for_rag(deadline: Deadline, referral: Referral, policy: PolicyVe
 
 
 def _recompute_rag_clock(
-    referral: Referral, clock: Deadline | None, *, policy: PolicyVersion, step_up: bool, by: Any
+    referral: Referral, clock: Deadline | None, *, policy: PolicyVersion, step_up: bool, by: Actor
 ) -> list[Deadline]:
     kind = RAG_CLOCK_KINDS.get(referral.rag)
     timescale = rag_timescale(policy, referral.rag) if kind else None
@@ -272,7 +273,7 @@ def _move(
     return True
 
 
-def referral_clocks_start(referral: Referral, *, policy: PolicyVersion, by: Any = None) -> list[Deadline]:
+def referral_clocks_start(referral: Referral, *, policy: PolicyVersion, by: Actor = None) -> list[Deadline]:
     """The clocks a new referral starts on receipt: the threshold decision, and domestic abuse
     screening when a risk grade came with it. Called by the intake inside its transaction."""
     started = [deadline_start(referral, Kind.DECISION, policy=policy, start=referral.received_at, by=by)]
@@ -286,7 +287,7 @@ def referral_clocks_start(referral: Referral, *, policy: PolicyVersion, by: Any 
 
 
 def clocks_for_allocation(
-    referral: Referral, *, policy: PolicyVersion, at: datetime, by: Any = None
+    referral: Referral, *, policy: PolicyVersion, at: datetime, by: Actor = None
 ) -> list[Deadline]:
     """Allocated to an assessment team: the visit (004: within 5 working days of allocation) and the
     assessment (Working Together: 45 working days from the referral) are due. Other teams: none."""

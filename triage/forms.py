@@ -13,11 +13,11 @@ from agencies.models import Team
 from mash.codes import PrimaryNeed, ReferralSource
 from mash.forms import GovukFormMixin
 from mash.roles import mash_staff_users
+from referrals.states import Rag, Status
 
 from .decisions import BATCH_RAGS, ChildDecisionInput
 from .models_decisions import ConsentBasis
 from .selectors import EdtFilters, QueueFilters, QueueSearch
-from .states import Rag, Status
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 LEVELS = [(n, f"Level {n}") for n in range(1, 5)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mash.actor import Actor
 from referrals.models import Referral
 
 from .deadlines import deadline_start
@@ -13,7 +14,7 @@ from .models import Deadline, PolicyVersion
 
 
 def on_referral_received(
-    sender: Any, *, referral: Referral, policy: PolicyVersion, by: Any, **kwargs
+    sender: Any, *, referral: Referral, policy: PolicyVersion, by: Actor, **kwargs
 ) -> None:
     _start_clocks(referral, policy=policy, by=by)
     # Out of hours, a referral indicating significant harm goes to the emergency duty team now;
@@ -21,7 +22,7 @@ def on_referral_received(
     referral_route_out_of_hours(referral, by=by)
 
 
-def _start_clocks(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
+def _start_clocks(referral: Referral, *, policy: PolicyVersion, by: Actor) -> None:
     """Start the threshold decision clock (and, for a domestic abuse notification, its screening clock)
     in the intake transaction, so a referral never exists without its deadline. A policy that sets no
     timescale for a clock starts none (the council has chosen not to time it)."""

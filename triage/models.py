@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .states import Status
+from referrals.states import Status
+
+from .policy_shapes import validate_policy
 
 
 class PolicyVersion(models.Model):
@@ -68,8 +70,6 @@ class PolicyVersion(models.Model):
 
     def clean(self) -> None:
         """Check every structured setting's shape (ValidationError by field, with a clear message)."""
-        from .policy import validate_policy  # triage.policy imports this module
-
         validate_policy(self)
 
 

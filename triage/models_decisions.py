@@ -11,8 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from mash.codes import PrimaryNeed
-
-from .states import Rag
+from referrals.states import Rag
 
 # Highest first: the referral's RAG is the highest of its children's.
 RAG_SEVERITY: dict[str, int] = {Rag.RED: 4, Rag.AMBER: 3, Rag.GREEN: 2, Rag.BLUE: 1}

@@ -1,4 +1,4 @@
-"""Which action each status, RAG and role allows: declared once, beside the lifecycle (triage.states).
+"""Which action each status, RAG and role allows: declared once, beside the lifecycle (referrals.states).
 
 For every action on a referral the table says the statuses it is taken from, the RAGs it is for
 (when it depends on one), who may take it (a role from ``mash.roles``, or a named check of the user
@@ -19,8 +19,7 @@ from agencies.models import Team
 from mash.exceptions import Conflict, DomainError, InvalidTransition, NotPermitted
 from mash.roles import is_edt, is_mash_lead, is_mash_staff
 from referrals.models import Referral
-
-from .states import QUEUE_STATUSES, TERMINAL, TRANSITIONS, Rag, Status
+from referrals.states import QUEUE_STATUSES, TERMINAL, TRANSITIONS, Rag, Status
 
 # --- who: checks of the user (against the referral, where the role alone does not say) -----------
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 from mash import audit
 from mash.models import RetentionPurge
 from referrals.models import Referral
+from referrals.states import Status
 from triage.models import PolicyVersion, StatusChange
-from triage.states import Status
 
 log = logging.getLogger(__name__)
 NO_CONSENT_PHRASE = "lack of consent"

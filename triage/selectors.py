@@ -21,11 +21,11 @@ from mash.exceptions import NotFound, NotPermitted
 from mash.roles import is_edt, is_mash_staff, is_team_staff
 from referrals.models import Referral, ReferralChild
 from referrals.restricted import without_restricted
+from referrals.states import QUEUE_STATUSES, TERMINAL, Rag, Status
 from security.break_glass import break_glass_referral_ids
 
 from .models_decisions import ChildDecision, ClaimEvent
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
-from .states import QUEUE_STATUSES, TERMINAL, Rag, Status
 
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
 

@@ -41,6 +41,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from mash.actor import Actor
 from mash.audit import record_write
 
 from .models import OutboxMessage
@@ -436,7 +437,7 @@ def republish_due(now: datetime | None = None, limit: int = 500) -> int:
         return sum(publish(pk, connection) for pk in due)
 
 
-def outbox_retry(message: OutboxMessage, *, by) -> None:
+def outbox_retry(message: OutboxMessage, *, by: Actor) -> None:
     """Give a failed or abandoned message another go now (the admin's "retry" action)."""
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk, status__in=["failed", "dead"]).update(

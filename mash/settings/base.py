@@ -215,7 +215,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoEnum": "referrals.forms.YES_NO",
         "YesNoNotKnownEnum": "referrals.forms.YES_NO_NOT_KNOWN",
-        "RagEnum": "triage.states.Rag",
+        "RagEnum": "referrals.states.Rag",
         # A child may be unborn; an adult's sex does not offer it.
         "ChildSexEnum": "mash.codes.Sex",
         "AdultSexEnum": "referrals.forms.people.ADULT_SEX",

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import Conflict, InvalidInput
 from mash.providers import Provider
 from referrals.models import Referral, ReferralAdult, ReferralChild
@@ -52,7 +53,7 @@ def _lock(referral: Referral, subject: Subject) -> Subject:
 
 
 def _decide(
-    referral: Referral, subject: Subject, person: Person, decision: str, *, by, reason: str
+    referral: Referral, subject: Subject, person: Person, decision: str, *, by: Actor, reason: str
 ) -> MatchDecision:
     """Write (or overwrite) the decision with the candidate's score and explanation as now shown,
     and the audit row for it. Runs inside the caller's transaction, after ``_lock``."""
@@ -82,7 +83,7 @@ def _decide(
 
 
 def match_confirm(
-    referral: Referral, subject: Subject, person: Person, *, by, reason: str = ""
+    referral: Referral, subject: Subject, person: Person, *, by: Actor, reason: str = ""
 ) -> RoutingResult:
     """Confirm that the referral's ``subject`` is index record ``person`` (or the record it was
     merged into). Requires the subject not already linked to another record. Links the subject,
@@ -101,7 +102,9 @@ def match_confirm(
         return route_to_known_case(referral, person, by=by)
 
 
-def match_reject(referral: Referral, subject: Subject, person: Person, *, by, reason: str) -> MatchDecision:
+def match_reject(
+    referral: Referral, subject: Subject, person: Person, *, by: Actor, reason: str
+) -> MatchDecision:
     """Record that ``person`` is not the referral's ``subject``; the candidate is not offered again
     for this subject. Requires a reason. Unlinks the subject if it was linked to that record."""
     if not reason.strip():
@@ -127,7 +130,7 @@ def person_create(
     upn: str = "",
     address: str = "",
     postcode: str = "",
-    by,
+    by: Actor,
     reason: str,
 ) -> Person:
     """Add one person to the index with their blocking keys and current address."""
@@ -152,7 +155,7 @@ def person_create(
         return person
 
 
-def person_index_add_from_referral(referral: Referral, *, by) -> list[Person]:
+def person_index_add_from_referral(referral: Referral, *, by: Actor) -> list[Person]:
     """Add every child and adult of ``referral`` not linked to an index record as a new record, and
     link them (called when the referral is decided). People already linked are left alone; a child
     whose valid NHS number is already in the index is linked to that record instead of duplicating
@@ -197,7 +200,7 @@ def _known_by_nhs_number(subject: Subject) -> Person | None:
     return selectors.root_person(person) if person else None
 
 
-def person_merge(survivor: Person, merged: Person, *, by, reason: str) -> PersonMerge:
+def person_merge(survivor: Person, merged: Person, *, by: Actor, reason: str) -> PersonMerge:
     """Record that ``merged`` is the same person as ``survivor``. Nothing is moved or deleted: the
     merged record points at the survivor, so both histories stay and the merge can be undone.
     Requires two different, unmerged records and a reason."""
@@ -227,7 +230,7 @@ def person_merge(survivor: Person, merged: Person, *, by, reason: str) -> Person
         return merge
 
 
-def person_unmerge(merge: PersonMerge, *, by, reason: str) -> PersonMerge:
+def person_unmerge(merge: PersonMerge, *, by: Actor, reason: str) -> PersonMerge:
     """Undo a merge: the merged record stands alone again with everything it had. Requires a reason
     and a merge not already undone."""
     if not reason.strip():

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from agencies.models import Team
 from mash import audit
+from mash.actor import Actor
 
 from .keys import normalise_nhs_number, normalise_postcode, person_keys
 from .models import Involvement, Person, PersonAddress, PersonName
@@ -249,7 +250,7 @@ def _known_local_ids(ids: Iterable[str]) -> set[str]:
     return known
 
 
-def load_person_index(lines: Iterable[str], *, by, source: str) -> LoadReport:
+def load_person_index(lines: Iterable[str], *, by: Actor, source: str) -> LoadReport:
     """Validate and load a CSV export (see the module docstring). Rows that fail are reported and
     skipped; everything valid is written in one transaction with one audit row for the load."""
     reader = csv.DictReader(lines)

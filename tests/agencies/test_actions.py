@@ -12,12 +12,12 @@ from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
 from mash.outbox.models import OutboxMessage
+from referrals.states import Rag, Status
 from tests.factories import referral_with_people
 from triage.models import Deadline, StatusChange
 from triage.multiagency import requests as actions
 from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy, due_at
-from triage.states import Rag, Status
 
 pytestmark = pytest.mark.django_db
 

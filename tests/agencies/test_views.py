@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Team
+from referrals.states import Rag, Status
 from tests.factories import referral_with_people
 from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy
-from triage.states import Rag, Status
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,13 @@ from agencies.models import Team
 from mash.outbox.delivery import REPUBLISH_AFTER, republish_due
 from mash.outbox.models import OutboxMessage
 from referrals.models import Referral
+from referrals.states import Status
 from tests.e2e import steps
 from tests.notifications.conftest import pdf_text, squash
 from tests.support.servers import wait_for
 from triage.actions import policy_version_create, policy_version_fields
 from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy
-from triage.states import Status
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

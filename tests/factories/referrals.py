@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from mash.codes import ReferralSource
 from referrals.models import Referral, ReferralAdult, ReferralChild
-from triage.states import Rag, Status
+from referrals.states import Rag, Status
 
 
 def _hours_ago(hours: int):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
+from referrals.states import Rag
 from triage.models import ChildDecision, ConsentBasis
-from triage.states import Rag
 
 
 class ChildDecisionFactory(factory.django.DjangoModelFactory):

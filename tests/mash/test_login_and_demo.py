@@ -156,7 +156,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, make_user, login)
 @override_settings(DEBUG=True)
 def test_demo_data_puts_referrals_in_the_queue_through_the_real_intake():
     from referrals.models import Referral
-    from triage.states import Status
+    from referrals.states import Status
     from web.management.commands.seed_demo import DEMO_REFERRALS
 
     call_command("seed_demo")

@@ -15,6 +15,7 @@ from mash.roles import Role
 from referrals.models import MatchDecision, Person, PersonMerge
 from referrals.person_index import actions, selectors
 from referrals.person_index.matching import Probe, find_candidates
+from referrals.states import Status
 from tests.factories.person_index import (
     add_adult,
     add_child,
@@ -25,7 +26,6 @@ from tests.factories.person_index import (
 )
 from triage.models import StatusChange
 from triage.policy import current_policy
-from triage.states import Status
 
 pytestmark = pytest.mark.django_db
 

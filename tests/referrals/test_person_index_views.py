@@ -13,6 +13,7 @@ from mash.roles import Role
 from referrals import restricted
 from referrals.models import MatchDecision, PersonMerge, Referral
 from referrals.person_index.actions import person_index_add_from_referral
+from referrals.states import Status
 from tests.factories.person_index import (
     add_child,
     add_involvement,
@@ -21,7 +22,6 @@ from tests.factories.person_index import (
     make_team,
 )
 from tests.support import answers, journey
-from triage.states import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -25,10 +25,10 @@ from agencies.models import Agency, Team
 from mash.codes import LawfulBasis
 from mash.roles import Role
 from referrals.models import Consultation, Person, Referral, ReferralChild
+from referrals.states import Status
 from triage.models import ChildDecision, Deadline, MashDiscussion, Outcome, StrategyDiscussion
 from triage.models_decisions import ConsentBasis
 from triage.multiagency.models import InformationRequest
-from triage.states import Status
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 START = date(2026, 10, 1)

@@ -32,11 +32,11 @@ from mash.models import User  # noqa: E402
 from mash.outbox.models import OutboxMessage  # noqa: E402
 from notifications.models import Letter  # noqa: E402
 from referrals.models import Referral  # noqa: E402
+from referrals.states import Rag, Status  # noqa: E402
 from triage.decisions.threshold import ChildDecisionInput, referral_decide  # noqa: E402
 from triage.models_decisions import ConsentBasis  # noqa: E402
 from triage.multiagency import actions as outcomes  # noqa: E402
 from triage.multiagency.models import Outcome  # noqa: E402
-from triage.states import Rag, Status  # noqa: E402
 
 # The stack test's referrals carry Idempotency-Key "stack-<n>" (stored as "api:<key id>:stack-<n>");
 # n picks the journey.

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Team
 from mash.roles import Role
+from referrals.states import Rag
 from tests.factories import (
     AdultFactory,
     AgencyFactory,
@@ -25,7 +26,6 @@ from tests.factories import (
 )
 from triage.multiagency.models import Allocation, Challenge, InformationRequest, Outcome
 from triage.policy import current_policy
-from triage.states import Rag
 
 ROLES = (
     "public",

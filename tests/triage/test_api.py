@@ -13,10 +13,10 @@ from agencies.models import Team
 from mash.codes import DomesticAbuseRisk
 from mash.models import AuditEvent
 from mash.roles import Role
+from referrals.states import Rag, Status
 from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision
-from triage.states import Rag, Status
 
 API = "/api/v1/triage"
 

@@ -11,10 +11,10 @@ from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTrans
 from mash.models import AuditEvent
 from mash.roles import Role
 from referrals.models import Referral
+from referrals.states import Status
 from tests.factories import referral_with_people
 from triage import decisions as d
 from triage.models import ClaimEvent, StatusChange
-from triage.states import Status
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import time_machine
 
 from mash.exceptions import InvalidInput
 from mash.models import AuditEvent
+from referrals.states import Rag, Status
 from tests.factories import ReferralFactory, load_preset
 from triage.actions import policy_version_create, policy_version_fields
 from triage.deadlines import (
@@ -19,7 +20,6 @@ from triage.deadlines import (
     referral_clocks_start,
 )
 from triage.models import Deadline
-from triage.states import Rag, Status
 
 LONDON = ZoneInfo("Europe/London")
 Kind = Deadline.Kind

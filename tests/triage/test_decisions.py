@@ -18,12 +18,12 @@ from mash.outbox.models import OutboxMessage
 from mash.roles import Role
 from notifications.models import Letter
 from referrals.models import Referral
+from referrals.states import Rag, Status
 from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision, ConsentBasis, Deadline, EdtFlag, StatusChange
 from triage.policy import current_policy, due_at
 from triage.signals import outcome_decided
-from triage.states import Rag, Status
 
 G, R, RISK, NONE = (
     ConsentBasis.GIVEN,

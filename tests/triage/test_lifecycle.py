@@ -10,10 +10,10 @@ from django.db import transaction
 
 from mash.exceptions import InvalidTransition
 from mash.models import AuditEvent
+from referrals.states import TERMINAL, TRANSITIONS, Rag, Status, can_transition
 from tests.factories import ReferralFactory, load_preset
 from triage.actions import referral_transition
 from triage.models import Deadline, StatusChange
-from triage.states import TERMINAL, TRANSITIONS, Rag, Status, can_transition
 
 ALLOWED = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
 FORBIDDEN = [(a, b) for a in Status.values for b in Status.values if not can_transition(a, b)]

@@ -21,6 +21,7 @@ from mash.outbox.models import OutboxMessage
 from mash.templatetags.govuk import govuk_date_of, govuk_datetime
 from notifications.letters import letter_render
 from notifications.models import Letter
+from referrals.states import Rag, Status
 from tests.factories import referral_with_people
 from tests.support.world import build_world
 from tests.test_permission_matrix import pdf_text, squashed
@@ -31,7 +32,6 @@ from triage.multiagency import requests as agency_actions
 from triage.multiagency.forms import parse_time
 from triage.multiagency.models import Challenge, MashDiscussion, Outcome
 from triage.policy import calendar_for, current_policy
-from triage.states import Rag, Status
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from mash.models import AuditEvent
 from tests.factories import load_preset
 from triage.actions import policy_version_create, policy_version_fields
 from triage.models import PolicyVersion
-from triage.policy import calendar_for, current_policy, due_at, validate_policy, validate_timescale
+from triage.policy import calendar_for, current_policy, due_at
+from triage.policy_shapes import validate_policy, validate_timescale
 from triage.presets import PRESETS, preset
 
 LONDON = ZoneInfo("Europe/London")

@@ -16,10 +16,10 @@ from agencies.models import Team
 from mash.codes import DomesticAbuseRisk, ReferralSource
 from mash.models import AuditEvent
 from mash.roles import Role
+from referrals.states import Rag, Status
 from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision
-from triage.states import Rag, Status
 
 QUEUE = reverse("triage:queue")
 

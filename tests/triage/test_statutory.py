@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
+from referrals.states import Rag, Status
 from reports import annex_a, cin_census, cin_rules
 from reports import annex_a_labels as labels
 from reports.statutory import cin_children
@@ -29,7 +30,6 @@ from triage.models import Deadline
 from triage.multiagency import actions as outcomes
 from triage.multiagency.models import Outcome
 from triage.policy import calendar_for, current_policy
-from triage.states import Rag, Status
 
 pytestmark = pytest.mark.django_db
 

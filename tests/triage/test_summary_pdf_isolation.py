@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from mash.templatetags.user_text import isolate
 from mash.text import BIDI_CONTROLS, FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE
 from referrals.models import Referral, ReferralAdult, ReferralChild
+from referrals.states import Rag
 from tests.support.world import build_world
 from tests.test_permission_matrix import squashed
 from tests.triage.test_outcomes import decide, discuss, gathered
@@ -26,7 +27,6 @@ from triage.multiagency.models import (
     Outcome,
     StrategyDiscussion,
 )
-from triage.states import Rag
 
 pytestmark = pytest.mark.django_db
 

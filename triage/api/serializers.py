@@ -13,10 +13,10 @@ from mash.api_fields import NO_NUL, Text, WholeNumber
 from mash.codes import PrimaryNeed
 from mash.converters import ReferenceConverter
 from referrals.models import Referral, ReferralAdult, ReferralChild
+from referrals.states import Rag
 
 from ..decisions import BATCH_RAGS, ChildDecisionInput
 from ..models_decisions import ChildDecision, ConsentBasis
-from ..states import Rag
 from ..templatetags.triage_tags import age_text, time_left_text
 
 

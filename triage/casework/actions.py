@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.codes import CategoryOfAbuse, ReasonForClosure
 from mash.exceptions import Conflict, InvalidInput
 from referrals.models import Referral, ReferralChild
+from referrals.states import Status
 from triage import deadlines, signals
 from triage.actions import policy_for, referral_lock, referral_transition
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
@@ -31,7 +32,6 @@ from triage.models import Deadline
 from triage.multiagency.models import StrategyDiscussion
 from triage.permissions import require
 from triage.policy import calendar_for
-from triage.states import Status
 
 NO_FACTORS = "21"
 
@@ -90,7 +90,7 @@ def assessment_start(
     child: ReferralChild,
     started_on: date,
     child_seen_on: date | None = None,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> Assessment:
     """Start a child and family assessment of one child of an allocated referral.
@@ -159,7 +159,7 @@ def assessment_authorise(
     factors: Iterable[str],
     requires_support: bool,
     child_seen_on: date | None = None,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> Assessment:
     """Authorise (complete) an open assessment with the factors identified and whether the child
@@ -234,7 +234,7 @@ def s47_start(
     *,
     child: ReferralChild,
     started_on: date | None = None,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> Section47Enquiry:
     """Start a section 47 enquiry about one child.
@@ -319,7 +319,7 @@ def icpc_record(
     not_required: bool = False,
     cp_plan: bool | None = None,
     initial_category: str = "",
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> Section47Enquiry:
     """Record the initial child protection conference of an enquiry (or that none is required).
@@ -376,7 +376,7 @@ def cin_close(
     child: ReferralChild,
     closed_on: date,
     reason: str,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> CinClosure:
     """Close one child's child in need episode with the census reason for closure.

@@ -10,10 +10,10 @@ from django.db.models import Prefetch
 
 from mash.exceptions import NotFound
 from referrals.models import Referral, ReferralChild
+from referrals.states import Status
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.permissions import ACTIONS
 from triage.selectors import access_referral
-from triage.states import Status
 
 # After allocation the pages stay readable once the episodes are closed (the referral CLOSED).
 STATUTORY_STATUSES = (Status.ALLOCATED, Status.CLOSED)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mash import audit
 from referrals.models import Referral
+from referrals.states import Status
 from triage.casework import actions as statutory
 from triage.casework import selectors as selectors
 from triage.casework.forms import (
@@ -29,7 +30,6 @@ from triage.casework.forms import (
     S47StartForm,
 )
 from triage.multiagency.views import _act, _posted
-from triage.states import Status
 
 
 def _open(request: HttpRequest, reference: str, action: str):

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from mash.actor import Actor
 from referrals.models import Referral
 
 from ..actions import referral_transition
@@ -12,7 +11,7 @@ from ..models import PolicyVersion
 
 
 def _transition(
-    referral: Referral, *, to: str, by: Any, reason: str = "", policy: PolicyVersion | None = None
+    referral: Referral, *, to: str, by: Actor, reason: str = "", policy: PolicyVersion | None = None
 ):
     return referral_transition(referral, to=to, by=by, reason=reason, policy=policy)
 

@@ -9,18 +9,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.exceptions import AlreadyClaimed, Conflict, InvalidInput, InvalidTransition
 from mash.roles import mash_staff_users
 from referrals.models import Referral
+from referrals.states import Status
 
 from ..actions import referral_assign, referral_lock
 from ..models_decisions import ClaimEvent
 from ..permissions import ACTIONS, require_role, require_state
-from ..states import Status
 from ._common import _text, _transition
 
 
-def referral_claim(referral: Referral, *, by: Any) -> Referral:
+def referral_claim(referral: Referral, *, by: Actor) -> Referral:
     """A screening officer (or lead) claims an open referral.
 
     Requires MASH staff and an unclaimed referral in the queue. Exactly one of two simultaneous
@@ -55,7 +56,7 @@ def referral_claim(referral: Referral, *, by: Any) -> Referral:
     return current
 
 
-def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referral:
+def referral_release(referral: Referral, *, by: Actor, reason: str = "") -> Referral:
     """The claimant (or a MASH lead) gives a referral back to the queue. Causes a history and audit row."""
     with transaction.atomic():
         locked = referral_lock(referral)
@@ -75,7 +76,7 @@ def referral_release(referral: Referral, *, by: Any, reason: str = "") -> Referr
     return locked
 
 
-def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Any) -> Referral:
+def referral_reassign(referral: Referral, *, to: Any, reason: str, by: Actor) -> Referral:
     """A MASH lead hands a referral to another member of MASH staff, with a reason.
 
     Requires a lead, an open referral, a reason, and a target who is active MASH staff.

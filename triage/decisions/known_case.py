@@ -7,23 +7,22 @@ The person index asks for it when a match is confirmed (``referrals.person_index
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
 from mash import audit
+from mash.actor import Actor
 from mash.outbox.delivery import outbox_enqueue
 from referrals.models import Referral
 from referrals.person_index import selectors
 from referrals.person_index.actions import RoutingResult
 from referrals.person_index.models import Involvement, Person
+from referrals.states import Status, can_transition
 
 from ..actions import referral_assign, referral_lock, referral_transition
 from ..policy import current_policy
-from ..states import Status, can_transition
 
 
-def referral_route_to_known_case(referral: Referral, person: Person, *, by: Any) -> RoutingResult:
+def referral_route_to_known_case(referral: Referral, person: Person, *, by: Actor) -> RoutingResult:
     """Route the referral to the team of ``person``'s open case, or of a case closed within the
     policy's recall window, when the referral can still move to ROUTED_TO_KNOWN_CASE. Sets the team,
     moves the status through ``triage.actions.referral_transition`` (which writes the history row),
@@ -56,7 +55,7 @@ def referral_route_to_known_case(referral: Referral, person: Person, *, by: Any)
     return RoutingResult(True, involvement, note=why)
 
 
-def _transition(referral: Referral, involvement: Involvement, *, by: Any, reason: str) -> None:
+def _transition(referral: Referral, involvement: Involvement, *, by: Actor, reason: str) -> None:
     referral_assign(referral, team=involvement.team, by=by, reason=reason)
     referral_transition(referral, to=Status.ROUTED_TO_KNOWN_CASE, by=by, reason=reason)
 

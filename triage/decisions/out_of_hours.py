@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Team
 from mash import audit
+from mash.actor import Actor
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import Conflict
 from mash.outbox.delivery import outbox_enqueue
@@ -32,7 +31,7 @@ def received_out_of_hours(referral: Referral, policy: PolicyVersion) -> bool:
     return referral.out_of_hours or calendar_for(policy).is_out_of_hours(referral.received_at)
 
 
-def referral_route_out_of_hours(referral: Referral, *, by: Any = audit.SYSTEM) -> EdtFlag | None:
+def referral_route_out_of_hours(referral: Referral, *, by: Actor = audit.SYSTEM) -> EdtFlag | None:
     """Called when a referral arrives: one received out of hours that indicates significant harm is
     flagged to the emergency duty team at once (its queue, and an e-mail to each EDT team).
 
@@ -85,7 +84,7 @@ def _edt_reason(referral: Referral) -> str:
     return "Received out of hours; the referrer indicated significant harm."
 
 
-def referral_edt_acknowledge(referral: Referral, *, by: Any) -> EdtFlag:
+def referral_edt_acknowledge(referral: Referral, *, by: Actor) -> EdtFlag:
     """The emergency duty team has picked up a flagged referral. Causes an audit row.
 
     Requires the emergency duty team (``triage.permissions``) and a flag; acknowledging a flag

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Team
 from mash import audit
+from mash.actor import Actor
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput
 from referrals.models import Referral
 from referrals.person_index.actions import person_index_add_from_referral
+from referrals.states import Rag, Status
 
 from .. import deadlines
 from ..actions import referral_assign, referral_lock, referral_rate
@@ -24,7 +25,6 @@ from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
 from ..permissions import ACTIONS, require_role, require_state
 from ..policy import current_policy
 from ..signals import outcome_decided
-from ..states import Rag, Status
 from ._common import _text, _transition
 
 
@@ -106,7 +106,7 @@ def _new_decision(
     decision: ChildDecisionInput,
     *,
     policy: PolicyVersion,
-    by: Any,
+    by: Actor,
     version: int,
     reason: str = "",
 ) -> ChildDecision:
@@ -142,7 +142,7 @@ def _roll_up(referral: Referral) -> tuple[str, int | None]:
     return highest_rag(r for r, _ in rows), max((level for _, level in rows), default=None)
 
 
-def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
+def _conclude(referral: Referral, *, policy: PolicyVersion, by: Actor) -> None:
     """Every child is decided: the referral takes the highest RAG and moves on.
     Blue closes; Green goes to the early help hub's queue; Red and Amber stay with the MASH."""
     rag, level = _roll_up(referral)
@@ -172,7 +172,7 @@ def _conclude(referral: Referral, *, policy: PolicyVersion, by: Any) -> None:
 DIRECT_OUTCOMES = {Rag.BLUE: "advice_signposting", Rag.GREEN: "early_help"}
 
 
-def _letter_for_direct_outcome(referral: Referral, *, rag: str, by: Any) -> None:
+def _letter_for_direct_outcome(referral: Referral, *, rag: str, by: Actor) -> None:
     if rag in DIRECT_OUTCOMES:
         outcome_decided.send(
             sender=referral_decide,
@@ -184,7 +184,7 @@ def _letter_for_direct_outcome(referral: Referral, *, rag: str, by: Any) -> None
 
 
 def referral_decide(
-    referral: Referral, *, decisions: Sequence[ChildDecisionInput], by: Any
+    referral: Referral, *, decisions: Sequence[ChildDecisionInput], by: Actor
 ) -> list[ChildDecision]:
     """A MASH lead records the threshold decision for one or more of the referral's children.
 
@@ -236,7 +236,7 @@ def referral_decide(
 
 
 def referral_change_rag(
-    referral: Referral, *, decision: ChildDecisionInput, reason: str, by: Any
+    referral: Referral, *, decision: ChildDecisionInput, reason: str, by: Actor
 ) -> ChildDecision:
     """A MASH lead changes a decided child's rating, with a reason.
 
@@ -296,7 +296,7 @@ def referral_change_rag(
 # --- after the decision: early help, returns ------------------------------------------------
 
 
-def referral_step_up(referral: Referral, *, reason: str, by: Any) -> Referral:
+def referral_step_up(referral: Referral, *, reason: str, by: Actor) -> Referral:
     """Early help steps a Green referral back up to the MASH, with a reason.
 
     Requires a member or manager of the early help hub holding it (or a MASH lead) and a reason.
@@ -326,7 +326,7 @@ def referral_step_up(referral: Referral, *, reason: str, by: Any) -> Referral:
     return locked
 
 
-def referral_return_for_consent(referral: Referral, *, reason: str, by: Any) -> Referral:
+def referral_return_for_consent(referral: Referral, *, reason: str, by: Actor) -> Referral:
     """Not progressed for lack of consent: the referral is RETURNED with the reason.
 
     Requires MASH staff, a referral not yet beyond the decision, and a reason. Causes: RETURNED
@@ -359,7 +359,7 @@ def da_batch_decide(
     rationale: str,
     advice_given: str = "",
     primary_need: str = "",
-    by: Any,
+    by: Actor,
 ) -> int:
     """One decision for many standard-risk domestic abuse notifications (Green or Blue only).
 

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from agencies.models import Agency, Team
 from mash import audit
+from mash.actor import Actor
 from mash.codes import PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
@@ -26,6 +27,7 @@ from mash.outbox.delivery import handler, outbox_enqueue
 from mash.outbox.models import OutboxMessage
 from mash.roles import is_mash_lead
 from referrals.models import Referral
+from referrals.states import Rag, Status
 from triage.actions import policy_for, referral_assign, referral_lock, referral_transition
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
@@ -40,7 +42,6 @@ from triage.multiagency.models import (
 )
 from triage.permissions import require, require_role, require_state
 from triage.signals import outcome_decided
-from triage.states import Rag, Status
 
 Attendees = Sequence[Mapping[str, str]]
 
@@ -82,7 +83,7 @@ def mash_discussion_record(
     rag_after: str,
     rag_change_reason: str = "",
     contributions: Mapping[int, str] | None = None,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> MashDiscussion:
     """Record the multi-agency discussion of a Red or Amber referral.
@@ -150,7 +151,7 @@ def _save_contributions(discussion: MashDiscussion, contributions: Mapping[int, 
     )
 
 
-def _change_rag(referral: Referral, rag: str, reason: str, level_of_need: int, by: Any) -> None:
+def _change_rag(referral: Referral, rag: str, reason: str, level_of_need: int, by: Actor) -> None:
     """Every child whose current rating differs takes the discussion's RAG, through issue 5's action."""
     from triage.decisions import ChildDecisionInput, referral_change_rag
 
@@ -186,7 +187,7 @@ def strategy_discussion_record(
     s47_enquiry: bool,
     decision_rationale: str,
     immediate_safety_actions: str = "",
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> StrategyDiscussion:
     """Record the strategy discussion of a Red referral.
@@ -262,7 +263,7 @@ def outcome_record(
     primary_need: str = "",
     team: Team | None = None,
     lead_agency: Agency | None = None,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> Outcome:
     """Record where the referral goes next.
@@ -323,7 +324,7 @@ def outcome_record(
     return outcome
 
 
-def _enqueue_letter(referral: Referral, by: Any) -> None:
+def _enqueue_letter(referral: Referral, by: Actor) -> None:
     outcome_decided.send(sender=outcome_record, referral=referral, by=by, outcome=None, decided_at=None)
 
 
@@ -331,7 +332,7 @@ def _enqueue_letter(referral: Referral, by: Any) -> None:
 
 
 def referral_allocate(
-    referral: Referral, *, worker: Any, note: str = "", by: Any, now: datetime | None = None
+    referral: Referral, *, worker: Any, note: str = "", by: Actor, now: datetime | None = None
 ) -> Allocation:
     """The receiving team's manager allocates the referral to a worker of the team.
 
@@ -373,7 +374,7 @@ def referral_allocate(
     return allocation
 
 
-def _start_team_clocks(referral: Referral, *, now: datetime, by: Any) -> None:
+def _start_team_clocks(referral: Referral, *, now: datetime, by: Actor) -> None:
     # Entering ALLOCATED already started the visit and assessment clocks for an assessment team
     # (issue 4's clocks_for_allocation); what only this module knows is the strategy discussion.
     policy = policy_for(referral)
@@ -492,7 +493,7 @@ def _tell_about_challenge(challenge: Challenge) -> None:
 
 
 def challenge_respond(
-    challenge: Challenge, *, response: str, by: Any, now: datetime | None = None
+    challenge: Challenge, *, response: str, by: Actor, now: datetime | None = None
 ) -> Challenge:
     """The team manager (or, for a challenge with no team, a MASH lead) answers a challenge.
     Requires an open challenge and a response. Causes: the challenge responded, an audit row."""

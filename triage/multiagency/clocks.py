@@ -9,8 +9,8 @@ the strategy meeting), this module is to be deleted.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from mash.actor import Actor
 from referrals.models import Referral
 from triage import deadlines
 from triage.models import Deadline, PolicyVersion
@@ -23,12 +23,12 @@ def clock_start(
     start: datetime,
     policy: PolicyVersion,
     subject: str = "",
-    by: Any = None,
+    by: Actor = None,
 ) -> Deadline:
     return deadlines.deadline_start(referral, kind, start=start, policy=policy, subject=subject, by=by)
 
 
-def strategy_meeting_met(referral: Referral, *, at: datetime, by: Any = None) -> None:
+def strategy_meeting_met(referral: Referral, *, at: datetime, by: Actor = None) -> None:
     """The strategy discussion was held: stop the clock started on entering that status."""
     deadlines.deadline_meet(
         referral, Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING, at=at, by=by
@@ -36,6 +36,6 @@ def strategy_meeting_met(referral: Referral, *, at: datetime, by: Any = None) ->
 
 
 def clock_meet(
-    referral: Referral, kind: str, *, subject: str = "", at: datetime | None = None, by: Any = None
+    referral: Referral, kind: str, *, subject: str = "", at: datetime | None = None, by: Actor = None
 ) -> None:
     deadlines.deadline_meet(referral, kind, subject=subject, at=at, by=by)

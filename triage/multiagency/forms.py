@@ -17,8 +17,8 @@ from agencies.models import Agency, Team
 from mash.codes import LawfulBasis, PrimaryNeed
 from mash.forms import GovukFormMixin
 from referrals.fields import PARTS, DatePartsField
+from referrals.states import Rag
 from triage.multiagency.models import Outcome
-from triage.states import Rag
 
 # A whole date and time sent under the field's own name (older clients and the tests' posts).
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from mash.codes import LawfulBasis, PrimaryNeed
-from triage.states import Rag
+from referrals.states import Rag
 
 
 class InformationRequest(models.Model):

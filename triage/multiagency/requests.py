@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
 from mash import audit
+from mash.actor import Actor
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.links import absolute_url
@@ -23,13 +23,13 @@ from mash.outbox.delivery import outbox_enqueue
 from mash.roles import is_mash_staff
 from mash.templatetags.govuk import govuk_datetime
 from referrals.models import Referral
+from referrals.states import Status
 from triage import deadlines
 from triage.actions import policy_for, referral_lock, referral_transition
 from triage.models import Deadline, PolicyVersion
 from triage.multiagency.models import InformationRequest
 from triage.permissions import require_role, require_state
 from triage.policy import due_at
-from triage.states import Status
 
 
 def partner_due_at(referral: Referral, *, start: datetime, policy: PolicyVersion) -> datetime:
@@ -47,7 +47,7 @@ def information_requests_send(
     agencies: Iterable[Agency],
     question: str,
     lawful_basis: str,
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> list[InformationRequest]:
     """Ask each of ``agencies`` the same question about ``referral``.
@@ -97,7 +97,7 @@ def information_requests_send(
     return created
 
 
-def _create_one(referral, agency, question, lawful_basis, due, now, policy, by) -> InformationRequest:
+def _create_one(referral, agency, question, lawful_basis, due, now, policy, by: Actor) -> InformationRequest:
     if not agency.is_active:
         raise InvalidInput(f"{agency.name} is no longer an active agency.")
     request = InformationRequest.objects.create(
@@ -161,7 +161,7 @@ def _lock_open(request: InformationRequest) -> InformationRequest:
 
 
 def information_request_chase(
-    request: InformationRequest, *, by: Any, now: datetime | None = None
+    request: InformationRequest, *, by: Actor, now: datetime | None = None
 ) -> InformationRequest:
     """Remind the agency of an open request.
 
@@ -188,14 +188,14 @@ def information_request_chase(
     return request
 
 
-def _check_partner(request: InformationRequest, by: Any) -> None:
+def _check_partner(request: InformationRequest, by: Actor) -> None:
     # Callers reach the request through partner_requests_visible_to; this guards direct use too.
     if not by.agencies.filter(pk=request.agency_id).exists():
         raise NotPermitted("Only the agency the request is addressed to can respond to it.")
 
 
 def information_request_decline(
-    request: InformationRequest, *, reason: str, by: Any, now: datetime | None = None
+    request: InformationRequest, *, reason: str, by: Actor, now: datetime | None = None
 ) -> InformationRequest:
     """The agency declines to share. Requires: a member of the agency; a reason; an open request.
     Causes: status declined with the reason, the partner deadline met, an audit row."""
@@ -224,7 +224,7 @@ def information_request_answer(
     risk_indicators: Iterable[str],
     date_checked: date,
     free_text: str = "",
-    by: Any,
+    by: Actor,
     now: datetime | None = None,
 ) -> InformationRequest:
     """The agency's structured answer. Requires: a member of the agency; an open request; known or

@@ -19,6 +19,7 @@ from mash.exceptions import NotFound
 from mash.roles import is_mash_lead, is_mash_staff
 from referrals.models import Referral, ReferralChild
 from referrals.restricted import open_to
+from referrals.states import Status
 from triage.multiagency.models import (
     Allocation,
     Challenge,
@@ -29,7 +30,6 @@ from triage.multiagency.models import (
     StrategyDiscussion,
 )
 from triage.selectors import access_referral
-from triage.states import Status
 
 TEAM_QUEUE_STATUSES = (Status.OUTCOME, Status.ALLOCATED)
 
