@@ -51,7 +51,7 @@ def letter_enqueue_outcome(
     referral, *, by: Actor, outcome: str | None = None, decided_at: datetime | None = None
 ) -> Letter | None:
     """Queue the outcome letter to the professional referrer. Call inside the outcome action's
-    transaction, after the outcome is saved (``referral.outcome``, issue 7).
+    transaction, after the outcome is saved (``referral.outcome``).
 
     Requires: the referral row locked by the caller; ``outcome`` (a ``LetterOutcome`` code) and
     ``decided_at`` default to ``referral.outcome.destination`` / ``.decided_at``.

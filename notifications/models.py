@@ -58,7 +58,7 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
 
 
-# One vocabulary: a letter reports the outcome the MASH recorded (issue 7), one template per outcome.
+# One vocabulary: a letter reports the outcome the MASH recorded, one template per outcome.
 LetterOutcome = Outcome.Destination
 
 

@@ -31,6 +31,7 @@ from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent
 from mash.roles import Role, is_mash_lead
 
+from .locking import referral_lock
 from .models import Referral, ReferralRestriction
 
 PERMISSION = "view_restricted_referral"
@@ -149,7 +150,7 @@ def _reason(reason: str, what: str) -> str:
 def _locked(referral: Referral, by: Actor) -> Referral:
     if not can_manage(by):
         raise NotPermitted("Only a MASH lead or an administrator can restrict a referral.")
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked = referral_lock(referral)
     if not may_open(by, locked):
         raise NotFound("There is no referral with that reference that you can see.")
     return locked

@@ -12,7 +12,9 @@ each object opened and for the ids each list page shows.
 
 from __future__ import annotations
 
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.base import ModelBase
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
 from django_otp.admin import OTPAdminSite
@@ -108,9 +110,6 @@ class AuditedAdminSite(OTPAdminSite):
         return super().login(request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        from django.contrib.admin import ModelAdmin
-        from django.db.models.base import ModelBase
-
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
         for model in models:
             refuse_personal_data(model)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from mash import audit
 from mash.actor import Actor
 from mash.exceptions import InvalidTransition
+from referrals.locking import referral_lock
 from referrals.models import Referral
 from referrals.states import TRANSITIONS, Status, can_transition
 
@@ -96,18 +97,6 @@ def policy_default_load(*, by: Actor, note: str) -> PolicyVersion | None:
 # referral and how it is rated. Only the actions below write them (tests/triage/test_lifecycle_writes.py).
 ASSIGNMENT_FIELDS = frozenset({"team", "claimed_by", "claimed_at", "allocated_worker"})
 RATING_FIELDS = frozenset({"rag", "level_of_need", "rag_changed"})
-
-
-def referral_lock(referral: Referral) -> Referral:
-    """Re-read ``referral`` under a row lock, inside the caller's transaction: two people acting on
-    the same referral at once are serialised here, and the second sees what the first wrote."""
-    # of=("self",): lock the referral row only (its team, policy and worker are outer joins, which
-    # PostgreSQL cannot lock); they are read with it because the actions' checks need them.
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("team", "policy_version", "allocated_worker")
-        .get(pk=referral.pk)
-    )
 
 
 def policy_for(referral: Referral) -> PolicyVersion:

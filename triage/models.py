@@ -150,12 +150,12 @@ class Deadline(models.Model):
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
-# Threshold decisions, claims and EDT flags live in their own module (issue 5).
-# Assessments, S47 enquiries and CIN closures recorded after allocation (issue 11).
+# Threshold decisions, claims and EDT flags live in their own module.
+# Assessments, S47 enquiries and CIN closures recorded after allocation.
 from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
 
-# MASH and strategy discussions, outcomes, allocations and challenges (issue 7).
+# MASH and strategy discussions, outcomes, allocations and challenges.
 from .multiagency.models import (  # noqa: E402,F401
     Allocation,
     Challenge,

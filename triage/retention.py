@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from mash import audit
 from mash.models import RetentionPurge
+from referrals.locking import referral_lock
 from referrals.models import Referral
 from referrals.states import Status
 from triage.models import PolicyVersion, StatusChange
@@ -96,8 +97,11 @@ def referral_purge(referral_id: int, *, days: int) -> dict[str, int] | None:
     counts. Returns the counts, or None when there was nothing to do."""
 
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().filter(pk=referral_id).first()
-        if referral is None or RetentionPurge.objects.filter(referral_id=referral_id).exists():
+        try:
+            referral = referral_lock(referral_id)
+        except Referral.DoesNotExist:
+            return None
+        if RetentionPurge.objects.filter(referral_id=referral_id).exists():
             return None
         children = list(referral.children.all())
         counts = {

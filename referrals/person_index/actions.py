@@ -17,6 +17,7 @@ from mash import audit
 from mash.actor import Actor
 from mash.exceptions import Conflict, InvalidInput
 from mash.providers import Provider
+from referrals.locking import referral_lock
 from referrals.models import Referral, ReferralAdult, ReferralChild
 
 from . import selectors
@@ -47,7 +48,7 @@ def _subject_fields(subject: Subject) -> dict:
 
 def _lock(referral: Referral, subject: Subject) -> Subject:
     """Lock the referral row: two officers deciding on the same person wait for each other."""
-    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    referral_lock(referral)
     subject.refresh_from_db(fields=["person"])
     return subject
 
@@ -162,7 +163,7 @@ def person_index_add_from_referral(referral: Referral, *, by: Actor) -> list[Per
     it (NHS numbers are unique). Returns the records created."""
     created = []
     with transaction.atomic():
-        Referral.objects.select_for_update().filter(pk=referral.pk).first()
+        referral_lock(referral)
         for _kind, subject in selectors.referral_subjects(referral):
             if subject.person_id or not (subject.first_name or subject.last_name):
                 continue

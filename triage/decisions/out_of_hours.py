@@ -36,7 +36,7 @@ def referral_route_out_of_hours(referral: Referral, *, by: Actor = audit.SYSTEM)
     flagged to the emergency duty team at once (its queue, and an e-mail to each EDT team).
 
     Idempotent: a second call finds the flag. Everything else waits for the next working day; its
-    clocks are started by the intake under the policy (issue 4's deadlines).
+    clocks are started by the intake under the policy (triage.deadlines).
     """
     policy = current_policy()
     if not (received_out_of_hours(referral, policy) and indicates_significant_harm(referral)):

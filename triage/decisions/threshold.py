@@ -243,7 +243,7 @@ def referral_change_rag(
     Requires a lead, a referral not closed or returned, a current decision for the child, a reason
     and a complete decision within the consent rules. Causes: a new version that supersedes the old
     (both kept), the referral's RAG re-rolled and marked as changed, the clocks recomputed for the
-    new RAG (a step up never extends a deadline: issue 4's recompute keeps the earlier due time).
+    new RAG (a step up never extends a deadline: the recompute keeps the earlier due time).
     """
     require_role("change_rag", by, referral)
     if not _text(reason):

@@ -28,10 +28,11 @@ from mash.outbox.models import OutboxMessage
 from mash.roles import is_mash_lead
 from referrals.models import Referral
 from referrals.states import Rag, Status
+from triage import deadlines
 from triage.actions import policy_for, referral_assign, referral_lock, referral_transition
+from triage.decisions import ChildDecisionInput, referral_change_rag
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
-from triage.multiagency.clocks import clock_meet, clock_start, strategy_meeting_met
 from triage.multiagency.models import (
     Allocation,
     Challenge,
@@ -92,8 +93,8 @@ def mash_discussion_record(
     summary; a level of need 1-4; the RAG confirmed or changed (a change needs a reason and, per
     child, passes the threshold rules of ``triage.decisions.referral_change_rag``).
     Causes: the discussion with each agency's contribution, the referral in MASH discussion, a RAG
-    change written through issue 5's action (so every child's version history keeps the reason),
-    the MASH discussion clock met, an audit row.
+    change written through the threshold decision's action (so every child's version history keeps
+    the reason), the MASH discussion clock met, an audit row.
     """
     require_role("mash_discussion", by)
     now = now or timezone.now()
@@ -130,7 +131,7 @@ def mash_discussion_record(
         referral_transition(
             locked, to=Status.MASH_DISCUSSION, by=by, reason="MASH discussion held", policy=policy_for(locked)
         )
-        clock_meet(locked, Deadline.Kind.MASH_DISCUSSION, at=now, by=by)
+        deadlines.deadline_meet(locked, Deadline.Kind.MASH_DISCUSSION, at=now, by=by)
         audit.record_write(
             "triage.mash_discussion",
             actor=by,
@@ -152,9 +153,8 @@ def _save_contributions(discussion: MashDiscussion, contributions: Mapping[int, 
 
 
 def _change_rag(referral: Referral, rag: str, reason: str, level_of_need: int, by: Actor) -> None:
-    """Every child whose current rating differs takes the discussion's RAG, through issue 5's action."""
-    from triage.decisions import ChildDecisionInput, referral_change_rag
-
+    """Every child whose current rating differs takes the discussion's RAG, through the threshold
+    decision's own change of rating (so each child's version history keeps the reason)."""
     current = list(ChildDecision.objects.filter(referral=referral, is_current=True).exclude(rag=rag))
     if not current:
         raise Conflict("No child has a threshold decision to change.")
@@ -219,7 +219,7 @@ def strategy_discussion_record(
             recorded_at=now,
         )
         if locked.status != Status.STRATEGY_DISCUSSION:
-            # Entering the status meets the RAG clock and starts the strategy meeting clock (issue 4).
+            # Entering the status meets the RAG clock and starts the strategy meeting clock.
             referral_transition(
                 locked,
                 to=Status.STRATEGY_DISCUSSION,
@@ -227,7 +227,9 @@ def strategy_discussion_record(
                 reason="Strategy discussion held",
                 policy=policy_for(locked),
             )
-        strategy_meeting_met(locked, at=now, by=by)
+        deadlines.deadline_meet(
+            locked, Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING, at=now, by=by
+        )
         audit.record_write(
             "triage.strategy_discussion", actor=by, obj=record, details={"s47_enquiry": bool(s47_enquiry)}
         )
@@ -273,7 +275,7 @@ def outcome_record(
     destinations; a lead agency for "another agency as lead professional". A Red referral goes to a
     strategy discussion or assessment, never straight to no further action without a discussion.
     Causes: the outcome; the referral in OUTCOME with its team (waiting in the team manager's queue),
-    or CLOSED when it goes to no team; the outcome letter queued (issue 8) in this transaction; an
+    or CLOSED when it goes to no team; the outcome letter queued in this transaction; an
     audit row.
     """
     require_role("record_outcome", by)
@@ -376,11 +378,11 @@ def referral_allocate(
 
 def _start_team_clocks(referral: Referral, *, now: datetime, by: Actor) -> None:
     # Entering ALLOCATED already started the visit and assessment clocks for an assessment team
-    # (issue 4's clocks_for_allocation); what only this module knows is the strategy discussion.
+    # (triage.deadlines.clocks_for_allocation); what only this module knows is the strategy discussion.
     policy = policy_for(referral)
     strategy = StrategyDiscussion.objects.filter(referral=referral, s47_enquiry=True).first()
     if strategy is not None:
-        clock_start(referral, Deadline.Kind.ICPC, start=strategy.held_at, policy=policy, by=by)
+        deadlines.deadline_start(referral, Deadline.Kind.ICPC, start=strategy.held_at, policy=policy, by=by)
 
 
 # --- professional challenge ---------------------------------------------------------------------

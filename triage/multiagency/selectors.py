@@ -1,6 +1,6 @@
 """Reads for the discussion, outcome, allocation and challenge pages.
 
-Referral visibility is issue 5's ``triage.selectors.referrals_visible_to`` (MASH staff see every
+Referral visibility is ``triage.selectors.referrals_visible_to`` (MASH staff see every
 referral; team roles their teams' and their allocations), so these pages cannot disagree with the
 referral page. Anything outside is ``NotFound``.
 """
@@ -43,7 +43,7 @@ def access_mash_referral(user: Any, reference: str) -> Referral:
 
 def access_summary_referral(user: Any, reference: str) -> Referral:
     """A referral for its summary report: MASH staff, and the receiving team (its manager and
-    members) and the allocated worker, through issue 5's visibility."""
+    members) and the allocated worker, through the one visibility selector."""
     return access_referral(user, reference)
 
 
