@@ -162,8 +162,7 @@ def challenge(w: Walk, reference: str) -> None:
 def respond_to_challenge(w: Walk, manager: Page, reference: str) -> None:
     """The team manager opens the challenge from the team queue and records a response."""
     w.journey.visit(manager, "/mash/team-queue/")
-    challenges = manager.locator("main ul").filter(has_text="Jane Teacher")
-    w.journey.follow(manager, reference, within=challenges)
+    w.journey.follow(manager, f"Challenge to the outcome of {reference}")
     expect(manager.get_by_role("heading", name="Challenge from Jane Teacher", level=1)).to_be_visible()
     w.see(manager, "manager", "Respond to a challenge")
     w.journey.refused(manager, "Record the response", "Enter your response to the challenge")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -60,10 +60,14 @@ def for_referral(mapping: dict, referral) -> object:
 
 
 def since_text(moment: datetime | None, now: datetime | None = None) -> str:
-    """How long ago, in words ("3 hours, 20 minutes"): how long a referral has waited."""
+    """How long ago, in words ("3 hours, 20 minutes"): how long a referral has waited. Under a minute
+    is "less than a minute" (Django's timesince would say "0 minutes")."""
     if moment is None:
         return "an unknown time"
-    return timesince(moment, now or timezone.now(), depth=2)
+    now = now or timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "less than a minute"
+    return timesince(moment, now, depth=2)
 
 
 @register.filter
