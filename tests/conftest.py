@@ -1,32 +1,14 @@
-"""Shared fixtures: services, personas and the rule for tests that need something the machine lacks.
-
-Under plain `make test` such a test is skipped with the reason; with CI=true it fails instead,
-so CI proves everything.
-"""
+"""Shared fixtures: services and personas; the hooks that apply tests/support/environment.py's rule
+for tests that need something the machine lacks."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from django.conf import settings
 
+from mash.roles import Role
 from tests.factories import UserFactory
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip (locally) or fail (in CI) when a needed server or browser is missing."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"CI must prove this, but: {reason}")
-    pytest.skip(reason)
-
-
-def using_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+from tests.support.environment import IN_CI, require, using_postgres
 
 
 def pytest_report_header(config):
@@ -60,6 +42,18 @@ def make_user(roles):
         return UserFactory(roles=role_list, **fields)
 
     return make
+
+
+@pytest.fixture
+def officer(make_user):
+    """The screening officer, Sol Officer ("sol")."""
+    return make_user(Role.SCREENING_OFFICER, username="sol", first_name="Sol", last_name="Officer")
+
+
+@pytest.fixture
+def lead(make_user):
+    """The MASH lead, Lee Lead ("lee")."""
+    return make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
 
 
 @pytest.fixture

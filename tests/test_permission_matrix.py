@@ -20,14 +20,15 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from pypdf import PdfReader
+from django.urls import reverse
 
+from tests.support.pdf import pdf_text, squash
+from tests.support.routes import all_routes
 from tests.support.world import MASH, PARTNERS, ROLES, STAFF, World, _ids, build_world
 
 pytestmark = pytest.mark.django_db
@@ -275,29 +276,6 @@ POST_CHECKED = ("multiagency:", "multiagency_public:", "partners:", "partners-ap
 REFUSED = {302, 400, 401, 403, 404, 405}
 
 
-@dataclass
-class Route:
-    name: str | None
-    route: str
-    keys: frozenset[str] = field(default_factory=frozenset)
-
-
-def _walk(patterns, prefix: str = "", namespace: str | None = None):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = namespace
-            if pattern.namespace:
-                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-        elif isinstance(pattern, URLPattern):
-            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
-            yield Route(name, prefix + str(pattern.pattern), frozenset(pattern.pattern.regex.groupindex))
-
-
-def all_routes() -> list[Route]:
-    return list(_walk(get_resolver().url_patterns))
-
-
 def namespace_of(name: str) -> str:
     return name.split(":", 1)[0] if ":" in name else ""
 
@@ -352,27 +330,16 @@ def _cases(world: World):
             yield route.name, variant, reverse(route.name, kwargs=kwargs(world)), rule
 
 
-def pdf_text(content: bytes) -> str:
-    """A PDF's text with all whitespace removed (its streams are compressed, so the bytes cannot be
-    searched; and extraction splits kerned words, "T eam"). Compare with :func:`squashed` strings."""
-    reader = PdfReader(io.BytesIO(content))
-    return squashed(" ".join(page.extract_text() or "" for page in reader.pages))
-
-
 def zip_text(content: bytes) -> str:
     """Every member of a zip (an .xlsx export is one) as text, so spreadsheets are searched too."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return "\n".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
 
 
-def squashed(text: str) -> str:
-    return "".join(text.split())
-
-
 def _leaks(world: World, role: str, response) -> list[str]:
     if response.get("Content-Type", "").startswith("application/pdf"):
-        text = pdf_text(response.content)
-        return sorted(secret for secret in world.forbidden_for(role) if squashed(secret) in text)
+        text = squash(pdf_text(response.content))
+        return sorted(secret for secret in world.forbidden_for(role) if squash(secret) in text)
     body = (
         zip_text(response.content)
         if response.content[:4] == b"PK\x03\x04"

@@ -13,9 +13,9 @@ import os
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import require
 from tests.e2e.browser import CHROMIUM, Accessibility, chromium, chromium_available
 from tests.e2e.steps import Journey
+from tests.support.environment import require
 from tests.support.servers import REDIS_SERVER, RedisServer, SmtpServer, Worker, celery_publishing_to
 
 # Long enough for a PDF letter on a busy two-core machine; the journeys never kill a worker.

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from playwright.sync_api import expect
 
-from tests.conftest import require
 from tests.e2e.browser import CHROMIUM, VIEWPORT, chromium, chromium_available
+from tests.support.environment import require
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")

@@ -18,7 +18,7 @@ from mash.outbox.models import OutboxMessage
 from referrals.models import Referral
 from referrals.states import Status
 from tests.e2e import steps
-from tests.notifications.conftest import pdf_text, squash
+from tests.support.pdf import pdf_text, squash
 from tests.support.servers import wait_for
 from triage.actions import policy_version_create, policy_version_fields
 from triage.multiagency.models import InformationRequest

@@ -15,7 +15,6 @@ from django.template import Context, Template
 from playwright.sync_api import expect
 
 from mash.forms import GovukFormMixin
-from tests.conftest import require
 from tests.e2e.browser import (
     CHROMIUM,
     VIEWPORT,
@@ -26,6 +25,7 @@ from tests.e2e.browser import (
     controls_hidden,
     tick,
 )
+from tests.support.environment import require
 
 pytestmark = pytest.mark.browser
 

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from mash.roles import Role
 from tests.factories import InformationRequestFactory, TeamFactory
+from tests.support.routes import all_paths
 from tests.support.security import make_referral
 
 MAX_EXAMPLES = 100
@@ -231,8 +232,6 @@ def test_the_schema_states_the_serializers_rules(client):
 
 
 def _api_paths() -> list[str]:
-    from tests.mash.test_security_two_factor import all_paths
-
     return [
         p for p in all_paths() if p.startswith("/api/") and not p.startswith(("/api/schema/", "/api/docs/"))
     ]

@@ -1,6 +1,7 @@
 """Every view declares the methods it serves and answers 405 to any other: pages, the API and the admin.
 
-Generated from the URL resolver (the permission matrix's walk), so a view added anywhere is covered.
+Generated from the URL resolver (tests/support/routes.py's walk, the permission matrix's too), so a
+view added anywhere is covered.
 No view of the service serves PUT, PATCH, DELETE or TRACE; a view that answered them as if they were
 GET (or POST) would let a method slip past checks written for the methods the view expects.
 """
@@ -16,7 +17,7 @@ from django.urls import resolve, reverse
 
 from mash.roles import Role
 from security.middleware import API_PREFIX, is_exempt
-from tests.test_permission_matrix import Route, all_routes
+from tests.support.routes import Route, all_routes
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,7 @@ refuses a user without a verified second factor (generated from the URL resolver
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,34 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mash.models import AuditEvent
 from mash.roles import Role
 from security.middleware import is_exempt
+from tests.support.routes import all_paths
 
 PASSWORD = "correct-horse-battery-staple"
-SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}
-
-
-def _sample_route(pattern) -> str:
-    text = str(pattern.pattern)
-    if hasattr(pattern.pattern, "converters") and "<" in text:
-        return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "1"), text)
-    # A regex pattern (the admin uses some): a named group of literal alternatives takes the first.
-    text = re.sub(r"\(\?P<\w+>([\w|]+)\)", lambda m: m.group(1).split("|")[0], text)
-    text = re.sub(r"\(\?P<\w+>[^)]*\)", "1", text)
-    return text.lstrip("^").rstrip("$").replace("\\", "")
-
-
-def all_paths(resolver=None, prefix="/") -> list[str]:
-    """One concrete path for every URL pattern the project has, admin and API included."""
-    resolver = resolver or get_resolver()
-    paths = []
-    for pattern in resolver.url_patterns:
-        route = prefix + _sample_route(pattern)
-        if isinstance(pattern, URLResolver):
-            paths.extend(all_paths(pattern, route))
-        elif isinstance(pattern, URLPattern):
-            paths.append(route)
-    return sorted(set(paths))
-
-
 STAFF_PATHS = [p for p in all_paths() if not is_exempt(p)]
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from tests.factories import ChildFactory, ReferralFactory, TeamFactory
 
@@ -28,17 +25,3 @@ def decided_referral(policy):
         return referral
 
     return make
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def flat(text: str) -> str:
-    """PDF text with line breaks and runs of spaces collapsed, for substring checks."""
-    return " ".join(text.split())
-
-
-def squash(text: str) -> str:
-    """Text with all whitespace removed: a long value wrapped across PDF lines still matches."""
-    return "".join(text.split())

@@ -24,9 +24,9 @@ from notifications.letters import letter_enqueue_outcome
 from notifications.models import Alert, Letter
 from notifications.sweeper import sweep
 from referrals.models import Referral
-from tests.conftest import require
 from tests.factories import ChildFactory, ReferralFactory, TeamFactory
-from tests.notifications.conftest import pdf_text
+from tests.support.environment import require
+from tests.support.pdf import pdf_text
 from tests.support.servers import (
     REDIS_SERVER,
     RecordingHandler,

@@ -16,7 +16,7 @@ from notifications.admin import LetterTemplateForm
 from notifications.letters import letter_enqueue_outcome, letter_render
 from notifications.models import Letter, LetterTemplate
 from tests.factories import referral_with_people
-from tests.notifications.conftest import flat, pdf_text
+from tests.support.pdf import flat, pdf_text
 from tests.support.world import build_world
 from triage.models import Deadline
 from triage.multiagency import actions as outcomes

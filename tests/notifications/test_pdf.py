@@ -13,7 +13,7 @@ from django.db import transaction
 from mash.pdf import FetchDenied, RenderTimeout, StaticOnlyFetcher, render_pdf, static_url
 from notifications.letters import letter_enqueue_outcome, letter_render
 from tests.factories import ChildFactory, ReferralFactory, TeamFactory
-from tests.notifications.conftest import pdf_text, squash
+from tests.support.pdf import pdf_text, squash
 
 PASSWD_MARKER = "root:x:0:0"
 

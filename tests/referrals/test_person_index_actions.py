@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(make_user):
-    return make_user(Role.SCREENING_OFFICER, username="sol")
-
-
-@pytest.fixture
 def recall_days(db) -> int:
     return current_policy().recall_window_days
 

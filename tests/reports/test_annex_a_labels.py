@@ -114,7 +114,7 @@ def _liiatools_spec(name: str):
     try:
         spec = resources.files("liiatools.spec.annex_a")
     except ModuleNotFoundError:
-        from tests.conftest import require
+        from tests.support.environment import require
 
         require(False, "liiatools is not installed (make setup installs it without dependencies)")
     return yaml.safe_load(spec.joinpath(name).read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import pytest
 
 from reports import cin_census, cin_rules
 from reports.statutory import Assessment, Child, Episode, Section47, cin_children
-from tests.conftest import require
+from tests.support.environment import require
 
 from .world import END, START
 

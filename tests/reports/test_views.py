@@ -234,7 +234,7 @@ def test_statutory_exports_keep_a_fixed_number_of_queries(world, login, django_a
 
 def test_census_extract_is_refused_when_it_would_fail_the_departments_schema(world, login):
     from reports import cin_census
-    from tests.conftest import require
+    from tests.support.environment import require
 
     require(cin_census.schema_path() is not None, "the census XSD needs liiatools (make setup installs it)")
     world.children["c2"].__class__.objects.filter(pk=world.children["c2"].pk).update(ethnicity="")

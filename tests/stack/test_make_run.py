@@ -25,9 +25,9 @@ import environ
 import psycopg2
 import pytest
 
-from tests.conftest import require, using_postgres
 from tests.stack.stack import LOCKED, Stack, copy_checkout, elapsed, mail_in, repeated
 from tests.support.answers import api_body
+from tests.support.environment import require, using_postgres
 from tests.support.servers import REDIS_SERVER, RedisServer
 
 REFERRALS = 50

@@ -21,16 +21,6 @@ from triage.models import ChildDecision
 API = "/api/v1/triage"
 
 
-@pytest.fixture
-def officer(make_user):
-    return make_user(Role.SCREENING_OFFICER, username="sol", first_name="Sol", last_name="Officer")
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
-
-
 def body(child, rag="amber", **extra) -> dict:
     return {
         "child_id": child.pk,

@@ -34,16 +34,6 @@ G, R, RISK, NONE = (
 
 
 @pytest.fixture
-def lead(make_user):
-    return make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
-
-
-@pytest.fixture
-def officer(make_user):
-    return make_user(Role.SCREENING_OFFICER, username="sol", first_name="Sol", last_name="Officer")
-
-
-@pytest.fixture
 def early_help(db, make_user):
     worker = make_user(Role.TEAM_MANAGER, username="eh_manager")
     return TeamFactory(name="Early Help Hub North", kind=Team.Kind.EARLY_HELP, members=[worker])

@@ -24,16 +24,6 @@ from triage.models import ChildDecision
 QUEUE = reverse("triage:queue")
 
 
-@pytest.fixture
-def officer(make_user):
-    return make_user(Role.SCREENING_OFFICER, username="sol", first_name="Sol", last_name="Officer")
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
-
-
 def rows(response) -> list[str]:
     return [r.reference for r in response.context["page"].object_list]
 

@@ -23,8 +23,8 @@ from notifications.letters import letter_render
 from notifications.models import Letter
 from referrals.states import Rag, Status
 from tests.factories import referral_with_people
-from tests.support.world import build_world
-from tests.test_permission_matrix import pdf_text, squashed
+from tests.support.mash_stage import ATTENDEES, decide, discuss, form_of, gathered, summary_links
+from tests.support.pdf import pdf_text, squash
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
 from triage.multiagency import actions as outcomes
@@ -34,66 +34,6 @@ from triage.multiagency.models import Challenge, MashDiscussion, Outcome
 from triage.policy import calendar_for, current_policy
 
 pytestmark = pytest.mark.django_db
-
-ATTENDEES = [{"name": "Lena Lead", "agency": "MASH"}, {"name": "PC Pat", "agency": "Durham Constabulary"}]
-
-
-@pytest.fixture
-def world(make_user):
-    return build_world(make_user)
-
-
-def gathered(world, rag=Rag.AMBER):
-    """A decided referral whose police request has been answered."""
-    referral = referral_with_people(
-        decided=True,
-        policy=current_policy(),
-        rag=rag,
-        decided_by=world.users["lead"],
-        received_at=timezone.now() - dt.timedelta(hours=3),
-    )
-    [request] = agency_actions.information_requests_send(
-        referral,
-        agencies=[world.agencies["police"]],
-        question="Known?",
-        lawful_basis=LawfulBasis.PUBLIC_TASK_SAFEGUARDING,
-        by=world.users["lead"],
-    )
-    agency_actions.information_request_answer(
-        request,
-        known="known",
-        summary="Two domestic call-outs",
-        risk_indicators=["domestic_abuse"],
-        date_checked=timezone.localdate(),
-        by=world.users["police"],
-    )
-    referral.refresh_from_db()
-    return referral
-
-
-def discuss(world, referral, **overrides):
-    fields = dict(
-        held_at=timezone.now() - dt.timedelta(minutes=5),
-        attendees=ATTENDEES,
-        summary="Agreed the concerns",
-        level_of_need=3,
-        rag_after=referral.rag,
-        contributions={world.agencies["police"].pk: "Will share DASH"},
-        by=world.users["lead"],
-    )
-    return outcomes.mash_discussion_record(referral, **{**fields, **overrides})
-
-
-def decide(world, referral, **overrides):
-    fields = dict(
-        destination=Outcome.Destination.S17_ASSESSMENT,
-        primary_need="N1",
-        rationale="Needs an assessment",
-        recommendation="Visit within 5 working days",
-        team=world.teams["a"],
-        by=world.users["lead"],
-    )
-    return outcomes.outcome_record(referral, **{**fields, **overrides})
 
 
 def test_the_discussion_records_attendees_contributions_and_confirms_the_rag(world):
@@ -350,7 +290,7 @@ def test_the_summary_pdf_is_for_the_receiving_team_and_audited(world, login):
     response = login(world.users["manager_a"]).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    text = pdf_text(response.content)
+    text = squash(pdf_text(response.content))
     child = referral.children.get()
     for expected in (
         referral.reference,
@@ -362,7 +302,7 @@ def test_the_summary_pdf_is_for_the_receiving_team_and_audited(world, login):
         "Visit within 5 working days",
         "Assessment Team North",
     ):
-        assert squashed(expected) in text, expected
+        assert squash(expected) in text, expected
     assert AuditEvent.objects.filter(action="triage.summary_report", referral_id=referral.pk).count() == 1
     assert login(world.users["manager_b"]).get(url).status_code == 404
     assert login(world.users["police"]).get(url).status_code == 404
@@ -432,20 +372,6 @@ def test_a_step_up_at_the_discussion_brings_open_partner_requests_forward(world,
 
 
 # --- the pages as a person sees them ------------------------------------------------------------
-
-
-def summary_links(body: str) -> list[tuple[str, str]]:
-    """The error summary's (link target, message) pairs, as a person reads them."""
-    summary = body.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
-    return [
-        (target, html.unescape(text))
-        for target, text in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
-    ]
-
-
-def form_of(body: str) -> str:
-    """The page's own form (after the header and summaries), where nothing may start chosen."""
-    return body.split('<form method="post" novalidate>', 1)[1]
 
 
 def boxes_at(name: str, moment: dt.datetime) -> dict[str, str]:
@@ -570,10 +496,10 @@ def test_the_outcome_letter_gives_the_challenge_pages_full_address(world):
     discuss(world, referral)
     decide(world, referral)
     letter = Letter.objects.get(referral=referral)
-    text = pdf_text(letter_render(letter).pdf)
-    assert squashed("https://mash.example.gov.uk/refer/challenge/") in text
-    assert squashed(f"with reference {referral.reference}") in text
-    assert squashed(govuk_date_of(letter.decided_at)) in text
+    text = squash(pdf_text(letter_render(letter).pdf))
+    assert squash("https://mash.example.gov.uk/refer/challenge/") in text
+    assert squash(f"with reference {referral.reference}") in text
+    assert squash(govuk_date_of(letter.decided_at)) in text
 
 
 def test_the_challenge_page_names_each_missing_answer(client):

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from agencies.selectors import default_agencies_for
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
@@ -68,17 +67,6 @@ def test_amber_request_follows_the_policys_partner_timescale(world):
     expected = due_at(policy, policy.partner_timescales["amber"], friday_evening)
     assert [r.due_at for r in requests] == [expected, expected]
     assert expected > friday_evening
-
-
-def test_defaults_come_from_the_policy_for_the_rag(world):
-    policy = current_policy()
-    kinds = set(policy.default_agencies["red"])
-    assert {a.kind for a in default_agencies_for(Rag.RED, policy)} == kinds & {
-        "police",
-        "health",
-        "education",
-    }
-    assert not default_agencies_for(Rag.GREEN, policy).exists()
 
 
 @pytest.mark.parametrize("rag", [Rag.GREEN, Rag.BLUE])

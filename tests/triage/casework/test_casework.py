@@ -20,10 +20,10 @@ from referrals.states import Rag, Status
 from reports import annex_a, cin_census, cin_rules
 from reports import annex_a_labels as labels
 from reports.statutory import cin_children
-from tests.conftest import require
 from tests.factories import referral_with_people
+from tests.support.environment import require
+from tests.support.mash_stage import ATTENDEES, decide, discuss, form_of, summary_links
 from tests.support.world import build_world
-from tests.triage.test_outcomes import ATTENDEES, decide, discuss, form_of, summary_links
 from triage.casework import actions as statutory
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.models import Deadline

@@ -1,4 +1,4 @@
-"""The MASH side of information requests, and the administration of agencies and teams."""
+"""The MASH side of information requests, and the strategy discussion and outcome pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, Team
 from referrals.states import Rag, Status
 from tests.factories import referral_with_people
 from triage.multiagency.models import InformationRequest
@@ -113,44 +112,3 @@ def test_the_strategy_and_outcome_pages_record(world, login):
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.OUTCOME and referral.team == world.teams["a"]
-
-
-def test_an_administrator_configures_agencies_and_teams(world, login):
-    client = login(world.users["admin"])
-    assert client.get(reverse("admin:agencies_agency_changelist")).status_code == 200
-    response = client.post(
-        reverse("admin:agencies_agency_add"),
-        {
-            "name": "Northern Housing",
-            "slug": "northern-housing",
-            "kind": "housing",
-            "referral_source": "4",
-            "email": "",
-            "phone": "",
-            "is_active": "on",
-            "members": [],
-        },
-    )
-    assert response.status_code == 302
-    assert Agency.objects.filter(slug="northern-housing", kind=Agency.Kind.HOUSING).exists()
-    response = client.post(
-        reverse("admin:agencies_team_add"),
-        {
-            "name": "Assessment Team 3",
-            "slug": "assessment-3",
-            "kind": "assessment",
-            "phone": "",
-            "email": "",
-            "address": "",
-            "manager": world.users["manager_a"].pk,
-            "members": [world.users["social_worker"].pk],
-            "rota_position": "3",
-            "is_active": "on",
-        },
-    )
-    assert response.status_code == 302
-    team = Team.objects.get(slug="assessment-3")
-    assert team.manager == world.users["manager_a"] and list(team.members.all()) == [
-        world.users["social_worker"]
-    ]
-    assert login(world.users["lead"]).get(reverse("admin:agencies_agency_changelist")).status_code != 200

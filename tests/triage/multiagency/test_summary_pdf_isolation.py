@@ -16,9 +16,8 @@ from mash.templatetags.user_text import isolate
 from mash.text import BIDI_CONTROLS, FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE
 from referrals.models import Referral, ReferralAdult, ReferralChild
 from referrals.states import Rag
-from tests.support.world import build_world
-from tests.test_permission_matrix import squashed
-from tests.triage.test_outcomes import decide, discuss, gathered
+from tests.support.mash_stage import decide, discuss, gathered
+from tests.support.pdf import squash
 from triage.multiagency import actions as outcomes
 from triage.multiagency.models import (
     DiscussionContribution,
@@ -50,7 +49,7 @@ HOSTILE = {
     "Arabic then override": "\u0639\u0627\u0626\u0634\u0629\u202e",
 }
 
-# The council's wording, in the order the report prints it, squashed as pdf_text squashes.
+# The council's wording, in the order the report prints it, compared with its whitespace squashed.
 WORDING = [
     "Referral summary",
     "The referral",
@@ -78,11 +77,6 @@ WORDING = [
     "Strategy discussion / section 47 enquiry",
     "Recommendations:",
 ]
-
-
-@pytest.fixture
-def world(make_user):
-    return build_world(make_user)
 
 
 def _recorded(world) -> Referral:
@@ -157,11 +151,11 @@ def _in_order(text: str, phrases: list[str]) -> list[str]:
     """The phrases not found in ``text`` after the one before them: [] when all are in order."""
     missing, at = [], 0
     for phrase in phrases:
-        found = text.find(squashed(phrase), at)
+        found = text.find(squash(phrase), at)
         if found < 0:
             missing.append(phrase)
         else:
-            at = found + len(squashed(phrase))
+            at = found + len(squash(phrase))
     return missing
 
 
@@ -170,7 +164,7 @@ def test_the_summary_report_keeps_the_councils_wording_in_order(world, login, ho
     referral = _recorded(world)
     _type_everywhere(referral, hostile)
     raw = _report_text(login, world, referral)
-    text = squashed(raw)
+    text = squash(raw)
     assert _in_order(text, WORDING) == []
     # What people typed is still there, the controls gone.
     for name in ("Name", "Org", "Concern", "line", "Risk", "First", "Police", "Said", "Worse", "Why", "Do"):
