@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 ALL = frozenset(ROLES)
 NOBODY: frozenset[str] = frozenset()
 TEAM_A = frozenset({"manager_a", "social_worker"})
-# Who may see each referral of the world (issue 5's referrals_visible_to): MASH staff see all,
+# Who may see each referral of the world (triage.selectors.referrals_visible_to): MASH staff see all,
 # a team's manager and members see the team's, the allocated worker theirs.
 SEES_REFERRAL = {
     "gather": MASH,
@@ -144,7 +144,7 @@ MATRIX: dict[str, Rule] = {
     "break_glass_review_grant": missing(NOBODY, grant_id=MISSING_ID),
     "api-schema": page(ALL),
     "api-docs": page(ALL),
-    # Intake (issue 3): the public form, and staff recording a referral or a consultation.
+    # Intake: the public form, and staff recording a referral or a consultation.
     **{
         f"referrals:{name}": page(ALL)
         for name in (
@@ -170,8 +170,8 @@ MATRIX: dict[str, Rule] = {
     "referrals:adults_change": missing(ALL, index=0),
     "referrals:adults_remove": missing(ALL, index=0),
     "referrals-api:create": page(NOBODY),
-    # Triage queues and the staff referral page (issue 5).
-    # Team roles see their teams' referrals in the queue (issue 5's referrals_visible_to).
+    # Triage queues and the staff referral page.
+    # Team roles see their teams' referrals in the queue (triage.selectors.referrals_visible_to).
     "triage:queue": page(MASH | TEAM_A | {"manager_b"}),
     "triage:early_help": page(MASH | TEAM_A | {"manager_b"}),
     "triage:edt": page(MASH),
@@ -209,7 +209,7 @@ MATRIX: dict[str, Rule] = {
             "edt_acknowledge",
         )
     },
-    # Person index (issue 6).
+    # Person index.
     "person_index:known_child_check": per_referral(MASH_ONLY),
     "person_index:match_decide": missing(
         NOBODY, reference="MXGATHER26", kind="child", subject_id=MISSING_ID, person_id=MISSING_ID
@@ -236,7 +236,7 @@ MATRIX: dict[str, Rule] = {
             "cin_close",
         )
     },
-    # Information sharing, discussion and allocation (issue 7).
+    # Information sharing, discussion and allocation.
     "multiagency:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
     "multiagency:challenge_respond": Rule(
         {"team_b": (lambda w: {"public_id": w.challenge.public_id}, frozenset({"manager_b"}))}, strict=True

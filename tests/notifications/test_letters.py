@@ -167,7 +167,7 @@ def test_wording_that_would_reach_beyond_the_letter_is_refused_in_the_admin(db, 
 def test_an_outcome_recorded_by_the_lead_reaches_the_referrer_as_one_letter(
     make_user, django_capture_on_commit_callbacks
 ):
-    """Through issue 7's outcome action: the letter is queued in its transaction and sent once."""
+    """Through the MASH stage's outcome action: the letter is queued in its transaction and sent once."""
 
     world = build_world(make_user)
     referral = referral_with_people(

@@ -20,6 +20,7 @@ from referrals.states import Rag, Status
 from tests.factories import ChildFactory, TeamFactory, referral_with_people
 from triage import decisions as d
 from triage.models import ChildDecision
+from triage.templatetags.triage_tags import since_text
 
 QUEUE = reverse("triage:queue")
 
@@ -756,3 +757,9 @@ def test_the_edt_queue_makes_a_constant_number_of_queries(login, eddie, officer,
 def test_the_main_queue_marks_significant_harm(login, officer):
     referral_with_people(significant_harm=True)
     assert "Significant harm indicated" in login(officer).get(QUEUE).content.decode()
+
+
+def test_a_referral_received_seconds_ago_has_waited_less_than_a_minute_not_0_minutes():
+    now = timezone.now()
+    assert since_text(now - timedelta(seconds=20), now) == "less than a minute"
+    assert since_text(now - timedelta(minutes=3, seconds=5), now) == "3\xa0minutes"
