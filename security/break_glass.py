@@ -28,6 +28,7 @@ from mash.actor import Actor
 from mash.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from mash.models import AuditEvent, BreakGlassGrant
 from mash.outbox.delivery import outbox_enqueue
+from mash.providers import Provider
 from mash.roles import Role
 from referrals.models import Referral, ReferralChild
 from referrals.restricted import refuse_break_glass
@@ -43,6 +44,10 @@ BREAK_GLASS_ROLES = (
 )
 MIN_REASON_LENGTH = 20
 MAX_CANDIDATES = 10
+
+# user -> the ids of the referrals they can already open (triage's visibility, which a live grant
+# joins), supplied in triage's ready(): the search offers only what break-glass would add.
+referrals_open_to = Provider("security.break_glass.referrals_open_to", "the triage app (its visibility)")
 
 
 def can_request(user) -> bool:
@@ -71,8 +76,8 @@ class Candidate:
 
 
 def break_glass_search(user, *, first_name: str, last_name: str, date_of_birth: date) -> list[Candidate]:
-    """Referrals about a child with exactly this name and date of birth (or expected date of birth),
-    newest first, at most MAX_CANDIDATES.
+    """Referrals about a child with exactly this name and date of birth (or expected date of birth)
+    that the user cannot already open, newest first, at most MAX_CANDIDATES.
 
     The grant form offers only these, so break-glass opens a referral about a child the user can name,
     never the next reference in turn. The match is whole and exact (case aside), so a result shows
@@ -87,6 +92,7 @@ def break_glass_search(user, *, first_name: str, last_name: str, date_of_birth: 
             last_name__iexact=last_name.strip(),
         )
         .filter(Q(date_of_birth=date_of_birth) | Q(expected_date_of_birth=date_of_birth))
+        .exclude(referral__in=referrals_open_to(user))
         .select_related("referral")
         .order_by("-referral__received_at", "-referral_id")
     )

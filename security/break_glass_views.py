@@ -66,7 +66,8 @@ def _offer_candidates(request: HttpRequest, form: BreakGlassRequestForm) -> Brea
     if offered.is_valid() and not candidates:
         offered.add_error(
             "first_name",
-            "No referral is about a child with that name and date of birth. Check the spelling and the date",
+            "No referral about a child with that name and date of birth needs emergency access. Check "
+            "the spelling and the date, or find the referral in your queue",
         )
     return offered
 

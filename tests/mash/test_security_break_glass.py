@@ -92,7 +92,8 @@ def test_request_page_and_review_by_an_administrator(client, login, make_user):
     page = client.get("/break-glass/")
     assert page.status_code == 200 and b"Emergency access" in page.content
     bad = client.post("/break-glass/", answers(first_name="Nobody"))
-    assert bad.status_code == 200 and b"No referral is about a child with that name" in bad.content
+    assert bad.status_code == 200
+    assert b"No referral about a child with that name and date of birth needs emergency" in bad.content
     found = client.post("/break-glass/", answers())
     assert found.status_code == 200 and referral.reference.encode() in found.content
     assert not BreakGlassGrant.objects.exists()  # the search only offers the choice
@@ -326,3 +327,16 @@ def test_choosing_a_restricted_referral_is_refused_plainly(login, make_user):
     page = login(make_user(Role.SOCIAL_WORKER)).post("/break-glass/", answers(referral))
     assert "is a restricted record" in page.content.decode()
     assert not BreakGlassGrant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_search_leaves_out_referrals_the_user_can_already_open(login, make_user):
+    worker = make_user(Role.SOCIAL_WORKER)
+    theirs, needed = make_referral(), make_referral()
+    theirs.allocated_worker = worker
+    theirs.save(update_fields=["allocated_worker"])
+    found = login(worker).post("/break-glass/", answers()).content.decode()
+    assert needed.reference in found
+    assert theirs.reference not in found
+    mash_lead = login(make_user(Role.MASH_LEAD), Client()).post("/break-glass/", answers()).content.decode()
+    assert needed.reference not in mash_lead and theirs.reference not in mash_lead
