@@ -8,9 +8,7 @@ from referrals.person_index.loading import load_person_index
 
 
 class Command(BaseCommand):
-    help = (
-        "Load people, addresses and involvements from a CSV export (format: docs/person-index.md)."
-    )
+    help = "Load people, addresses and involvements from a CSV export (format: docs/person-index.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
