@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mash import audit
 from referrals.models import Referral
 from referrals.states import Status
-from triage.casework import actions as statutory
+from triage.casework import actions as casework
 from triage.casework import selectors as selectors
 from triage.casework.forms import (
     AssessmentAuthoriseForm,
@@ -55,35 +55,35 @@ STEPS = {
         "Start an assessment",
         "The assessment has been started.",
         lambda r, data: AssessmentStartForm(data, children=selectors.open_children(r)),
-        lambda r, fields, by: statutory.assessment_start(r, by=by, **fields),
+        lambda r, fields, by: casework.assessment_start(r, by=by, **fields),
     ),
     "assessment_authorise": _Step(
         "triage.assessment_authorise_view",
         "Authorise an assessment",
         "The assessment has been authorised.",
         lambda r, data: AssessmentAuthoriseForm(data, assessments=selectors.open_assessments(r)),
-        lambda r, fields, by: statutory.assessment_authorise(by=by, **fields),
+        lambda r, fields, by: casework.assessment_authorise(by=by, **fields),
     ),
     "s47_start": _Step(
         "triage.s47_start_view",
         "Start a section 47 enquiry",
         "The section 47 enquiry has been started.",
         lambda r, data: S47StartForm(data, children=selectors.open_children(r)),
-        lambda r, fields, by: statutory.s47_start(r, by=by, **fields),
+        lambda r, fields, by: casework.s47_start(r, by=by, **fields),
     ),
     "icpc_record": _Step(
         "triage.icpc_view",
         "Record the initial child protection conference",
         "The initial conference has been recorded.",
         lambda r, data: IcpcForm(data, enquiries=selectors.open_enquiries(r)),
-        lambda r, fields, by: statutory.icpc_record(by=by, **fields),
+        lambda r, fields, by: casework.icpc_record(by=by, **fields),
     ),
     "cin_close": _Step(
         "triage.cin_close_view",
         "Close a child in need episode",
         "The episode has been closed.",
         lambda r, data: CinCloseForm(data, children=selectors.open_children(r)),
-        lambda r, fields, by: statutory.cin_close(r, by=by, **fields),
+        lambda r, fields, by: casework.cin_close(r, by=by, **fields),
     ),
 }
 

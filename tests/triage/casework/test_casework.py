@@ -24,7 +24,7 @@ from tests.factories import referral_with_people
 from tests.support.environment import require
 from tests.support.mash_stage import ATTENDEES, decide, discuss, form_of, summary_links
 from tests.support.world import build_world
-from triage.casework import actions as statutory
+from triage.casework import actions as casework
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.models import Deadline
 from triage.multiagency import actions as outcomes
@@ -87,7 +87,7 @@ def child_of(referral, index: int = 0):
 
 
 def start_assessment(world, referral, *, child=None, started_on=None, **extra):
-    return statutory.assessment_start(
+    return casework.assessment_start(
         referral,
         child=child or child_of(referral),
         started_on=started_on or day(7),
@@ -100,7 +100,7 @@ def authorise(world, assessment, **overrides):
     fields = dict(
         authorised_on=day(17), factors=["3B", "16A"], requires_support=True, by=world.users["manager_a"]
     )
-    return statutory.assessment_authorise(assessment, **{**fields, **overrides})
+    return casework.assessment_authorise(assessment, **{**fields, **overrides})
 
 
 def open_clock(referral, kind):
@@ -143,7 +143,7 @@ def test_an_assessment_authorised_without_a_seen_date_records_the_child_not_seen
 
 def test_an_s47_starts_from_the_strategy_discussion_and_the_icpc_meets_its_clock(world):
     referral = allocated(world, red=True)
-    enquiry = statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
     policy = current_policy()
     expected = timezone.localdate(
         calendar_for(policy).add_working_days(at(MONDAY, 14), policy.icpc_working_days)
@@ -153,7 +153,7 @@ def test_an_s47_starts_from_the_strategy_discussion_and_the_icpc_meets_its_clock
     clock = open_clock(referral, Deadline.Kind.ICPC)
     assert timezone.localdate(clock.due_at) == enquiry.icpc_target
     assert audited("triage.s47_start", enquiry)
-    statutory.icpc_record(
+    casework.icpc_record(
         enquiry, icpc_on=day(18), cp_plan=True, initial_category="neg", by=world.users["social_worker"]
     )
     enquiry.refresh_from_db()
@@ -166,20 +166,20 @@ def test_an_s47_starts_from_the_strategy_discussion_and_the_icpc_meets_its_clock
 def test_the_icpc_clock_waits_for_every_childs_conference(world):
     referral = allocated(world, red=True, children=2)
     first, second = (
-        statutory.s47_start(referral, child=child_of(referral, i), by=world.users["social_worker"])
+        casework.s47_start(referral, child=child_of(referral, i), by=world.users["social_worker"])
         for i in (0, 1)
     )
-    statutory.icpc_record(first, not_required=True, by=world.users["social_worker"])
+    casework.icpc_record(first, not_required=True, by=world.users["social_worker"])
     assert open_clock(referral, Deadline.Kind.ICPC) is not None
-    statutory.icpc_record(second, icpc_on=day(16), cp_plan=False, by=world.users["social_worker"])
+    casework.icpc_record(second, icpc_on=day(16), cp_plan=False, by=world.users["social_worker"])
     assert open_clock(referral, Deadline.Kind.ICPC) is None
 
 
 def test_an_s47_named_by_a_later_strategy_discussion_gets_its_own_target(world):
     referral = allocated(world)  # no MASH strategy discussion
     with pytest.raises(InvalidInput, match="strategy discussion that started"):
-        statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
-    enquiry = statutory.s47_start(
+        casework.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
+    enquiry = casework.s47_start(
         referral, child=child_of(referral), started_on=day(9), by=world.users["social_worker"]
     )
     assert enquiry.strategy_discussion is None and enquiry.icpc_target == dt.date(2026, 12, 2)
@@ -187,7 +187,7 @@ def test_an_s47_named_by_a_later_strategy_discussion_gets_its_own_target(world):
 
 def test_closing_every_childs_episode_closes_the_referral(world):
     referral = allocated(world, children=2)
-    closure = statutory.cin_close(
+    closure = casework.cin_close(
         referral, child=child_of(referral), closed_on=day(10), reason="RC7", by=world.users["social_worker"]
     )
     assert audited("triage.cin_close", closure)
@@ -195,7 +195,7 @@ def test_closing_every_childs_episode_closes_the_referral(world):
     assert referral.status == Status.ALLOCATED
     with pytest.raises(Conflict, match="closed"):
         start_assessment(world, referral, child=child_of(referral))
-    statutory.cin_close(
+    casework.cin_close(
         referral, child=child_of(referral, 1), closed_on=day(10), reason="RC7", by=world.users["manager_a"]
     )
     referral.refresh_from_db()
@@ -236,9 +236,9 @@ def test_a_second_open_assessment_is_refused_by_rule_8896(world):
 
 def test_a_second_open_s47_is_refused_by_rule_8890(world):
     referral = allocated(world, red=True)
-    statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
+    casework.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
     with pytest.raises(InvalidInput) as refused:
-        statutory.s47_start(
+        casework.s47_start(
             referral, child=child_of(referral), started_on=day(3), by=world.users["social_worker"]
         )
     assert refused.value.message == "S47 enquiries overlap: a child has one open enquiry at a time."
@@ -247,11 +247,11 @@ def test_a_second_open_s47_is_refused_by_rule_8890(world):
 
 def test_closed_after_assessment_is_refused_with_an_s47_by_rule_2990(world):
     referral = allocated(world, red=True)
-    enquiry = statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
-    statutory.icpc_record(enquiry, not_required=True, by=world.users["social_worker"])
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
+    casework.icpc_record(enquiry, not_required=True, by=world.users["social_worker"])
     authorise(world, start_assessment(world, referral, started_on=day(1)))
     with pytest.raises(InvalidInput) as refused:
-        statutory.cin_close(
+        casework.cin_close(
             referral, child=child_of(referral), closed_on=day(18), reason="RC8", by=world.users["manager_a"]
         )
     assert refused.value.message == "RC8 (closed after assessment) cannot have an S47 enquiry."
@@ -277,13 +277,11 @@ def test_an_existing_error_does_not_block_an_unrelated_change(world):
         recorded_at=timezone.now(),
     )
     assert "8869" in {v.rule for v in cin_rules.check_referral(referral.pk)}
-    assert statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"]).pk
+    assert casework.s47_start(referral, child=child_of(referral), by=world.users["social_worker"]).pk
 
 
 def _close(w, r, reason):
-    return statutory.cin_close(
-        r, child=child_of(r), closed_on=day(20), reason=reason, by=w.users["manager_a"]
-    )
+    return casework.cin_close(r, child=child_of(r), closed_on=day(20), reason=reason, by=w.users["manager_a"])
 
 
 TOMORROW = timezone.localdate() + dt.timedelta(days=1)
@@ -327,11 +325,11 @@ def test_the_obvious_is_refused_before_anything_is_written(world, message):
 )
 def test_a_bad_conference_is_refused(world, fields, message):
     referral = allocated(world)
-    enquiry = statutory.s47_start(
+    enquiry = casework.s47_start(
         referral, child=child_of(referral), started_on=day(3), by=world.users["social_worker"]
     )
     with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
-        statutory.icpc_record(enquiry, by=world.users["social_worker"], **fields)
+        casework.icpc_record(enquiry, by=world.users["social_worker"], **fields)
     enquiry.refresh_from_db()
     assert enquiry.is_open and open_clock(referral, Deadline.Kind.ICPC) is not None
 
@@ -345,7 +343,7 @@ def test_only_the_allocated_worker_or_the_teams_manager_records(world, who):
     with pytest.raises(NotPermitted):
         start_assessment(world, referral, by=world.users[who])
     with pytest.raises(NotPermitted):
-        statutory.s47_start(referral, child=child_of(referral), by=world.users[who])
+        casework.s47_start(referral, child=child_of(referral), by=world.users[who])
     assert not Assessment.objects.exists() and not Section47Enquiry.objects.exists()
 
 
@@ -446,7 +444,7 @@ def test_the_record_page_keeps_a_constant_query_count(world, login):
         referral = allocated(world, red=True, children=children)
         for index in range(children):
             child = child_of(referral, index)
-            statutory.s47_start(referral, child=child, by=world.users["social_worker"])
+            casework.s47_start(referral, child=child, by=world.users["social_worker"])
             start_assessment(world, referral, child=child, started_on=day(1))
         url = reverse("casework:record", kwargs={"reference": referral.reference})
         client.get(url)
@@ -476,14 +474,14 @@ def _recorded_world(world):
     """A Red referral (S47, conference with a CP plan, assessment authorised) and an Amber one
     (assessment authorised, no factors, closed RC8), all through the actions above."""
     red = allocated(world, red=True)
-    enquiry = statutory.s47_start(red, child=child_of(red), by=world.users["social_worker"])
-    statutory.icpc_record(
+    enquiry = casework.s47_start(red, child=child_of(red), by=world.users["social_worker"])
+    casework.icpc_record(
         enquiry, icpc_on=day(18), cp_plan=True, initial_category="PHY", by=world.users["social_worker"]
     )
     authorise(world, start_assessment(world, red, started_on=day(1), child_seen_on=day(2)))
     amber = allocated(world)
     authorise(world, start_assessment(world, amber), factors=["21"], requires_support=False)
-    statutory.cin_close(
+    casework.cin_close(
         amber, child=child_of(amber), closed_on=day(18), reason="RC8", by=world.users["manager_a"]
     )
     return red, amber
@@ -590,7 +588,7 @@ def test_the_factors_show_each_code_and_set_no_factors_apart(world, login):
 )
 def test_the_conference_form_puts_each_message_on_its_answer(world, login, fields, target, message):
     referral = allocated(world, red=True)
-    enquiry = statutory.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=world.users["social_worker"])
     client = login(world.users["social_worker"])
     url = reverse("casework:icpc_record", kwargs={"reference": referral.reference})
     response = client.post(url, {"enquiry": enquiry.pk, **fields})
