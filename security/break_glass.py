@@ -2,12 +2,13 @@
 
 A member of council staff names the child the emergency is about, chooses one of the referrals about
 that child (:func:`break_glass_search`) and states a reason; access to that one referral is granted
-for ``settings.BREAK_GLASS_HOURS``. The grant waits in the administrators' review list (the privacy
+for the hours the policy allows. The grant waits in the administrators' review list (the privacy
 officer's queue) until reviewed, and the MASH leads and the user's team managers are e-mailed at once
-(through the outbox, in the grant's transaction). Limits keep it an emergency measure: at most
-``settings.BREAK_GLASS_MAX_LIVE_GRANTS`` live grants per user, and the request page's rate limit
-(``settings.BREAK_GLASS_RATE``). They are settings, not the council's policy, because the policy is
-read in triage, above this layer. Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
+(through the outbox, in the grant's transaction). Limits keep it an emergency measure: how long a grant
+lasts, how many live grants one user may hold, and how many requests an hour the request page takes.
+They are the council's policy (``triage.PolicyVersion``, versioned like every other setting), read
+through :data:`break_glass_limits`, which triage supplies because the policy lives above this layer.
+Triage's visibility selectors OR in :func:`break_glass_referral_ids`.
 """
 
 from __future__ import annotations
@@ -48,6 +49,22 @@ MAX_CANDIDATES = 10
 # user -> the ids of the referrals they can already open (triage's visibility, which a live grant
 # joins), supplied in triage's ready(): the search offers only what break-glass would add.
 referrals_open_to = Provider("security.break_glass.referrals_open_to", "the triage app (its visibility)")
+
+
+@dataclass(frozen=True)
+class BreakGlassLimits:
+    hours: int  # how long a grant lasts
+    max_live_grants: int  # grants one user may hold at once
+    requests_per_hour: int  # complete searches and requests one user may send in an hour
+
+    @property
+    def rate(self) -> str:
+        """The request limit in django-ratelimit's "count/period" form."""
+        return f"{self.requests_per_hour}/h"
+
+
+# () -> BreakGlassLimits of the policy in force, supplied in triage's ready().
+break_glass_limits = Provider("security.break_glass.break_glass_limits", "the triage app (the policy)")
 
 
 def can_request(user) -> bool:
@@ -117,10 +134,10 @@ def live_grants(user) -> QuerySet:
 
 
 def break_glass_grant(*, user, reference: str, reason: str, by: Actor) -> BreakGlassGrant:
-    """Grant ``user`` access to the referral with ``reference`` for BREAK_GLASS_HOURS.
+    """Grant ``user`` access to the referral with ``reference`` for the policy's break-glass hours.
 
-    Requires a break-glass role, a reason of at least MIN_REASON_LENGTH characters, and fewer than
-    BREAK_GLASS_MAX_LIVE_GRANTS live grants already held. Writes the grant and an audit row (with the
+    Requires a break-glass role, a reason of at least MIN_REASON_LENGTH characters, and fewer live
+    grants already held than the policy allows. Writes the grant and an audit row (with the
     reason) in one transaction; the grant then appears in the review list. An unknown reference
     raises NotFound and changes nothing; a user at the cap gets Conflict, with an audited refusal.
     """
@@ -138,19 +155,20 @@ def break_glass_grant(*, user, reference: str, reason: str, by: Actor) -> BreakG
         # Two requests at once from one user must not both count the same live grants and pass
         # the cap: the user's row is the lock that puts their grants in single file.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        if live_grants(user).count() < settings.BREAK_GLASS_MAX_LIVE_GRANTS:
-            return _grant(user=user, referral=referral, reason=reason, by=by)
-    _refuse_over_cap(user=user, referral=referral)
+        limits = break_glass_limits()
+        if live_grants(user).count() < limits.max_live_grants:
+            return _grant(user=user, referral=referral, reason=reason, by=by, hours=limits.hours)
+    _refuse_over_cap(user=user, referral=referral, limit=limits.max_live_grants)
 
 
-def _grant(*, user, referral: Referral, reason: str, by: Actor) -> BreakGlassGrant:
+def _grant(*, user, referral: Referral, reason: str, by: Actor, hours: int) -> BreakGlassGrant:
     now = timezone.now()
     grant = BreakGlassGrant.objects.create(
         user=user,
         referral=referral,
         reason=reason,
         granted_at=now,
-        expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+        expires_at=now + timedelta(hours=hours),
     )
     audit.record_write(
         "break_glass.granted",
@@ -212,19 +230,18 @@ def _alert_email(grant: BreakGlassGrant, recipient) -> dict:
     }
 
 
-def _refuse_over_cap(*, user, referral: Referral) -> NoReturn:
+def _refuse_over_cap(*, user, referral: Referral, limit: int) -> NoReturn:
     """A user at the cap is refused plainly; the refusal is audited (committed on its own: nothing
     else was written) so that repeated attempts show in the audit log."""
-    cap = settings.BREAK_GLASS_MAX_LIVE_GRANTS
     audit.record(
         AuditEvent.Kind.AUTH,
         "break_glass.refused_limit",
         actor=user,
         obj=referral,
-        reason=f"Already holds {cap} live break-glass grants",
+        reason=f"Already holds {limit} live break-glass grants",
     )
     raise Conflict(
-        f"You already have emergency access to {cap} referrals, the most anyone can hold at once. "
+        f"You already have emergency access to {limit} referrals, the most anyone can hold at once. "
         "Ask a MASH lead, or wait until one of your accesses ends."
     )
 

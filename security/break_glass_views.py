@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -73,13 +72,13 @@ def _offer_candidates(request: HttpRequest, form: BreakGlassRequestForm) -> Brea
 
 
 def over_rate(request: HttpRequest) -> bool:
-    """True when this user has sent more break-glass requests than BREAK_GLASS_RATE allows. Only a
+    """True when this user has sent more break-glass requests than the policy's rate allows. Only a
     complete request counts, so someone fixing a blank field in an emergency is not held back."""
     return is_ratelimited(
         request,
         group="security:break_glass",
         key="user",
-        rate=settings.BREAK_GLASS_RATE,
+        rate=break_glass.break_glass_limits().rate,
         method="POST",
         increment=True,
     )
@@ -90,7 +89,7 @@ def _refused_for_rate(request: HttpRequest, form) -> HttpResponse:
         AuditEvent.Kind.AUTH,
         "break_glass.refused_rate",
         actor=request.user,
-        reason=f"More than {settings.BREAK_GLASS_RATE} break-glass requests",
+        reason=f"More than {break_glass.break_glass_limits().rate} break-glass requests",
         ip_address=audit.client_ip(request),
     )
     error = (

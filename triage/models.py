@@ -49,6 +49,11 @@ class PolicyVersion(models.Model):
     edt_phone = models.CharField(max_length=40, blank=True)
     edt_hours_text = models.CharField(max_length=200, blank=True)
     no_consent_retention_days = models.PositiveIntegerField(default=30)
+    # Break-glass is for an emergency, not a way to read everything: how long a grant lasts, how many
+    # live grants one user may hold, and how many complete requests an hour one user may send.
+    break_glass_hours = models.PositiveSmallIntegerField(default=4)
+    break_glass_max_live_grants = models.PositiveSmallIntegerField(default=3)
+    break_glass_requests_per_hour = models.PositiveSmallIntegerField(default=10)
     # Where a council's document is silent, which default the preset took and why.
     defaults_taken = models.JSONField(default=list, blank=True)
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from mash.calendar import WorkingCalendar
+from security.break_glass import BreakGlassLimits
 
 from .models import PolicyVersion
 from .policy_shapes import validate_timescale
@@ -97,3 +98,14 @@ def out_of_hours_at(instant: datetime) -> tuple[bool, PolicyVersion]:
     intake (supplied as ``referrals.selectors.out_of_hours_at`` in triage's ready())."""
     policy = current_policy()
     return calendar_for(policy).is_out_of_hours(instant), policy
+
+
+def break_glass_limits() -> BreakGlassLimits:
+    """The policy in force's limits on emergency access (supplied as
+    ``security.break_glass.break_glass_limits`` in triage's ready())."""
+    policy = current_policy()
+    return BreakGlassLimits(
+        hours=policy.break_glass_hours,
+        max_live_grants=policy.break_glass_max_live_grants,
+        requests_per_hour=policy.break_glass_requests_per_hour,
+    )

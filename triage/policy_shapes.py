@@ -121,6 +121,10 @@ def validate_policy(policy: PolicyVersion) -> None:
         "decision_deadline": lambda: validate_timescale(policy.decision_deadline, "decision deadline"),
         "consent_rules": lambda: validate_consent_rules(policy.consent_rules),
         "bank_holiday_subdiv": lambda: _validate_subdiv(policy.bank_holiday_subdiv),
+        "break_glass_hours": lambda: _at_least_one(policy.break_glass_hours, "break-glass hours"),
+        "break_glass_requests_per_hour": lambda: _at_least_one(
+            policy.break_glass_requests_per_hour, "break-glass requests an hour"
+        ),
     }
     errors: dict[str, list[str]] = {}
     for field, check in checks.items():
@@ -130,6 +134,13 @@ def validate_policy(policy: PolicyVersion) -> None:
             errors[field] = exc.messages
     if errors:
         raise ValidationError(errors)
+
+
+def _at_least_one(value: Any, label: str) -> None:
+    # 0 would make break-glass unusable in the emergency it exists for; no live grants (0) is
+    # allowed, as a council's choice to switch it off.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"{label}: must be a whole number of 1 or more, not {value!r}")
 
 
 def _validate_subdiv(value: str) -> None:

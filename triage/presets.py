@@ -63,6 +63,10 @@ COMMON_DEFAULTS: dict[str, Any] = {
     },
     "warning_lead_minutes": 60,
     "no_consent_retention_days": 30,
+    # No seed says how emergency access is limited: a few hours, a few live grants, a few requests.
+    "break_glass_hours": 4,
+    "break_glass_max_live_grants": 3,
+    "break_glass_requests_per_hour": 10,
 }
 
 # The same wording for the same default, so the README table and the admin agree.
@@ -86,6 +90,10 @@ D_STATUTORY = "assessment 45 and initial conference 15 working days: national ti
 D_CLOSURES = "closure days: none published; bank holidays only"
 D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
 D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"
+D_BREAK_GLASS = (
+    "break-glass: not published; a grant lasts 4 hours, at most 3 live grants per user and 10 requests "
+    "an hour taken"
+)
 
 PRESETS: dict[str, dict[str, Any]] = {
     "derby": {
@@ -111,6 +119,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_ADDRESS,
+            D_BREAK_GLASS,
             "bank holidays: 000 says Careline works '365 days a year', so bank holidays are out of hours",
         ],
     },
@@ -142,6 +151,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_EDT_PHONE,
             D_ADDRESS,
+            D_BREAK_GLASS,
         ],
     },
     "wolverhampton": {
@@ -172,6 +182,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_EDT_PHONE,
             D_ADDRESS,
+            D_BREAK_GLASS,
         ],
     },
     "cambridgeshire": {
@@ -199,6 +210,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_EDT_PHONE,
             D_ADDRESS,
+            D_BREAK_GLASS,
             "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
         ],
     },

@@ -310,13 +310,6 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# Break-glass access lasts this long; every grant is reviewed. It is for an emergency, not a way to
-# read everything: a user holds at most BREAK_GLASS_MAX_LIVE_GRANTS live grants, and sends at most
-# BREAK_GLASS_RATE searches and requests (django-ratelimit's "count/period": s, m, h or d). Settings,
-# not the council's policy, because security sits below triage, where the policy lives.
-BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
-BREAK_GLASS_MAX_LIVE_GRANTS = env.int("BREAK_GLASS_MAX_LIVE_GRANTS", default=3)
-BREAK_GLASS_RATE = env("BREAK_GLASS_RATE", default="10/h")
 
 # Content Security Policy (django-csp 4): no inline script or style anywhere; the QR code is an
 # inline <svg> element, which is markup, not script. CSP_REPORT_ONLY=true reports instead of blocking.

@@ -2,7 +2,7 @@
 
 from tests.factories.agencies import AgencyFactory, InformationRequestFactory, TeamFactory
 from tests.factories.referrals import AdultFactory, ChildFactory, ReferralFactory, referral_with_people
-from tests.factories.triage import ChildDecisionFactory, load_preset
+from tests.factories.triage import ChildDecisionFactory, load_preset, policy_changed
 from tests.factories.users import UserFactory
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "TeamFactory",
     "UserFactory",
     "load_preset",
+    "policy_changed",
     "referral_with_people",
 ]

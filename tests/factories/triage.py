@@ -25,6 +25,18 @@ class ChildDecisionFactory(factory.django.DjangoModelFactory):
     decided_at = factory.LazyFunction(timezone.now)
 
 
+def policy_changed(**changes):
+    """A new current version of the policy in force with ``changes``, as an administrator makes one."""
+    from triage.actions import policy_version_create, policy_version_fields
+    from triage.policy import current_policy
+
+    policy = current_policy()
+    fields = {**policy_version_fields(policy), **changes}
+    return policy_version_create(
+        council=policy.council, settings=fields, by="tests", note=f"changed {changes}"
+    )
+
+
 def load_preset(council: str):
     """The council's policy as published in its preset, loaded as the current version."""
     from triage.actions import policy_preset_load

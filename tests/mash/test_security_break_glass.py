@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from mash.outbox.delivery import deliver_once
 from mash.outbox.models import OutboxMessage
 from mash.roles import Role
 from security import break_glass
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, policy_changed
 from tests.support.security import make_referral
 
 REASON = "Out of hours call from police about this child; need the history now."
@@ -48,8 +49,8 @@ def _fresh_rate_counts():
 
 
 @pytest.mark.django_db
-def test_grant_gives_access_until_it_expires(make_user, settings):
-    settings.BREAK_GLASS_HOURS = 4
+def test_grant_gives_access_until_it_expires(make_user):
+    policy_changed(break_glass_hours=4)
     user = make_user(Role.EMERGENCY_DUTY)
     referral, other = make_referral(), make_referral()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
@@ -164,8 +165,8 @@ def test_the_granted_referral_opens_on_the_staff_page_until_the_grant_expires(lo
 
 
 @pytest.mark.django_db
-def test_a_user_holds_at_most_the_cap_of_live_grants(make_user, settings):
-    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 2
+def test_a_user_holds_at_most_the_cap_of_live_grants(make_user):
+    policy = policy_changed(break_glass_max_live_grants=2)
     worker = make_user(Role.SOCIAL_WORKER)
     first, second, third = make_referral(), make_referral(), make_referral()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
@@ -179,13 +180,13 @@ def test_a_user_holds_at_most_the_cap_of_live_grants(make_user, settings):
         # Another user is not held back by this one's grants, and an expired grant frees a place.
         other = make_user(Role.SOCIAL_WORKER)
         break_glass.break_glass_grant(user=other, reference=third.reference, reason=REASON, by=other)
-        traveller.shift(timedelta(hours=settings.BREAK_GLASS_HOURS, seconds=1))
+        traveller.shift(timedelta(hours=policy.break_glass_hours, seconds=1))
         break_glass.break_glass_grant(user=worker, reference=third.reference, reason=REASON, by=worker)
 
 
 @pytest.mark.django_db
-def test_the_request_page_says_plainly_when_the_cap_is_reached(login, make_user, settings):
-    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 1
+def test_the_request_page_says_plainly_when_the_cap_is_reached(login, make_user):
+    policy_changed(break_glass_max_live_grants=1)
     worker = make_user(Role.SOCIAL_WORKER)
     client = login(worker)
     client.post("/break-glass/", answers(make_referral()))
@@ -195,9 +196,8 @@ def test_the_request_page_says_plainly_when_the_cap_is_reached(login, make_user,
 
 
 @pytest.mark.django_db
-def test_requests_are_rate_limited_per_user(login, make_user, settings):
-    settings.BREAK_GLASS_RATE = "2/h"
-    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 10
+def test_requests_are_rate_limited_per_user(login, make_user):
+    policy_changed(break_glass_requests_per_hour=2, break_glass_max_live_grants=10)
     worker = make_user(Role.SOCIAL_WORKER)
     client = login(worker)
     assert client.post("/break-glass/", {"first_name": "", "reason": ""}).status_code == 200  # not counted
@@ -254,8 +254,8 @@ def test_a_lead_breaking_the_glass_alerts_the_other_leads_not_themself(make_user
 
 
 @pytest.mark.django_db
-def test_no_alert_is_queued_for_a_refused_request(make_user, settings):
-    settings.BREAK_GLASS_MAX_LIVE_GRANTS = 0
+def test_no_alert_is_queued_for_a_refused_request(make_user):
+    policy_changed(break_glass_max_live_grants=0)
     worker = make_user(Role.SOCIAL_WORKER)
     make_user(Role.MASH_LEAD)
     with pytest.raises(Conflict):
@@ -340,3 +340,28 @@ def test_the_search_leaves_out_referrals_the_user_can_already_open(login, make_u
     assert theirs.reference not in found
     mash_lead = login(make_user(Role.MASH_LEAD), Client()).post("/break-glass/", answers()).content.decode()
     assert needed.reference not in mash_lead and theirs.reference not in mash_lead
+
+
+@pytest.mark.django_db
+def test_the_limits_are_the_councils_versioned_policy(make_user):
+    """A new policy version changes the limits for the next grant; the old version keeps its own."""
+    worker = make_user(Role.SOCIAL_WORKER)
+    before = policy_changed(break_glass_hours=2)
+    first = break_glass.break_glass_grant(
+        user=worker, reference=make_referral().reference, reason=REASON, by=worker
+    )
+    policy_changed(break_glass_hours=6)
+    second = break_glass.break_glass_grant(
+        user=worker, reference=make_referral().reference, reason=REASON, by=worker
+    )
+    assert first.expires_at - first.granted_at == timedelta(hours=2)
+    assert second.expires_at - second.granted_at == timedelta(hours=6)
+    before.refresh_from_db()
+    assert before.break_glass_hours == 2 and not before.is_current
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["break_glass_hours", "break_glass_requests_per_hour"])
+def test_a_policy_that_would_make_break_glass_unusable_is_refused(field):
+    with pytest.raises(ValidationError, match="must be a whole number of 1 or more"):
+        policy_changed(**{field: 0})
