@@ -5,6 +5,7 @@ documented fields, choices and lengths are the ones the forms enforce (they are 
 from __future__ import annotations
 
 from django import forms
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from mash.api_fields import Text
@@ -14,13 +15,40 @@ from ..forms import AdultForm, ChildForm
 from ..intake import PROFESSIONAL, TOPICS, form_class_for
 
 
+class YesNoChoice(serializers.ChoiceField):
+    """A yes/no answer: one of its choices as text, or JSON's true or false for "yes" and "no"."""
+
+
+class YesNoChoiceSchema(OpenApiSerializerFieldExtension):
+    target_class = YesNoChoice
+
+    def map_serializer_field(self, auto_schema, direction):
+        choice = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        nullable = choice.pop("nullable", False)
+        documented = {key: choice.pop(key) for key in ("title", "description") if key in choice}
+        schema = {"oneOf": [choice, {"type": "boolean"}], **documented}
+        return {**schema, "nullable": True} if nullable else schema
+
+
+def is_yes_no(field: forms.Field) -> bool:
+    """Whether the form field is a yes/no question (so true and false may stand for its answers)."""
+    return isinstance(field, forms.ChoiceField) and {"yes", "no"} <= {str(key) for key, _ in field.choices}
+
+
 def _field(field: forms.Field) -> serializers.Field:
-    common = {"required": field.required, "help_text": field.help_text or None, "label": str(field.label)}
+    # An optional answer may be sent as null (no answer); a required one may not.
+    common = {
+        "required": field.required,
+        "allow_null": not field.required,
+        "help_text": field.help_text or None,
+        "label": str(field.label),
+    }
     if isinstance(field, DatePartsField):
         return serializers.DateField(**common)
     if isinstance(field, forms.ChoiceField):
         choices = [choice for choice in field.choices if choice[0] != ""]
-        return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
+        kind = YesNoChoice if is_yes_no(field) else serializers.ChoiceField
+        return kind(choices=choices, allow_blank=not field.required, **common)
     if isinstance(field, forms.EmailField):
         return serializers.EmailField(max_length=field.max_length, allow_blank=not field.required, **common)
     return Text(max_length=field.max_length, allow_blank=not field.required, **common)

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from django import forms
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -29,12 +30,15 @@ from .serializers import (
     IntakeErrorSerializer,
     ReferralInputSerializer,
     ReferralReceiptSerializer,
+    is_yes_no,
     partner_topic_forms,
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 PEOPLE_FORMS = {"children": ChildForm, "adults": AdultForm}
 NOT_SCALAR = "Enter a single value, not a list or an object"
+NOT_TEXT = "Enter this answer as text in quotes"
+NOT_NULL = "This field is required; null is not an answer"
 
 
 class BodyInvalid(Exception):
@@ -42,22 +46,28 @@ class BodyInvalid(Exception):
         self.errors = errors
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
+def _scalar(value: Any, field: forms.Field) -> str:
+    """The answer as the form reads it, taking exactly what the schema states: text; true or false
+    for a yes/no question; null for an optional answer (no answer)."""
+    if isinstance(value, bool) and is_yes_no(field):
         return "yes" if value else "no"
-    if value is None:
+    if value is None and not field.required:
         return ""
-    if isinstance(value, str | int | float):
-        return str(value)
-    raise ValueError(NOT_SCALAR)
+    if value is None:
+        raise ValueError(NOT_NULL)
+    if isinstance(value, list | dict):
+        raise ValueError(NOT_SCALAR)
+    if not isinstance(value, str):
+        raise ValueError(NOT_TEXT)
+    return value
 
 
-def _topic_data(obj: dict, names, path: str, errors: dict) -> dict[str, str]:
+def _topic_data(obj: dict, fields: dict[str, forms.Field], path: str, errors: dict) -> dict[str, str]:
     data = {}
-    for name in names:
+    for name, field in fields.items():
         if name in obj:
             try:
-                data[name] = _scalar(obj[name])
+                data[name] = _scalar(obj[name], field)
             except ValueError as problem:
                 errors[f"{path}{name}"] = [str(problem)]
     return data
@@ -70,16 +80,16 @@ def _people(body: dict, kind: str, errors: dict) -> list[dict]:
     if not isinstance(entries, list):
         errors[kind] = ["Send a list of objects"]
         return []
-    names = set(PEOPLE_FORMS[kind]().fields)
+    fields = PEOPLE_FORMS[kind]().fields
     result = []
     for index, entry in enumerate(entries):
         path = f"{kind}[{index}]."
         if not isinstance(entry, dict):
             errors[path.rstrip(".")] = ["Send each person as an object"]
             continue
-        for unknown in sorted(set(entry) - names):
+        for unknown in sorted(set(entry) - set(fields)):
             errors[f"{path}{unknown}"] = ["Unknown field"]
-        result.append(_topic_data(entry, names, path, errors))
+        result.append(_topic_data(entry, fields, path, errors))
     return result
 
 
@@ -92,9 +102,9 @@ def body_to_raw(body: Any) -> dict[str, Any]:
     known = {"children", "adults"}
     raw: dict[str, Any] = {}
     for topic, form_class in topic_forms.items():
-        names = set(form_class().fields)
-        known |= names
-        raw[topic] = _topic_data(body, names, "", errors)
+        fields = form_class().fields
+        known |= set(fields)
+        raw[topic] = _topic_data(body, fields, "", errors)
     for unknown in sorted(set(body) - known):
         errors[unknown] = ["Unknown field"]
     raw["children"] = _people(body, "children", errors)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.meta import negated_parameters
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from mash.roles import Role
 from tests.factories import InformationRequestFactory, TeamFactory
@@ -29,6 +29,7 @@ from tests.support.routes import all_paths
 from tests.support.security import make_referral
 
 MAX_EXAMPLES = 100
+STATEFUL_SCENARIOS = 50  # chains of up to 6 calls each
 CSRF = "x" * 32
 # Who reaches each API's logic: every case is sent as them; the other callers take turns, so
 # each operation meets every caller while the run stays within CI's time.
@@ -37,7 +38,7 @@ TRIAGE_OWNER = Role.MASH_LEAD.value
 
 
 def _phases() -> dict:
-    # The stateful phase needs links between operations, which the schema does not declare yet.
+    # The stateful phase runs in its own test below (the state machine follows the schema's links).
     return {phase: {"enabled": True} for phase in ("examples", "coverage", "fuzzing")}
 
 
@@ -115,13 +116,6 @@ def api_schema(api_world):
     request_finished.connect(close_old_connections)
 
 
-# The intake reads true/false as yes/no, null as no answer and a number as its text (its views'
-# _scalar) while its schema states strings, so Schemathesis's negative cases of those types are
-# accepted. Until the schema states that leniency (or the intake drops it), the intake is not held
-# to negative_data_rejection; every other check holds for it.
-LENIENT_OPERATIONS = {"POST /api/v1/referrals/"}
-
-
 def refused_only_by_a_rule(ctx, response, case):
     """Schemathesis's positive_data_acceptance, except for a rule JSON Schema cannot state (the
     referral's state, the consent policy, a date relative to today, an NHS number's check digit,
@@ -144,17 +138,17 @@ def _is_domain_error(response) -> bool:
     return isinstance(body, dict) and all(isinstance(body.get(key), str) for key in ("code", "detail"))
 
 
-def _lenient(case) -> list:
-    return [negative_data_rejection] if case.operation.label in LENIENT_OPERATIONS else []
-
-
 _turns = defaultdict(itertools.count)
+
+
+def _owner(case) -> str:
+    path = case.operation.path
+    return next((who for prefix, who in OWNERS.items() if path.startswith(prefix)), TRIAGE_OWNER)
 
 
 def _callers_for(case, callers: dict) -> list[str]:
     """The operation's owner on every case, and one other caller in turn."""
-    path = case.operation.path
-    owner = next((who for prefix, who in OWNERS.items() if path.startswith(prefix)), TRIAGE_OWNER)
+    owner = _owner(case)
     others = [label for label in callers if label != owner]
     return [owner, others[next(_turns[case.operation.label]) % len(others)]]
 
@@ -207,7 +201,7 @@ def test_api_matches_its_schema_for_every_caller(case, api_world, schemathesis_f
             case.validate_response(
                 response,
                 headers=seen,
-                excluded_checks=[positive_data_acceptance, *_lenient(case)],
+                excluded_checks=[positive_data_acceptance],
                 additional_checks=[refused_only_by_a_rule],
                 transport_kwargs={"headers": headers, "cookies": cookies},
             )
@@ -215,6 +209,65 @@ def test_api_matches_its_schema_for_every_caller(case, api_world, schemathesis_f
             for failure in failures.exceptions:
                 figures.failures[failure.title] += 1
             raise AssertionError(f"as {label}: {failures}") from failures
+
+
+def test_operations_chained_by_the_schemas_links(api_schema, api_world, schemathesis_figures):
+    """The stateful phase: Schemathesis follows the schema's links (a referral sent through the
+    intake, read and acted on by triage; a partner's request listed, read and answered), each step
+    sent as the operation's owner, with every check the stateless run holds."""
+    callers = api_world["callers"]
+    figures = schemathesis_figures
+    machine = api_schema.as_state_machine()
+    assert machine._transitions.operations, "the schema declares no links"
+
+    class Workflow(machine):
+        def get_call_kwargs(self, case):
+            headers, cookies, _seen = _credentials(case, *callers[_owner(case)])
+            return {"headers": headers, "cookies": cookies}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            figures.cases["stateful"] += 1
+            figures.operations.add(case.operation.label)
+            figures.responses[_status_class(response.status_code)] += 1
+            figures.statuses[response.status_code] += 1
+            _headers, _cookies, seen = _credentials(case, *callers[_owner(case)])
+            try:
+                case.validate_response(
+                    response,
+                    headers=seen,
+                    excluded_checks=[positive_data_acceptance],
+                    additional_checks=[refused_only_by_a_rule],
+                    transport_kwargs=kwargs,
+                )
+            except FailureGroup as failures:
+                for failure in failures.exceptions:
+                    figures.failures[failure.title] += 1
+                raise
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_the_schema_declares_the_links_a_referral_follows(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    received = paths["/api/v1/referrals/"]["post"]["responses"]["201"]["links"]
+    assert received["TriageReferralsRetrieve"] == {
+        "operationId": "v1_triage_referrals_retrieve",
+        "parameters": {"reference": "$response.body#/reference"},
+    }
+    read = paths["/api/v1/triage/referrals/{reference}/"]["get"]["responses"]["200"]["links"]
+    assert {link["operationId"] for link in read.values()} >= {
+        "v1_triage_referrals_claim_create",
+        "v1_triage_referrals_decisions_create",
+    }
 
 
 @pytest.mark.django_db

@@ -138,6 +138,11 @@ def test_staff_session_cannot_use_the_intake_api(client, make_user, login):
         ({"concerns": ""}, "concerns", "Enter what you are worried about"),
         ({"surprise": "field"}, "surprise", "Unknown field"),
         ({"risks": ["a", "list"]}, "risks", "Enter a single value"),
+        # Exactly the JSON types the schema states: true/false only for a yes/no question, null only
+        # for an optional answer, and never a number for text.
+        ({"referrer_phone": 1234567890}, "referrer_phone", "Enter this answer as text in quotes"),
+        ({"concerns": True}, "concerns", "Enter this answer as text in quotes"),
+        ({"concerns": None}, "concerns", "This field is required; null is not an answer"),
         ({"children": []}, "children", "Add at least one child"),
         ({"children": "Amy"}, "children", "Send a list of objects"),
     ],
@@ -173,6 +178,24 @@ def test_invalid_child_fields(client, key, child, path, message):
     assert response.status_code == 400
     assert any(message in text for text in response.json()["errors"][path]), response.json()
     assert not ReferralChild.objects.exists()
+
+
+def test_optional_answers_may_be_null_and_yes_no_answers_true_or_false(client, key):
+    body = api_body(
+        parents_aware=False, safe_to_contact_parents=True, support_needed=None, actions_taken=None
+    )
+    response = post(client, body, key=key)
+    assert response.status_code == 201, response.json()
+    referral = Referral.objects.get()
+    assert referral.parents_aware is False and referral.safe_to_contact_parents is True
+
+
+def test_the_schema_states_the_json_types_the_intake_takes(client):
+    schemas = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    fields = schemas["ReferralInput"]["properties"]
+    assert {"type": "boolean"} in fields["parents_aware"]["oneOf"]
+    assert fields["concerns"]["type"] == "string" and not fields["concerns"].get("nullable")
+    assert fields["support_needed"]["nullable"] is True
 
 
 def test_unparseable_json_is_a_400(client, key):
