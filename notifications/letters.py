@@ -56,9 +56,10 @@ def letter_enqueue_outcome(
     Requires: the referral row locked by the caller; ``outcome`` (a ``LetterOutcome`` code) and
     ``decided_at`` default to ``referral.outcome.destination`` / ``.decided_at``.
     Causes: a Letter row (queued), a LETTER deadline due ``letter_deadline_working_days`` working
-    days after the decision, or after the referral's receipt where the policy's ``letter_clock_starts``
-    says so (``triage.deadlines.letter_clock_start``), an audit row, and an outbox row that renders and e-mails the PDF after
-    commit. Returns None, and does nothing, when the referrer is a member of the public.
+    days after the decision, or after the referral's receipt where the policy's
+    ``letter_clock_starts`` says so (``triage.deadlines.letter_clock_start``), an audit row, and an
+    outbox row that renders and e-mails the PDF after commit. Returns None, and does nothing, when
+    the referrer is a member of the public.
     """
     if referral.referrer_type != referral.ReferrerType.PROFESSIONAL:
         return None

@@ -296,7 +296,9 @@ class CseMatrixForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Enter who completed the risk matrix"},
     )
     completed_on = DatePartsField(
-        label="Date completed", help_text="For example, 23 11 2026", required_message="Enter the date completed"
+        label="Date completed",
+        help_text="For example, 23 11 2026",
+        required_message="Enter the date completed",
     )
     summary = forms.CharField(
         label="What the matrix found",

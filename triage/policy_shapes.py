@@ -109,7 +109,8 @@ def validate_consent_rules(value: Any) -> None:
 def validate_level_routes(value: Any) -> None:
     if not isinstance(value, Mapping) or set(value) - set(LEVELS_OF_NEED):
         raise ValidationError(
-            'levels of need: expected an object keyed by level "1" to "4", e.g. {"2": "early_help", "3": "mash"}'
+            'levels of need: expected an object keyed by level "1" to "4", '
+            'e.g. {"2": "early_help", "3": "mash"}'
         )
     for level, route in value.items():
         if route not in LEVEL_ROUTES:
@@ -152,7 +153,9 @@ def validate_policy(policy: PolicyVersion) -> None:
         "letter_clock_starts": lambda: _validate_choice(
             policy.letter_clock_starts, LETTER_CLOCK_STARTS, "letter clock starts"
         ),
-        "cse_risk_matrix": lambda: _validate_choice(policy.cse_risk_matrix, CSE_MATRIX_RULES, "CSE risk matrix"),
+        "cse_risk_matrix": lambda: _validate_choice(
+            policy.cse_risk_matrix, CSE_MATRIX_RULES, "CSE risk matrix"
+        ),
         "bank_holiday_subdiv": lambda: _validate_subdiv(policy.bank_holiday_subdiv),
     }
     errors: dict[str, list[str]] = {}

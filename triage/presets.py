@@ -87,7 +87,8 @@ D_LETTER = (
 )
 D_SERIOUS = (
     "serious concerns: no decision time published for a referral that says significant harm at intake; "
-    "the Red timescale (4 clock hours from receipt) taken, so it is decided no slower than a Red one is dealt with"
+    "the Red timescale (4 clock hours from receipt) taken, so it is decided no slower than a Red one "
+    "is dealt with"
 )
 D_LEVELS = "levels of need: none published; the level (1-4) is recorded and routing follows the RAG alone"
 D_CSE = "CSE risk matrix: none published; not asked for"
@@ -174,7 +175,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_ADDRESS,
             "level 1: 001 routes levels 2 to 4 only; a level 1 child follows the RAG",
             "serious concerns: 001's 'serious concerns for the safety of a child' read as the referrer "
-            "saying at intake that a child is at risk of significant harm (or a high-risk domestic abuse grade)",
+            "saying at intake that a child is at risk of significant harm (or a high-risk domestic "
+            "abuse grade)",
             "CSE risk matrix: 001 names it but not its fields; its risk level (low, medium, high), who "
             "completed it, when, and a summary are recorded; 001 says 'expected', so a missing matrix is "
             "shown but does not hold the threshold decision",

@@ -220,7 +220,8 @@ def referral_decide(
     Requires a lead; a referral received or in screening; each child belonging to the referral and
     not yet decided; each decision complete, within the policy's consent rule for its RAG and its
     routing by level of need (``check_decision``); where the policy requires it, the CSE risk matrix
-    of a CSE concern recorded (``check_cse_matrix_for_decision``). All or nothing: one bad decision writes none.
+    of a CSE concern recorded (``check_cse_matrix_for_decision``). All or nothing: one bad decision
+    writes none.
     Causes: a ChildDecision per child under the current policy version and an audit row each. Once
     every child is decided the referral takes the highest RAG and moves (Blue: CLOSED; Green: DECIDED
     with the early help hub; Red/Amber: DECIDED), the decision clock is met and the RAG's clocks start.
