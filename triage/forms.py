@@ -274,10 +274,25 @@ class ChangeRagForm(DecisionFields):
 ROUTE_WORDS = {"early_help": "early help: rate Green", "mash": "the MASH: rate Red or Amber"}
 
 
+def _levels(levels: list[int]) -> str:
+    if len(levels) == 1:
+        return f"level {levels[0]}"
+    return "levels " + ", ".join(str(n) for n in levels[:-1]) + f" and {levels[-1]}"
+
+
 def level_routes_text(routes: dict) -> str:
-    """The policy's routing by level of need in words, for the level question's hint."""
-    parts = [f"level {level} goes to {ROUTE_WORDS[route]}" for level, route in sorted(routes.items())]
-    return "Under the council's policy, " + "; ".join(parts) + ". Other levels follow the RAG rating."
+    """The policy's routing by level of need in words, for the level question's hint: "Under the
+    council's policy, level 2 goes to early help: rate Green; levels 3 and 4 go to the MASH: rate
+    Red or Amber; level 1 follows the RAG rating." """
+    parts = []
+    for route, words in ROUTE_WORDS.items():
+        levels = sorted(int(level) for level, to in routes.items() if to == route)
+        if levels:
+            parts.append(f"{_levels(levels)} {'goes' if len(levels) == 1 else 'go'} to {words}")
+    unrouted = [level for level, _ in LEVELS if str(level) not in routes]
+    if unrouted:
+        parts.append(f"{_levels(unrouted)} {'follows' if len(unrouted) == 1 else 'follow'} the RAG rating")
+    return "Under the council's policy, " + "; ".join(parts) + "."
 
 
 class CseMatrixForm(GovukFormMixin, forms.Form):

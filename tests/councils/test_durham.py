@@ -140,13 +140,14 @@ def test_durham_level_3_child_rated_green_does_not_go_to_early_help(client, logi
     rated Amber stays with the MASH. The decision page says which level goes where."""
     green_level_3 = refer(client, MONDAY_10AM)
     with time_machine.travel(at(11, 30, 11, 0), tick=False):
-        with pytest.raises(InvalidInput, match="Level of need 3 goes to the MASH"):
+        with pytest.raises(InvalidInput, match="Amy Smith: level of need 3 goes to the MASH"):
             d.referral_decide(green_level_3, decisions=[decision(green_level_3, Rag.GREEN, 3)], by=lead)
         assert not ChildDecision.objects.filter(referral=green_level_3).exists()
 
         page = login(lead).get(reverse("triage:decide", args=[green_level_3.reference])).content.decode()
-        assert "level 2 goes to early help: rate Green" in page
-        assert "level 3 goes to the MASH: rate Red or Amber" in page
+        routes = "level 2 goes to early help: rate Green; levels 3 and 4 go to the MASH: rate Red or Amber"
+        assert routes in page
+        assert "level 1 follows the RAG rating" in page
         child = green_level_3.children.get()
         posted = login(lead).post(
             reverse("triage:decide", args=[green_level_3.reference]),
@@ -158,7 +159,7 @@ def test_durham_level_3_child_rated_green_does_not_go_to_early_help(client, logi
             },
         )
         assert posted.status_code == 200
-        assert "Level of need 3 goes to the MASH" in posted.content.decode()
+        assert "Amy Smith: level of need 3 goes to the MASH" in posted.content.decode()
         green_level_3.refresh_from_db()
         assert (green_level_3.status, green_level_3.team) == (Status.RECEIVED, None)
 
@@ -172,7 +173,7 @@ def test_durham_level_3_child_rated_green_does_not_go_to_early_help(client, logi
         assert (level_2.status, level_2.team) == (Status.DECIDED, one_point)
 
         red_level_2 = refer(client, MONDAY_10AM)
-        with pytest.raises(InvalidInput, match="Level of need 2 goes to early help"):
+        with pytest.raises(InvalidInput, match="level of need 2 goes to early help"):
             d.referral_decide(red_level_2, decisions=[decision(red_level_2, Rag.RED, 2)], by=lead)
 
 

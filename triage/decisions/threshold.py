@@ -14,7 +14,7 @@ from mash import audit
 from mash.actor import Actor
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput
-from referrals.models import Referral
+from referrals.models import Referral, ReferralChild
 from referrals.person_index.actions import person_index_add_from_referral
 from referrals.states import Rag, Status
 
@@ -105,8 +105,9 @@ def check_level_route(policy: PolicyVersion, decision: ChildDecisionInput) -> No
     if route is None or decision.rag in LEVEL_ROUTE_RAGS[route]:
         return
     allowed = " or ".join(Rag(rag).label for rag in LEVEL_ROUTE_RAGS[route])
+    child = ReferralChild.objects.filter(pk=decision.child_id).first()
     raise InvalidInput(
-        f"Level of need {decision.level_of_need} goes to {LEVEL_ROUTE_NAMES[route]} under "
+        f"{child}: level of need {decision.level_of_need} goes to {LEVEL_ROUTE_NAMES[route]} under "
         f"{policy.council_name}'s policy, so the RAG rating must be {allowed}, not "
         f"{Rag(decision.rag).label}: change the level of need or the RAG rating."
     )

@@ -103,7 +103,7 @@ def timescale_text(timescale: dict | None) -> str:
 
 
 # Clocks whose subject says more than the kind alone.
-SUBJECT_LABELS = {SERIOUS_CONCERNS: "serious concerns: significant harm said at intake"}
+SUBJECT_LABELS = {SERIOUS_CONCERNS: "serious concerns: significant harm indicated at intake"}
 
 
 @register.filter
