@@ -22,7 +22,7 @@ from mash.audit import SYSTEM, record_write
 from mash.outbox.delivery import handler, outbox_enqueue
 from mash.pdf import StaticOnlyFetcher, render_pdf, static_url
 from mash.text import isolated, strip_controls
-from triage.deadlines import deadline_meet, deadline_start
+from triage.deadlines import deadline_meet, deadline_start, letter_clock_start
 from triage.models import Deadline
 from triage.policy import current_policy
 
@@ -56,8 +56,10 @@ def letter_enqueue_outcome(
     Requires: the referral row locked by the caller; ``outcome`` (a ``LetterOutcome`` code) and
     ``decided_at`` default to ``referral.outcome.destination`` / ``.decided_at``.
     Causes: a Letter row (queued), a LETTER deadline due ``letter_deadline_working_days`` working
-    days after the decision, an audit row, and an outbox row that renders and e-mails the PDF after
-    commit. Returns None, and does nothing, when the referrer is a member of the public.
+    days after the decision, or after the referral's receipt where the policy's
+    ``letter_clock_starts`` says so (``triage.deadlines.letter_clock_start``), an audit row, and an
+    outbox row that renders and e-mails the PDF after commit. Returns None, and does nothing, when
+    the referrer is a member of the public.
     """
     if referral.referrer_type != referral.ReferrerType.PROFESSIONAL:
         return None
@@ -68,8 +70,9 @@ def letter_enqueue_outcome(
     decided_at = decided_at or getattr(decision, "decided_at", None) or timezone.now()
     policy = current_policy()
     sequence = referral.letters.count() + 1
+    start = letter_clock_start(policy, referral, decided_at=decided_at, first_letter=sequence == 1)
     deadline = deadline_start(
-        referral, Deadline.Kind.LETTER, policy=policy, start=decided_at, subject=f"letter:{sequence}", by=by
+        referral, Deadline.Kind.LETTER, policy=policy, start=start, subject=f"letter:{sequence}", by=by
     )
     letter = Letter.objects.create(
         referral=referral,

@@ -76,6 +76,9 @@ class Referral(models.Model):
     # The referrer's own view that a child may be at risk of significant harm now: out of hours this
     # sends the referral to the emergency duty team at once (triage.decisions.referral_route_out_of_hours).
     significant_harm = models.BooleanField(null=True)
+    # The referrer says the concern is child sexual exploitation: a council may expect a CSE risk
+    # matrix with it (triage's policy, cse_risk_matrix).
+    cse_concern = models.BooleanField(null=True)
 
     # Consent
     consent = models.CharField(max_length=12, choices=Consent.choices)

@@ -188,6 +188,7 @@ MATRIX: dict[str, Rule] = {
             "step_up",
             "return",
             "edt_acknowledge",
+            "cse_matrix",
         )
     },
     "triage-api:queue": page(MASH | TEAM_A | {"manager_b"}),

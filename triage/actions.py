@@ -247,12 +247,12 @@ def lifecycle_clocks(
         deadlines.deadlines_stop_all(referral, at=at, by=by)
     elif to == Status.ROUTED_TO_KNOWN_CASE:
         # Routed to the allocated worker: that is the decision on this referral.
-        deadlines.deadline_meet(referral, Deadline.Kind.DECISION, at=at, by=by)
+        deadlines.decision_clocks_meet(referral, at=at, by=by)
     elif to == Status.SCREENING and from_status != Status.RECEIVED:
         # Stepped back up (or re-screened): a new threshold decision is due under the policy.
         deadlines.deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=at, by=by)
     elif to == Status.DECIDED:
-        deadlines.deadline_meet(referral, Deadline.Kind.DECISION, at=at, by=by)
+        deadlines.decision_clocks_meet(referral, at=at, by=by)
         if referral.rag:
             deadlines.deadlines_recompute_for_rag(referral, policy=policy, by=by)
     elif to == Status.STRATEGY_DISCUSSION:

@@ -43,6 +43,10 @@ _RAG_OF_CLOCK = {kind: rag for rag, kind in RAG_CLOCK_KINDS.items()}
 # The subject of the clock for holding the strategy discussion itself, once the referral is sent to
 # one (004: "within 24 hours"); the Red RAG clock (subject "") is the time to get it there.
 STRATEGY_MEETING = "strategy_meeting"
+# The subject of the second decision clock a referral gets when the referrer says at intake that a
+# child is at risk of significant harm (Durham 001: "no more than four hours where there are serious
+# concerns"): it runs beside the ordinary one from receipt and the threshold decision meets both.
+SERIOUS_CONCERNS = "serious_concerns"
 
 
 def timescale_for(kind: str, *, policy: PolicyVersion, referral: Referral) -> Mapping[str, Any]:
@@ -73,6 +77,18 @@ def timescale_for(kind: str, *, policy: PolicyVersion, referral: Referral) -> Ma
             f"The policy ({policy}) sets no timescale for a {Kind(kind).label.lower()} clock here."
         )
     return timescale
+
+
+def letter_clock_start(
+    policy: PolicyVersion, referral: Referral, *, decided_at: datetime, first_letter: bool
+) -> datetime:
+    """When the outcome letter's clock starts under ``policy.letter_clock_starts``: the referral's
+    receipt (Durham 001: "within one working day of the referral being made"), or the decision the
+    letter reports. Only the first letter counts from the receipt: a later one (after a step up and
+    a fresh decision) reports a decision the referrer could not have been told of in that time."""
+    if policy.letter_clock_starts == "referral_received" and first_letter:
+        return referral.received_at
+    return decided_at
 
 
 def _warn_at(policy: PolicyVersion, started_at: datetime, due: datetime) -> datetime:
@@ -196,7 +212,9 @@ def deadlines_recompute_for_rag(
             previous_rag = _RAG_OF_CLOCK[rag_clock.kind]
         step_up = previous_rag is None or RAG_SEVERITY.get(rag, 0) >= RAG_SEVERITY.get(previous_rag, 0)
         changed += _recompute_rag_clock(referral, rag_clock, policy=policy, step_up=step_up, by=by)
-        for deadline in _open(referral).filter(kind__in=(Kind.DECISION, Kind.PARTNER_RESPONSE)):
+        # The serious-concerns clock keeps its own timescale: a RAG never gives it more time.
+        recomputed = _open(referral).filter(kind__in=(Kind.DECISION, Kind.PARTNER_RESPONSE))
+        for deadline in recomputed.exclude(kind=Kind.DECISION, subject=SERIOUS_CONCERNS):
             timescales = _timescales_for_rag(deadline, referral, policy)
             if not timescales:
                 continue
@@ -271,6 +289,37 @@ def _move(
     if save:
         deadline.save(update_fields=["due_at", "warn_at", "breached_at", "policy_version"])
     return True
+
+
+def decision_clocks_meet(referral: Referral, *, at: datetime, by: Actor = None) -> None:
+    """The threshold decision (or routing to a known case) meets both decision clocks: the ordinary
+    one and, where it runs, the serious-concerns one."""
+    for subject in ("", SERIOUS_CONCERNS):
+        deadline_meet(referral, Kind.DECISION, at=at, subject=subject, by=by)
+
+
+def serious_concerns_clock_start(
+    referral: Referral, *, policy: PolicyVersion, by: Actor = None
+) -> Deadline | None:
+    """Start the serious-concerns decision clock at the referral's receipt, under the policy's
+    ``serious_concerns_decision`` timescale (Durham: 4 clock hours). None when the policy sets none."""
+    timescale = policy.serious_concerns_decision
+    if not timescale:
+        return None
+    return deadline_start(
+        referral,
+        Kind.DECISION,
+        policy=policy,
+        start=referral.received_at,
+        subject=SERIOUS_CONCERNS,
+        timescale=timescale,
+        by=by,
+    )
+
+
+def serious_concerns_clock(referral: Referral) -> Deadline | None:
+    """The referral's serious-concerns decision clock, open or met (None when it never had one)."""
+    return Deadline.objects.filter(referral=referral, kind=Kind.DECISION, subject=SERIOUS_CONCERNS).first()
 
 
 def referral_clocks_start(referral: Referral, *, policy: PolicyVersion, by: Actor = None) -> list[Deadline]:

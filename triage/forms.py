@@ -13,10 +13,11 @@ from agencies.models import Team
 from mash.codes import PrimaryNeed, ReferralSource
 from mash.forms import GovukFormMixin
 from mash.roles import mash_staff_users
+from referrals.fields import DatePartsField
 from referrals.states import Rag, Status
 
 from .decisions import BATCH_RAGS, ChildDecisionInput
-from .models_decisions import ConsentBasis
+from .models_decisions import ConsentBasis, CseRiskMatrix
 from .selectors import EdtFilters, QueueFilters, QueueSearch
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
@@ -225,6 +226,11 @@ class DecisionFields(GovukFormMixin, forms.Form):
         help_text="Required for Blue: what advice was given, or where the family was signposted.",
     )
 
+    def __init__(self, *args, level_routes: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if level_routes:  # the council routes by level of need: say where each level must go
+            self.fields["level_of_need"].help_text = level_routes_text(level_routes)
+
     def decision_for(self, child_id: int) -> ChildDecisionInput:
         data = self.cleaned_data
         return ChildDecisionInput(
@@ -263,6 +269,58 @@ class ChangeRagForm(DecisionFields):
         self.fields["child"].choices = [(c.pk, str(c)) for c in children]
         if len(children) == 1:  # the only child: there is nothing to choose
             self.fields["child"].initial = children[0].pk
+
+
+ROUTE_WORDS = {"early_help": "early help: rate Green", "mash": "the MASH: rate Red or Amber"}
+
+
+def _levels(levels: list[int]) -> str:
+    if len(levels) == 1:
+        return f"level {levels[0]}"
+    return "levels " + ", ".join(str(n) for n in levels[:-1]) + f" and {levels[-1]}"
+
+
+def level_routes_text(routes: dict) -> str:
+    """The policy's routing by level of need in words, for the level question's hint: "Under the
+    council's policy, level 2 goes to early help: rate Green; levels 3 and 4 go to the MASH: rate
+    Red or Amber; level 1 follows the RAG rating." """
+    parts = []
+    for route, words in ROUTE_WORDS.items():
+        levels = sorted(int(level) for level, to in routes.items() if to == route)
+        if levels:
+            parts.append(f"{_levels(levels)} {'goes' if len(levels) == 1 else 'go'} to {words}")
+    unrouted = [level for level, _ in LEVELS if str(level) not in routes]
+    if unrouted:
+        parts.append(f"{_levels(unrouted)} {'follows' if len(unrouted) == 1 else 'follow'} the RAG rating")
+    return "Under the council's policy, " + "; ".join(parts) + "."
+
+
+class CseMatrixForm(GovukFormMixin, forms.Form):
+    """The CSE risk matrix that came with the referral, or was completed for it."""
+
+    risk_level = forms.ChoiceField(
+        label="Risk level the matrix gives",
+        choices=CseRiskMatrix.RiskLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the risk level the matrix gives"},
+    )
+    completed_by = forms.CharField(
+        label="Completed by",
+        max_length=150,
+        help_text="Their name and role, for example the referrer",
+        error_messages={"required": "Enter who completed the risk matrix"},
+    )
+    completed_on = DatePartsField(
+        label="Date completed",
+        help_text="For example, 23 11 2026",
+        required_message="Enter the date completed",
+    )
+    summary = forms.CharField(
+        label="What the matrix found",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The indicators it records and anything the MASH should know",
+        error_messages={"required": "Enter what the risk matrix found"},
+    )
 
 
 class ReasonForm(GovukFormMixin, forms.Form):

@@ -8,8 +8,8 @@ from typing import Any
 from mash.actor import Actor
 from referrals.models import Referral
 
-from .deadlines import deadline_start
-from .decisions import referral_route_out_of_hours
+from .deadlines import deadline_start, serious_concerns_clock_start
+from .decisions import indicates_significant_harm, referral_route_out_of_hours
 from .models import Deadline, PolicyVersion
 
 
@@ -25,9 +25,13 @@ def on_referral_received(
 def _start_clocks(referral: Referral, *, policy: PolicyVersion, by: Actor) -> None:
     """Start the threshold decision clock (and, for a domestic abuse notification, its screening clock)
     in the intake transaction, so a referral never exists without its deadline. A policy that sets no
-    timescale for a clock starts none (the council has chosen not to time it)."""
+    timescale for a clock starts none (the council has chosen not to time it). A referral that says
+    significant harm at intake also gets the serious-concerns decision clock (Durham 001: "no more
+    than four hours where there are serious concerns"), from receipt, before anyone has rated it."""
     if policy.decision_deadline:
         deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=referral.received_at, by=by)
+    if indicates_significant_harm(referral):
+        serious_concerns_clock_start(referral, policy=policy, by=by)
     if referral.domestic_abuse_risk and (policy.domestic_abuse_timescales or {}).get(
         referral.domestic_abuse_risk
     ):

@@ -11,6 +11,17 @@ from referrals.states import Status
 from .policy_shapes import validate_policy
 
 
+class LetterClockStart(models.TextChoices):
+    REFERRAL_RECEIVED = "referral_received", "From the referral's receipt"
+    DECISION = "decision", "From the decision"
+
+
+class CseRiskMatrixRule(models.TextChoices):
+    NOT_ASKED = "", "Not asked for"
+    EXPECTED = "expected", "Expected: shown as missing until recorded"
+    REQUIRED = "required", "Required before the threshold decision"
+
+
 class PolicyVersion(models.Model):
     """One version of a council's policy. Versions are never edited: a change makes a new version,
     and every decision records the version it used, so an old deadline can always be explained.
@@ -40,6 +51,21 @@ class PolicyVersion(models.Model):
     domestic_abuse_timescales = models.JSONField(default=dict)
     recall_window_days = models.PositiveSmallIntegerField(default=28)
     letter_deadline_working_days = models.PositiveSmallIntegerField(default=1)
+    # When the outcome letter's clock starts: the referral's receipt (Durham 001: "within one working
+    # day of the referral being made") or the decision the letter reports.
+    letter_clock_starts = models.CharField(
+        max_length=20, choices=LetterClockStart.choices, default=LetterClockStart.DECISION
+    )
+    # The decision time when the referrer says at intake that a child is at risk of significant harm
+    # (Durham 001: "no more than four hours where there are serious concerns"); {} for none.
+    serious_concerns_decision = models.JSONField(default=dict, blank=True)
+    # Where each level of need must go, whatever else the decision says: {"2": "early_help",
+    # "3": "mash", "4": "mash"} (Durham 001); a level not named, or {}, follows the RAG alone.
+    level_of_need_routes = models.JSONField(default=dict, blank=True)
+    # Whether a child sexual exploitation concern comes with a CSE risk matrix (Durham 001).
+    cse_risk_matrix = models.CharField(
+        max_length=10, choices=CseRiskMatrixRule.choices, blank=True, default=CseRiskMatrixRule.NOT_ASKED
+    )
     decision_deadline = models.JSONField(default=dict)  # referral received -> threshold decision
     visit_working_days = models.PositiveSmallIntegerField(default=5)
     assessment_working_days = models.PositiveSmallIntegerField(default=45)
@@ -158,7 +184,13 @@ class Deadline(models.Model):
 # Threshold decisions, claims and EDT flags live in their own module.
 # Assessments, S47 enquiries and CIN closures recorded after allocation.
 from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
-from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
+from .models_decisions import (  # noqa: E402,F401
+    ChildDecision,
+    ClaimEvent,
+    ConsentBasis,
+    CseRiskMatrix,
+    EdtFlag,
+)
 
 # MASH and strategy discussions, outcomes, allocations and challenges.
 from .multiagency.models import (  # noqa: E402,F401

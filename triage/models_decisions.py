@@ -121,3 +121,32 @@ class EdtFlag(models.Model):
 
     def __str__(self) -> str:
         return f"EDT flag raised {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class CseRiskMatrix(models.Model):
+    """The child sexual exploitation risk matrix that came with (or was completed for) a referral
+    whose concern is CSE (Durham 001: "Professionals are expected to have completed the risk matrix
+    ... where there is concern about child sexual exploitation"). One per referral; recorded by MASH
+    staff through ``triage.decisions.referral_cse_matrix_record``.
+
+    001 names the matrix but not its fields: what is kept is the risk level it concluded, who
+    completed it and when, and a summary of what it found (the preset's ``defaults_taken`` says so).
+    """
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", "Low risk"
+        MEDIUM = "medium", "Medium risk"
+        HIGH = "high", "High risk"
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="cse_risk_matrix"
+    )
+    risk_level = models.CharField(max_length=6, choices=RiskLevel.choices)
+    completed_by = models.CharField(max_length=150)  # who completed the matrix (often the referrer)
+    completed_on = models.DateField()
+    summary = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"CSE risk matrix: {self.get_risk_level_display()}"

@@ -21,6 +21,9 @@ from mash.roles import is_edt, is_mash_lead, is_mash_staff
 from referrals.models import Referral
 from referrals.states import QUEUE_STATUSES, TERMINAL, TRANSITIONS, Rag, Status
 
+from .models_decisions import CseRiskMatrix
+from .policy import current_policy
+
 # --- who: checks of the user (against the referral, where the role alone does not say) -----------
 
 
@@ -99,6 +102,21 @@ def _edt_flag_waiting(referral: Referral) -> bool:
     return hasattr(referral, "edt_flag") and referral.edt_flag.acknowledged_at is None
 
 
+def _cse_matrix_awaited(referral: Referral) -> bool:
+    # A CSE concern, under a policy that asks for the matrix, with none recorded yet.
+    return (
+        bool(referral.cse_concern)
+        and bool(current_policy().cse_risk_matrix)
+        and not CseRiskMatrix.objects.filter(referral=referral).exists()
+    )
+
+
+CSE_MATRIX_AWAITED = Condition(
+    _cse_matrix_awaited,
+    Conflict,
+    "Referral {reference} is not waiting for a CSE risk matrix: its concern is not child sexual "
+    "exploitation, the policy does not ask for one, or it is already recorded.",
+)
 UNCLAIMED = Condition(_unclaimed, Conflict, "Referral {reference} is already claimed.")
 CLAIMED = Condition(_claimed, Conflict, "Referral {reference} is not claimed.")
 HAS_A_DECISION = Condition(
@@ -174,6 +192,14 @@ ACTIONS: dict[str, Rule] = {
         emergency_duty,
         "Only the emergency duty team can acknowledge an EDT flag.",
         when=(EDT_FLAG_WAITING,),
+    ),
+    # The CSE risk matrix a council may expect with a CSE concern (triage.decisions.cse).
+    "record_cse_matrix": Rule(
+        OPEN,
+        mash_staff,
+        "Only MASH staff can record a CSE risk matrix.",
+        error=Conflict,
+        when=(CSE_MATRIX_AWAITED,),
     ),
     "known_child_check": Rule(
         OPEN_FOR_SCREENING, mash_staff, "Only MASH staff can check whether the children are known."

@@ -22,6 +22,12 @@ UNITS = ("clock_hours", "working_hours", "working_days", "same_working_day")
 STARTS = ("received", "next_working_moment")
 CONSENT_RULES = ("not_required_if_risk", "consent_or_reason", "consent_required", "none")
 DOMESTIC_ABUSE_LEVELS = ("high", "medium", "standard")
+LETTER_CLOCK_STARTS = ("referral_received", "decision")
+CSE_MATRIX_RULES = ("", "expected", "required")
+LEVELS_OF_NEED = ("1", "2", "3", "4")
+# Where a level of need sends a child: early help (Green), or the MASH route (Red or Amber).
+LEVEL_ROUTES = ("early_help", "mash")
+LEVEL_ROUTE_RAGS: dict[str, tuple[str, ...]] = {"early_help": (Rag.GREEN,), "mash": (Rag.RED, Rag.AMBER)}
 
 
 def validate_timescale(value: Any, label: str = "timescale") -> None:
@@ -100,6 +106,26 @@ def validate_consent_rules(value: Any) -> None:
             )
 
 
+def validate_level_routes(value: Any) -> None:
+    if not isinstance(value, Mapping) or set(value) - set(LEVELS_OF_NEED):
+        raise ValidationError(
+            'levels of need: expected an object keyed by level "1" to "4", '
+            'e.g. {"2": "early_help", "3": "mash"}'
+        )
+    for level, route in value.items():
+        if route not in LEVEL_ROUTES:
+            raise ValidationError(
+                f"levels of need.{level}: must be one of {', '.join(LEVEL_ROUTES)}, not {route!r}"
+            )
+
+
+def validate_optional_timescale(value: Any, label: str) -> None:
+    """A timescale, or {} for none."""
+    if value == {} or value is None:
+        return
+    validate_timescale(value, label)
+
+
 def validate_policy(policy: PolicyVersion) -> None:
     """Every structured setting of a policy, all problems reported at once by field."""
     rags = tuple(Rag.values)
@@ -120,6 +146,16 @@ def validate_policy(policy: PolicyVersion) -> None:
         ),
         "decision_deadline": lambda: validate_timescale(policy.decision_deadline, "decision deadline"),
         "consent_rules": lambda: validate_consent_rules(policy.consent_rules),
+        "serious_concerns_decision": lambda: validate_optional_timescale(
+            policy.serious_concerns_decision, "serious concerns decision"
+        ),
+        "level_of_need_routes": lambda: validate_level_routes(policy.level_of_need_routes),
+        "letter_clock_starts": lambda: _validate_choice(
+            policy.letter_clock_starts, LETTER_CLOCK_STARTS, "letter clock starts"
+        ),
+        "cse_risk_matrix": lambda: _validate_choice(
+            policy.cse_risk_matrix, CSE_MATRIX_RULES, "CSE risk matrix"
+        ),
         "bank_holiday_subdiv": lambda: _validate_subdiv(policy.bank_holiday_subdiv),
         "break_glass_hours": lambda: _at_least_one(policy.break_glass_hours, "break-glass hours"),
         "break_glass_requests_per_hour": lambda: _at_least_one(
@@ -141,6 +177,12 @@ def _at_least_one(value: Any, label: str) -> None:
     # allowed, as a council's choice to switch it off.
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError(f"{label}: must be a whole number of 1 or more, not {value!r}")
+
+
+def _validate_choice(value: Any, allowed: tuple[str, ...], label: str) -> None:
+    if value not in allowed:
+        shown = ", ".join(repr(choice) for choice in allowed)
+        raise ValidationError(f"{label}: must be one of {shown}, not {value!r}")
 
 
 def _validate_subdiv(value: str) -> None:

@@ -30,6 +30,13 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "recall_window_days": 28,  # 002: "closed within the last 28 days" -> the allocated worker
     "letter_deadline_working_days": 1,  # 001: letter "within one working day"; WT: acknowledge within 1 WD
     "decision_deadline": {"amount": 1, "unit": "working_days"},  # WT: decision within 1 working day
+    # The letter reports the decision, so its clock starts there unless a council says otherwise.
+    "letter_clock_starts": "decision",
+    # A referrer's "significant harm now" at intake: decided within the Red timescale (002's Red
+    # example is "serious injury to the child", the intake form's own example of significant harm).
+    "serious_concerns_decision": {"amount": 4, "unit": "clock_hours"},
+    "level_of_need_routes": {},  # no routing by level of need unless the council publishes one
+    "cse_risk_matrix": "",  # no CSE risk matrix asked for unless the council publishes one
     "visit_working_days": 5,  # 004: visit "within 5 working days of the referral being allocated"
     "assessment_working_days": 45,  # WT: assessment concluded within 45 working days of referral
     "icpc_working_days": 15,  # WT / CIN census InitialCPCtarget: 15 WD after the strategy discussion
@@ -78,7 +85,17 @@ D_OOH_START = (
 D_PARTNER = "partner response times: not published; the council's own RAG timescales taken (Red and Amber)"
 D_DECISION = "decision time: not published; Working Together's one working day taken (statutory-facts.md)"
 D_RECALL = "recall window: not published; Wolverhampton's 28 days taken (002)"
-D_LETTER = "outcome letter: not published; Durham's one working day taken (001)"
+D_LETTER = (
+    "outcome letter: not published; Durham's one working day taken (001), counted from the decision "
+    "the letter reports"
+)
+D_SERIOUS = (
+    "serious concerns: no decision time published for a referral that says significant harm at intake; "
+    "the Red timescale (4 clock hours from receipt) taken, so it is decided no slower than a Red one "
+    "is dealt with"
+)
+D_LEVELS = "levels of need: none published; the level (1-4) is recorded and routing follows the RAG alone"
+D_CSE = "CSE risk matrix: none published; not asked for"
 D_CONSENT = "consent rules: not published; Cambridgeshire's rules taken (004)"
 D_DOMESTIC = "domestic abuse timescales: not published; Derby's same day / 3 / 7 working days taken (003)"
 D_DOMESTIC_DAYS = (
@@ -120,6 +137,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_ADDRESS,
             D_BREAK_GLASS,
+            D_SERIOUS,
+            D_LEVELS,
+            D_CSE,
             "bank holidays: 000 says Careline works '365 days a year', so bank holidays are out of hours",
         ],
     },
@@ -137,6 +157,17 @@ PRESETS: dict[str, dict[str, Any]] = {
             "green": {"amount": 1, "unit": "working_days"},
         },
         "decision_deadline": {"amount": 1, "unit": "working_days"},  # 001
+        # 001: "no more than four hours where there are serious concerns for the safety of a child":
+        # read as a referral that says at intake that a child is at risk of significant harm.
+        "serious_concerns_decision": {"amount": 4, "unit": "clock_hours"},
+        # 001: "The letter will be sent from First Contact within one working day of the referral being made"
+        "letter_clock_starts": "referral_received",
+        # 001: "level 2 needs ... shared with the One Point duty officer"; "level 3 or level 4 needs
+        # ... will go to the MASH for further information sharing and risk assessment".
+        "level_of_need_routes": {"2": "early_help", "3": "mash", "4": "mash"},
+        # 001: "Professionals are expected to have completed the risk matrix ... where there is concern
+        # about child sexual exploitation": expected, shown as missing, not holding the decision.
+        "cse_risk_matrix": "expected",
         "edt_phone": "",
         # 001: "Out of office hours the Emergency Duty Team operates an emergency social work service"
         "edt_hours_text": "Emergency Duty Team: outside MASH hours, at weekends and on bank holidays",
@@ -152,6 +183,13 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_EDT_PHONE,
             D_ADDRESS,
             D_BREAK_GLASS,
+            "level 1: 001 routes levels 2 to 4 only; a level 1 child follows the RAG",
+            "serious concerns: 001's 'serious concerns for the safety of a child' read as the referrer "
+            "saying at intake that a child is at risk of significant harm (or a high-risk domestic "
+            "abuse grade)",
+            "CSE risk matrix: 001 names it but not its fields; its risk level (low, medium, high), who "
+            "completed it, when, and a summary are recorded; 001 says 'expected', so a missing matrix is "
+            "shown but does not hold the threshold decision",
         ],
     },
     "wolverhampton": {
@@ -183,6 +221,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_EDT_PHONE,
             D_ADDRESS,
             D_BREAK_GLASS,
+            D_SERIOUS,
+            D_LEVELS,
+            D_CSE,
         ],
     },
     "cambridgeshire": {
@@ -211,6 +252,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_EDT_PHONE,
             D_ADDRESS,
             D_BREAK_GLASS,
+            D_SERIOUS,
+            D_LEVELS,
+            D_CSE,
             "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
         ],
     },

@@ -11,7 +11,19 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from agencies.models import Team
@@ -24,8 +36,12 @@ from referrals.restricted import without_restricted
 from referrals.states import QUEUE_STATUSES, TERMINAL, Rag, Status
 from security.break_glass import break_glass_referral_ids
 
-from .models_decisions import ChildDecision, ClaimEvent
+from .deadlines import SERIOUS_CONCERNS
+from .decisions.cse import cse_matrix_expected
+from .models import Deadline
+from .models_decisions import ChildDecision, ClaimEvent, CseRiskMatrix
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
+from .policy import current_policy
 
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
 
@@ -151,8 +167,21 @@ def _children_prefetch() -> Prefetch:
     )
 
 
+def _serious_concerns_due() -> Subquery:
+    # The open serious-concerns decision clock's due time, for the rows of one page only (a select-list
+    # subquery is evaluated for the rows returned, so the queue's index order is untouched).
+    clocks = Deadline.objects.filter(
+        referral=OuterRef("pk"), kind=Deadline.Kind.DECISION, subject=SERIOUS_CONCERNS, met_at__isnull=True
+    )
+    return Subquery(clocks.values("due_at")[:1])
+
+
 def _queue_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
-    return qs.select_related("claimed_by", "team", "edt_flag").prefetch_related(_children_prefetch())
+    return (
+        qs.select_related("claimed_by", "team", "edt_flag")
+        .prefetch_related(_children_prefetch())
+        .annotate(serious_concerns_due=_serious_concerns_due())
+    )
 
 
 def referral_queue(
@@ -260,6 +289,18 @@ def referral_status_history(referral: Referral) -> list:
 
 def referral_deadlines(referral: Referral) -> list:
     return list(referral.deadlines.order_by("due_at"))
+
+
+def cse_matrix_context(referral: Referral) -> dict:
+    """What the referral page shows of the CSE risk matrix: the one recorded, whether it is missing,
+    and the policy's rule (expected, or required before the decision)."""
+    policy = current_policy()
+    matrix = CseRiskMatrix.objects.select_related("recorded_by").filter(referral=referral).first()
+    return {
+        "cse_matrix": matrix,
+        "cse_matrix_missing": matrix is None and cse_matrix_expected(policy, referral),
+        "cse_matrix_rule": policy.cse_risk_matrix,
+    }
 
 
 def allowed_actions(user, referral: Referral) -> frozenset[str]:

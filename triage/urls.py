@@ -15,6 +15,7 @@ urlpatterns = [
     path("<ref:reference>/reassign/", views.referral_reassign, name="reassign"),
     path("<ref:reference>/decide/", views.referral_decide, name="decide"),
     path("<ref:reference>/change-rag/", views.referral_change_rag, name="change_rag"),
+    path("<ref:reference>/cse-risk-matrix/", views.referral_cse_matrix, name="cse_matrix"),
     path("<ref:reference>/step-up/", views.referral_step_up, name="step_up"),
     path("<ref:reference>/return/", views.referral_return, name="return"),
     path("<ref:reference>/edt-acknowledge/", views.referral_edt_acknowledge, name="edt_acknowledge"),

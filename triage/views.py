@@ -21,6 +21,7 @@ from referrals.person_index.selectors import rereferrals
 from . import decisions, selectors, signals
 from .forms import (
     ChangeRagForm,
+    CseMatrixForm,
     DaBatchForm,
     DecisionFields,
     EdtFilterForm,
@@ -197,6 +198,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "deadlines": selectors.referral_deadlines(referral),
         "actions": selectors.allowed_actions(request.user, referral),
         "edt_flag": getattr(referral, "edt_flag", None),
+        **selectors.cse_matrix_context(referral),
     }
     return render(request, "triage/referral_detail.html", context)
 
@@ -297,6 +299,22 @@ referral_return = _reason_view(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def referral_cse_matrix(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.access_referral(request.user, reference)
+    return _form_page(
+        request,
+        referral,
+        CseMatrixForm(_posted(request)),
+        action="record_cse_matrix",
+        template="triage/referral_cse_matrix.html",
+        run=lambda f: decisions.referral_cse_matrix_record(referral, **f.cleaned_data, by=request.user),
+        success="CSE risk matrix recorded.",
+        extra=selectors.cse_matrix_context(referral),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def referral_change_rag(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_referral(request.user, reference)
     decided = selectors.current_decisions(referral)
@@ -329,8 +347,10 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
     decided = selectors.current_decisions(referral)
     pending = [c for c in referral.children.all() if c.pk not in decided]
     data = _posted(request)
+    routes = current_policy().level_of_need_routes
     forms = [
-        (child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child))) for child in pending
+        (child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child), level_routes=routes))
+        for child in pending
     ]
     error = ""
     if request.method == "POST" and all(form.is_valid() for _, form in forms):

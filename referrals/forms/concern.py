@@ -43,11 +43,21 @@ class ConcernForm(IntakeForm):
         "When we are closed, we pass these straight to the emergency duty team",
     )
 
+    cse_concern = radios(
+        "Is the concern about child sexual exploitation?",
+        YES_NO_NOT_KNOWN,
+        required="Select whether the concern is about child sexual exploitation",
+        hint="Professionals: if it is, send the completed risk matrix for children and young people "
+        "with your referral if your area uses one",
+    )
+
     significant_harm.required = False  # optional: the referrer may not know
+    cse_concern.required = False
 
     def model_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["significant_harm"] = yes_no_value(data.get("significant_harm") or "")
+        data["cse_concern"] = yes_no_value(data.get("cse_concern") or "")
         return data
 
 

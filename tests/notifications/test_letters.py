@@ -18,6 +18,7 @@ from notifications.models import Letter, LetterTemplate
 from tests.factories import referral_with_people
 from tests.support.pdf import flat, pdf_text
 from tests.support.world import build_world
+from triage.actions import policy_version_create, policy_version_fields
 from triage.models import Deadline
 from triage.multiagency import actions as outcomes
 from triage.multiagency.models import Outcome
@@ -42,6 +43,10 @@ def _message(letter: Letter) -> OutboxMessage:
 
 
 def test_letter_is_queued_with_its_deadline_one_working_day_after_the_decision(decided_referral, policy):
+    # A policy whose letter clock counts from the decision (Durham's own counts from the referral:
+    # tests/councils/test_durham.py).
+    settings = {**policy_version_fields(policy), "letter_clock_starts": "decision"}
+    policy = policy_version_create(council="durham", settings=settings, by=None, note="From the decision")
     referral = decided_referral()
     friday_afternoon = datetime(2026, 11, 27, 15, 0, tzinfo=LONDON)
 

@@ -25,7 +25,8 @@ def body(child, rag="amber", **extra) -> dict:
     return {
         "child_id": child.pk,
         "rag": rag,
-        "level_of_need": 3,
+        # A level that agrees with the RAG under the default (Durham) policy's levels of need.
+        "level_of_need": {"green": 2, "blue": 1}.get(rag, 3),
         "rationale": "Reasons",
         "consent_basis": "given",
         "primary_need": "N1",

@@ -39,13 +39,18 @@ def early_help(db, make_user):
     return TeamFactory(name="Early Help Hub North", kind=Team.Kind.EARLY_HELP, members=[worker])
 
 
+# A level of need that agrees with each RAG under the default (Durham) policy's routing by level:
+# level 2 goes to early help (Green), levels 3 and 4 to the MASH (Red or Amber).
+LEVEL_FOR_RAG = {Rag.GREEN: 2, Rag.BLUE: 1}
+
+
 def decision(
-    child, rag=Rag.AMBER, *, basis=G, reason="", level=3, advice="", need="N1"
+    child, rag=Rag.AMBER, *, basis=G, reason="", level=None, advice="", need="N1"
 ) -> d.ChildDecisionInput:
     return d.ChildDecisionInput(
         child_id=child.pk,
         rag=rag,
-        level_of_need=level,
+        level_of_need=level or LEVEL_FOR_RAG.get(rag, 3),
         rationale="Bruising explained two ways; sibling at home.",
         consent_basis=basis,
         consent_reason=reason,

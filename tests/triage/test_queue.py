@@ -240,7 +240,8 @@ def test_deciding_through_the_page_per_child(login, lead):
         p = f"child-{child.pk}-"
         data = {
             "rag": rag,
-            "level_of_need": "3",
+            # A level that agrees with the RAG under the default (Durham) policy's levels of need.
+            "level_of_need": {"green": "2", "blue": "1"}.get(rag, "3"),
             "rationale": "Reasons",
             "consent_basis": "given",
             "primary_need": "N1",

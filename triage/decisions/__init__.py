@@ -7,6 +7,12 @@ side effects (e-mails) go through the outbox and leave after commit. Status move
 """
 
 from .claims import referral_claim, referral_reassign, referral_release
+from .cse import (
+    check_cse_matrix_for_decision,
+    cse_matrix_expected,
+    cse_matrix_missing,
+    referral_cse_matrix_record,
+)
 from .out_of_hours import (
     indicates_significant_harm,
     received_out_of_hours,
@@ -31,12 +37,16 @@ __all__ = [
     "CONSENT_MESSAGES",
     "ChildDecisionInput",
     "check_consent",
+    "check_cse_matrix_for_decision",
+    "cse_matrix_expected",
+    "cse_matrix_missing",
     "check_decision",
     "da_batch_decide",
     "indicates_significant_harm",
     "received_out_of_hours",
     "referral_change_rag",
     "referral_claim",
+    "referral_cse_matrix_record",
     "referral_decide",
     "referral_edt_acknowledge",
     "referral_reassign",

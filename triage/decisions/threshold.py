@@ -14,7 +14,7 @@ from mash import audit
 from mash.actor import Actor
 from mash.codes import DomesticAbuseRisk, PrimaryNeed
 from mash.exceptions import Conflict, InvalidInput
-from referrals.models import Referral
+from referrals.models import Referral, ReferralChild
 from referrals.person_index.actions import person_index_add_from_referral
 from referrals.states import Rag, Status
 
@@ -24,8 +24,10 @@ from ..models import Deadline, PolicyVersion
 from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
 from ..permissions import ACTIONS, require_role, require_state
 from ..policy import current_policy
+from ..policy_shapes import LEVEL_ROUTE_RAGS
 from ..signals import outcome_decided
 from ._common import _text, _transition
+from .cse import check_cse_matrix_for_decision
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,33 @@ def check_consent(policy: PolicyVersion, referral: Referral, decision: ChildDeci
         raise InvalidInput(CONSENT_MESSAGES[rule].format(rag=label))
 
 
+LEVEL_ROUTE_NAMES = {"early_help": "early help", "mash": "the MASH"}
+
+
+def check_level_route(policy: PolicyVersion, decision: ChildDecisionInput) -> None:
+    """Where the policy routes by level of need, the RAG must send the child the level's way.
+
+    Durham (001): "If the child has level 2 needs, the information will be shared with the One Point
+    duty officer"; "level 3 or level 4 needs ... will go to the MASH for further information sharing
+    and risk assessment". Here Green is the early help route and Red and Amber the MASH's, so a
+    level 3 child rated Green is refused (``InvalidInput`` naming the level of need and the RAG)
+    rather than quietly re-routed: the MASH route needs a rating (and its clock and consent rule)
+    that says so, and the lead who chose Green must see the disagreement and resolve it. Nothing is
+    written. A level the policy does not name (Durham's level 1), or a policy with no levels, is
+    routed by the RAG alone.
+    """
+    route = (policy.level_of_need_routes or {}).get(str(decision.level_of_need))
+    if route is None or decision.rag in LEVEL_ROUTE_RAGS[route]:
+        return
+    allowed = " or ".join(Rag(rag).label for rag in LEVEL_ROUTE_RAGS[route])
+    child = ReferralChild.objects.filter(pk=decision.child_id).first()
+    raise InvalidInput(
+        f"{child}: level of need {decision.level_of_need} goes to {LEVEL_ROUTE_NAMES[route]} under "
+        f"{policy.council_name}'s policy, so the RAG rating must be {allowed}, not "
+        f"{Rag(decision.rag).label}: change the level of need or the RAG rating."
+    )
+
+
 def check_decision(policy: PolicyVersion, referral: Referral, decision: ChildDecisionInput) -> None:
     """Everything a decision must carry, checked before anything is written."""
     if decision.rag not in Rag.values:
@@ -98,6 +127,7 @@ def check_decision(policy: PolicyVersion, referral: Referral, decision: ChildDec
         raise InvalidInput("Say on what basis the decision proceeds regarding consent.")
     if decision.rag == Rag.BLUE and not _text(decision.advice_given):
         raise InvalidInput("Blue closes the referral: record the advice or signposting given.")
+    check_level_route(policy, decision)
     check_consent(policy, referral, decision)
 
 
@@ -189,8 +219,10 @@ def referral_decide(
     """A MASH lead records the threshold decision for one or more of the referral's children.
 
     Requires a lead; a referral received or in screening; each child belonging to the referral and
-    not yet decided; each decision complete and within the policy's consent rule for its RAG
-    (``check_decision``). All or nothing: one bad decision writes none.
+    not yet decided; each decision complete, within the policy's consent rule for its RAG and its
+    routing by level of need (``check_decision``); where the policy requires it, the CSE risk matrix
+    of a CSE concern recorded (``check_cse_matrix_for_decision``). All or nothing: one bad decision
+    writes none.
     Causes: a ChildDecision per child under the current policy version and an audit row each. Once
     every child is decided the referral takes the highest RAG and moves (Blue: CLOSED; Green: DECIDED
     with the early help hub; Red/Amber: DECIDED), the decision clock is met and the RAG's clocks start.
@@ -211,6 +243,7 @@ def referral_decide(
         if set(ids) & decided:
             raise Conflict("A child already has a decision: change their RAG with a reason instead.")
         policy = current_policy()
+        check_cse_matrix_for_decision(policy, locked)
         for decision in decisions:
             check_decision(policy, locked, decision)
         rows = [_new_decision(locked, d, policy=policy, by=by, version=1) for d in decisions]
