@@ -105,7 +105,8 @@ def list_4(start: date, end: date, children: list[Child] | None = None) -> list[
 
 
 def list_5(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
-    """S47 enquiries started in the period, with the child's S47 and ICPC counts over 12 months."""
+    """S47 enquiries started in the period, with the child's S47 and ICPC counts over the 12 months up
+    to the enquiry's start and up to its conference (so a row with a conference counts it)."""
     children = cin_children(start, end, look_back=TWELVE_MONTHS) if children is None else children
     rows = []
     for child in children:
@@ -125,7 +126,7 @@ def list_5(start: date, end: date, children: list[Child] | None = None) -> list[
                         _date(s.icpc_date),
                         "" if s.icpc_date is None else labels.yes_no(s.cp_plan),
                         count_within_year(starts, s.start),
-                        count_within_year(conferences, s.start),
+                        count_within_year(conferences, s.icpc_date or s.start),
                         episode.team,
                         episode.worker,
                     ]

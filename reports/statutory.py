@@ -17,10 +17,10 @@ See README "Reports and statutory returns".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from referrals.models import ReferralChild
@@ -40,6 +40,15 @@ class Assessment:
     factors: list[str] = field(default_factory=list)
     child_seen: bool | None = None
     requires_support: bool | None = None
+    internal_review: date | None = None
+    child_seen_on: date | None = None
+
+    def as_at(self, day: date) -> Assessment:
+        """The assessment as it stood at the end of ``day``: authorised later means still open."""
+        if self.authorised is None or self.authorised <= day:
+            return self
+        review = self.internal_review if self.internal_review and self.internal_review <= day else None
+        return replace(self, authorised=None, factors=[], requires_support=None, internal_review=review)
 
 
 @dataclass
@@ -49,6 +58,39 @@ class Section47:
     icpc_date: date | None = None
     icpc_not_required: bool | None = None
     cp_plan: bool | None = None
+
+    def as_at(self, day: date) -> Section47:
+        if self.icpc_date is None or self.icpc_date <= day:
+            return self
+        return replace(self, icpc_date=None, cp_plan=None)
+
+
+@dataclass
+class CinPlan:
+    start: date
+    end: date | None = None
+
+    def as_at(self, day: date) -> CinPlan:
+        return self if self.end is None or self.end <= day else replace(self, end=None)
+
+
+@dataclass
+class CpPlan:
+    start: date
+    initial_category: str
+    latest_category: str = ""
+    end: date | None = None
+    previous_plans: int = 0
+    reviews: list[date] = field(default_factory=list)
+
+    def as_at(self, day: date) -> CpPlan:
+        """The plan at the end of ``day``: reviews and an end after it had not happened yet (the
+        latest category is the one recorded by then; without a dated history, the current one)."""
+        return replace(
+            self,
+            end=self.end if self.end and self.end <= day else None,
+            reviews=[r for r in self.reviews if r <= day],
+        )
 
 
 @dataclass
@@ -61,9 +103,56 @@ class Episode:
     closure_reason: str = ""
     assessments: list[Assessment] = field(default_factory=list)
     section47s: list[Section47] = field(default_factory=list)
+    cin_plans: list[CinPlan] = field(default_factory=list)
+    cp_plans: list[CpPlan] = field(default_factory=list)
     team: str = ""
     worker: str = ""
     referral_id: int | None = None
+
+    def as_at(self, day: date) -> Episode:
+        """The episode as it stood at the end of ``day`` (the census reference date): what had not
+        happened by then is left out, and what ended later was still open."""
+        closed = self.closure_date is not None and self.closure_date <= day
+        return replace(
+            self,
+            closure_date=self.closure_date if closed else None,
+            closure_reason=self.closure_reason if closed else "",
+            assessments=[a.as_at(day) for a in self.assessments if a.start <= day],
+            section47s=[s.as_at(day) for s in self.section47s if s.start <= day],
+            cin_plans=[p.as_at(day) for p in self.cin_plans if p.start <= day],
+            cp_plans=[p.as_at(day) for p in self.cp_plans if p.start <= day],
+        )
+
+    def since(self, start: date) -> Episode:
+        """The episode's part in a year that starts on ``start``: what was completed before it (an
+        assessment authorised, a conference held, a plan ended) belongs to an earlier year's return."""
+
+        def done_before(end: date | None) -> bool:
+            return end is not None and end < start
+
+        return replace(
+            self,
+            assessments=[a for a in self.assessments if not done_before(a.authorised)],
+            section47s=[
+                s
+                for s in self.section47s
+                if not done_before(s.icpc_date) and not (s.icpc_not_required and s.start < start)
+            ],
+            cin_plans=[p for p in self.cin_plans if not done_before(p.end)],
+            cp_plans=[
+                replace(p, reviews=[r for r in p.reviews if r >= start])
+                for p in self.cp_plans
+                if not done_before(p.end)
+            ],
+        )
+
+    def is_open_on(self, day: date) -> bool:
+        """Open on ``day``: referred by then, not NFA, and not closed before it."""
+        return (
+            self.referral_date <= day
+            and not self.nfa
+            and (self.closure_date is None or self.closure_date >= day)
+        )
 
 
 @dataclass
@@ -76,6 +165,26 @@ class Child:
     upn: str = ""
     has_disability: bool | None = None
     episodes: list[Episode] = field(default_factory=list)
+    former_upn: str = ""
+    upn_unknown: str = ""  # UN1-UN10 when there is no UPN
+    death_date: date | None = None
+    disabilities: list[str] = field(default_factory=list)  # census codes; NONE when recorded as none
+
+    def as_at(self, day: date) -> Child:
+        """The child as at the end of ``day``: a birth or death after it had not happened yet."""
+        born = self.birth_date is not None and self.birth_date <= day
+        expected = self.expected_birth_date or (None if born else self.birth_date)
+        return replace(
+            self,
+            birth_date=self.birth_date if born else None,
+            expected_birth_date=expected,
+            death_date=self.death_date if self.death_date and self.death_date <= day else None,
+            episodes=[e.as_at(day) for e in self.episodes if e.referral_date <= day],
+        )
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.birth_date is None and self.expected_birth_date is not None
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None or self.birth_date > day:
@@ -120,11 +229,35 @@ def _with_related(qs):
     )
 
 
-def _referral_children(start: date, end: date):
-    """Children of referrals received from ``start`` to ``end`` (local dates, inclusive)."""
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     since = timezone.make_aware(datetime.combine(start, time.min))
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return since, until
+
+
+def _referral_children(start: date, end: date):
+    """Children of referrals received from ``start`` to ``end`` (local dates, inclusive)."""
+    since, until = _bounds(start, end)
     qs = ReferralChild.objects.filter(referral__received_at__gte=since, referral__received_at__lt=until)
+    return _with_related(qs).order_by("referral__received_at", "id")
+
+
+def _episode_children(start: date, end: date):
+    """Children whose episode was received from ``start`` to ``end``, or received before and still
+    open at ``start`` (a CIN referral not closed before it): the census counts every child in need
+    during the year, whatever year the referral came."""
+    since, until = _bounds(start, end)
+    level_4 = ChildDecision.objects.filter(
+        child=OuterRef("pk"), is_current=True, level_of_need__gte=STATUTORY_LEVEL
+    )
+    carried_over = (
+        Q(referral__received_at__lt=since)
+        & (Q(cin_closure__isnull=True) | Q(cin_closure__closed_on__gte=start))
+        & (Q(referral__outcome__destination__in=PROGRESSED) | Exists(level_4))
+    )
+    qs = ReferralChild.objects.filter(referral__received_at__lt=until).filter(
+        Q(referral__received_at__gte=since) | carried_over
+    )
     return _with_related(qs).order_by("referral__received_at", "id")
 
 
@@ -226,9 +359,17 @@ def _gather(rows) -> list[Child]:
 
 
 def cin_children(start: date, end: date, *, look_back: timedelta = timedelta(0)) -> list[Child]:
-    """Each child with a CIN referral received from ``start - look_back`` to ``end``, with its episodes
-    in date order. ``look_back`` lets Annex A count referrals in the 12 months before the period."""
-    return _gather(_referral_children(start - look_back, end))
+    """Each child in need from ``start - look_back`` to ``end`` as at ``end`` (the reference date):
+    every CIN referral received in that time, and every episode open into it whatever year its
+    referral came (not one that was NFA or closed before). What happened after ``end`` is left out.
+    ``look_back`` lets Annex A count referrals in the 12 months before the period."""
+    since = start - look_back
+    children = [child.as_at(end) for child in _gather(_episode_children(since, end))]
+    for child in children:
+        child.episodes = [
+            e.since(since) for e in child.episodes if e.referral_date >= since or e.is_open_on(since)
+        ]
+    return [child for child in children if child.episodes]
 
 
 def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:

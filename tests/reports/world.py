@@ -5,7 +5,7 @@ Rows are written directly (not through the lifecycle) so each figure's answer ca
 
 | ref | received (UTC)     | source | agency | RAG   | team | consent    | status   | children           |
 |-----|--------------------|--------|--------|-------|------|------------|----------|--------------------|
-| R0  | 2026-03-10 10:00   | 6      | police | red   | A    | given      | closed   | c0 (P1), S17       |
+| R0  | 2026-03-10 10:00   | 6      | police | red   | A    | given      | closed   | c0 (P1), S17 (to 20/3) |
 | R1  | 2026-10-05 09:00   | 6      | police | red   | A    | given      | allocated| c1 (P1), S47       |
 | R2  | 2026-10-05 20:00 ooh| 2A    | school | amber | A    | refused    | allocated| c2, S17            |
 | R3  | 2026-10-12 13:00   | 1A     | -      | green | B    | not sought | outcome  | c3, early help     |
@@ -26,6 +26,7 @@ from mash.codes import LawfulBasis
 from mash.roles import Role
 from referrals.models import Consultation, Person, Referral, ReferralChild
 from referrals.states import Status
+from triage.casework.models import CinClosure
 from triage.models import ChildDecision, Deadline, MashDiscussion, Outcome, StrategyDiscussion
 from triage.models_decisions import ConsentBasis
 from triage.multiagency.models import InformationRequest
@@ -243,6 +244,11 @@ def build_world(make_user) -> World:
         r["R2"], police, lead, at("2026-10-06", "09:00"), at("2026-10-06", "15:00"), at("2026-10-07", "09:00")
     )
     _request(r["R4"], school, lead, at("2026-10-20", "09:00"), at("2026-10-21", "09:00"))
+    # R0's episode ended before October, so the October extract leaves it out.
+    CinClosure.objects.create(
+        referral=r["R0"], child=c["c0"], closed_on=date(2026, 3, 20), reason="RC7", closed_by=lead,
+        recorded_at=at("2026-03-20"),
+    )  # fmt: skip
     consultation = Consultation.objects.create(
         received_at=at("2026-10-15"), recorded_by=users["screening"], caller_name="Caller", source="3A",
         summary="Advice call.", advice_given="Advice.",
