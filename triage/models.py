@@ -44,6 +44,10 @@ class PolicyVersion(models.Model):
     visit_working_days = models.PositiveSmallIntegerField(default=5)
     assessment_working_days = models.PositiveSmallIntegerField(default=45)
     icpc_working_days = models.PositiveSmallIntegerField(default=15)
+    # Review conferences of a child protection plan: the first within this many months of the initial
+    # conference, then at most this many months apart (Working Together).
+    cp_first_review_months = models.PositiveSmallIntegerField(default=3)
+    cp_review_interval_months = models.PositiveSmallIntegerField(default=6)
     strategy_discussion_hours = models.PositiveSmallIntegerField(default=24)
     warning_lead_minutes = models.PositiveIntegerField(default=60)
     edt_phone = models.CharField(max_length=40, blank=True)
@@ -110,6 +114,7 @@ class Deadline(models.Model):
         VISIT = "visit", "Visit"
         ASSESSMENT = "assessment", "Assessment"
         ICPC = "icpc", "Initial child protection conference"
+        CP_REVIEW = "cp_review", "Child protection review conference"
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -153,6 +158,16 @@ class Deadline(models.Model):
 # Threshold decisions, claims and EDT flags live in their own module.
 # Assessments, S47 enquiries and CIN closures recorded after allocation.
 from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
+
+# The census child details, CIN plans and child protection plans recorded after allocation.
+from .casework.models_census import (  # noqa: E402,F401
+    ChildCensusDetails,
+    ChildProtectionPlan,
+    CinPlan,
+    CinPlanReview,
+    CpPlanCategoryChange,
+    CpPlanReview,
+)
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
 
 # MASH and strategy discussions, outcomes, allocations and challenges.
