@@ -203,6 +203,12 @@ def _published_schema(year: int) -> Path | None:
 
 GENDER_ELEMENT = '<xs:element name="GenderCurrent" type="gendertype" minOccurs="1" maxOccurs="1"/>'
 SEX_ELEMENT = '<xs:element name="Sex" type="sextype" minOccurs="1" maxOccurs="1"/>'
+# The published schema types NumberOfPreviousCPP as positiveInteger, which refuses 0, the answer for a
+# child's first plan (the item is mandatory); the derived schema counts from 0 (docs/reports.md).
+PREVIOUS_CPP = (
+    '<xs:element name="NumberOfPreviousCPP" type="xs:positiveInteger" minOccurs="1" maxOccurs="1"/>'
+)
+PREVIOUS_CPP_FROM_0 = PREVIOUS_CPP.replace("xs:positiveInteger", "xs:nonNegativeInteger")
 SEX_TYPE = """
   <xs:simpleType name="sextype">
     <xs:restriction base="xs:string">
@@ -217,16 +223,19 @@ SEX_TYPE = """
 def schema_text(year: int) -> str | None:
     """The schema of the collection year ending in March ``year``: the published one up to 2023-24;
     from 2024-25 the last published one with GenderCurrent (1/2/0) replaced by Sex (M/F/U), the
-    item the Department's 2024-25 and 2025-26 specifications changed (docs/reports.md)."""
+    item the Department's 2024-25 and 2025-26 specifications changed, and NumberOfPreviousCPP
+    counted from 0 (docs/reports.md)."""
     path = _published_schema(min(year, PUBLISHED_SCHEMAS[-1]))
     if path is None:
         return None
     text = path.read_text(encoding="utf-8")
     if year < FIRST_SEX_YEAR:
         return text
-    if GENDER_ELEMENT not in text:
-        raise ValueError(f"{path.name} no longer has the GenderCurrent element this derivation replaces")
-    return text.replace(GENDER_ELEMENT, SEX_ELEMENT).replace("</xs:schema>", SEX_TYPE)
+    for published, derived in ((GENDER_ELEMENT, SEX_ELEMENT), (PREVIOUS_CPP, PREVIOUS_CPP_FROM_0)):
+        if published not in text:
+            raise ValueError(f"{path.name} no longer has the element this derivation replaces: {published}")
+        text = text.replace(published, derived)
+    return text.replace("</xs:schema>", SEX_TYPE)
 
 
 def schema_errors(xml: bytes, *, year: int) -> list[str] | None:

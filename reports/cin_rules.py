@@ -360,7 +360,8 @@ def _check_identity(child: Child, as_at: date) -> list[Violation]:
         found.append(_v("4180", repr(child.sex)))
     if child.is_unborn and child.sex != Sex.UNKNOWN:
         found.append(_v("8750", f"recorded as {child.sex}"))
-    if (child.birth_date is None) == (child.expected_birth_date is None):
+    # The extract writes the expected date only while the child is unborn, so never both.
+    if child.birth_date is None and child.expected_birth_date is None:
         found.append(_v("8525Q"))
     expected = child.expected_birth_date
     if child.birth_date is None and expected is not None:

@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from referrals.models import ReferralChild
-from triage.models import ChildDecision, Deadline, Outcome
+from triage.models import ChildDecision, ChildProtectionPlan, Deadline, Outcome
 
 # Outcomes that take a referral on into children's social care (an assessment or an S47): not NFA.
 PROGRESSED = frozenset({Outcome.Destination.STRATEGY_S47, Outcome.Destination.S17_ASSESSMENT})
@@ -82,14 +82,19 @@ class CpPlan:
     end: date | None = None
     previous_plans: int = 0
     reviews: list[date] = field(default_factory=list)
+    category_changes: list[tuple[date, str]] = field(default_factory=list)  # (day, category), in order
 
     def as_at(self, day: date) -> CpPlan:
-        """The plan at the end of ``day``: reviews and an end after it had not happened yet (the
-        latest category is the one recorded by then; without a dated history, the current one)."""
+        """The plan at the end of ``day``: reviews, category changes and an end after it had not
+        happened yet."""
+        changes = [(d, c) for d, c in self.category_changes if d <= day]
+        latest = changes[-1][1] if changes else (self.latest_category if not self.category_changes else "")
         return replace(
             self,
             end=self.end if self.end and self.end <= day else None,
             reviews=[r for r in self.reviews if r <= day],
+            category_changes=changes,
+            latest_category=latest or self.initial_category,
         )
 
 
@@ -216,6 +221,7 @@ def _with_related(qs):
         "referral__outcome",
         "referral__strategy_discussion",
         "cin_closure",
+        "census_details",
     ).prefetch_related(
         Prefetch("decisions", queryset=ChildDecision.objects.filter(is_current=True), to_attr="current"),
         Prefetch(
@@ -226,6 +232,10 @@ def _with_related(qs):
         # What the allocated worker records (triage.casework.actions): one query each.
         "statutory_assessments",
         "section47_enquiries",
+        "cin_plans",
+        Prefetch(
+            "cp_plans", queryset=ChildProtectionPlan.objects.prefetch_related("reviews", "category_changes")
+        ),
     )
 
 
@@ -313,6 +323,21 @@ def _section47s(child: ReferralChild) -> list[Section47]:
     return [Section47(start=_local(strategy.held_at), icpc_target=target)]
 
 
+def _cp_plans(child: ReferralChild) -> list[CpPlan]:
+    return [
+        CpPlan(
+            start=plan.started_on,
+            initial_category=plan.initial_category,
+            latest_category=plan.latest_category or plan.initial_category,
+            end=plan.ended_on,
+            previous_plans=plan.previous_plans,
+            reviews=sorted(r.reviewed_on for r in plan.reviews.all()),
+            category_changes=sorted((c.changed_on, c.category) for c in plan.category_changes.all()),
+        )
+        for plan in child.cp_plans.all()
+    ]
+
+
 def episode_for(child: ReferralChild) -> Episode:
     referral = child.referral
     outcome = _outcome(child)
@@ -329,6 +354,8 @@ def episode_for(child: ReferralChild) -> Episode:
         closure_reason=closure.reason if closure else "",
         assessments=_assessments(child),
         section47s=_section47s(child),
+        cin_plans=[CinPlan(start=p.started_on, end=p.ended_on) for p in child.cin_plans.all()],
+        cp_plans=_cp_plans(child),
         team=referral.team.name if referral.team else "",
         worker=worker.display_name if worker else "",
         referral_id=referral.pk,
@@ -337,14 +364,22 @@ def episode_for(child: ReferralChild) -> Episode:
 
 def _child_values(child: ReferralChild, key: str) -> Child:
     person = child.person
+    details = getattr(child, "census_details", None)
+    codes = list(details.disabilities) if details else []
+    # Coded disabilities when recorded; else the referral's free text can only say "yes".
+    has_disability = details.has_disability if codes else (True if child.disability.strip() else None)
     return Child(
         la_child_id=key,
         sex=child.sex,
         ethnicity=child.ethnicity,
         birth_date=child.date_of_birth,
-        expected_birth_date=child.expected_date_of_birth if child.date_of_birth is None else None,
-        upn=person.upn if person else "",
-        has_disability=True if child.disability.strip() else None,
+        expected_birth_date=child.expected_date_of_birth,
+        upn=(details.upn if details and details.upn else "") or (person.upn if person else ""),
+        has_disability=has_disability,
+        former_upn=details.former_upn if details else "",
+        upn_unknown=details.upn_unknown if details else "",
+        death_date=details.died_on if details else None,
+        disabilities=codes,
     )
 
 
