@@ -45,6 +45,8 @@ class Assessment:
 
     def as_at(self, day: date) -> Assessment:
         """The assessment as it stood at the end of ``day``: authorised later means still open."""
+        if self.child_seen_on is not None and self.child_seen_on > day:
+            return replace(self, child_seen_on=None).as_at(day)
         if self.authorised is None or self.authorised <= day:
             return self
         review = self.internal_review if self.internal_review and self.internal_review <= day else None
@@ -296,6 +298,7 @@ def _assessments(child: ReferralChild) -> list[Assessment]:
             factors=list(a.factors),
             child_seen=a.child_seen,
             requires_support=a.requires_support,
+            child_seen_on=a.child_seen_on,
         )
         for a in child.statutory_assessments.all()
     ]
@@ -413,6 +416,25 @@ def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
         (_child_values(row, child_key(row)), _local(row.referral.received_at), row.referral.source)
         for row in _referral_children(start, end)
     ]
+
+
+def early_help(start: date, end: date) -> list[tuple[Child, date, str]]:
+    """Each child of a referral the MASH passed to early help in the period: the child, the day of
+    that outcome (when early help took the child on) and the team (or lead agency) it went to."""
+    since, until = _bounds(start, end)
+    rows = _with_related(
+        ReferralChild.objects.filter(
+            referral__outcome__destination=Outcome.Destination.EARLY_HELP,
+            referral__outcome__decided_at__gte=since,
+            referral__outcome__decided_at__lt=until,
+        ).select_related("referral__outcome__team", "referral__outcome__lead_agency")
+    ).order_by("referral__outcome__decided_at", "id")
+    found = []
+    for row in rows:
+        outcome = row.referral.outcome
+        organisation = str(outcome.team or outcome.lead_agency or "")
+        found.append((_child_values(row, child_key(row)), _local(outcome.decided_at), organisation))
+    return found
 
 
 def referral_children(referral_id: int) -> list[Child]:

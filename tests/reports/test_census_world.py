@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from reports import cin_census, cin_rules
+from reports import annex_a, cin_census, cin_rules
 from reports.statutory import cin_children
 from tests.support.environment import require
 
@@ -134,3 +134,31 @@ def test_the_validator_passes_every_error_rule_and_agrees_with_our_rules(census_
     assert raised == QUERIES | {(rule, "") for rule in VALIDATOR_DEFECTS}
     ours = {(v.rule, names[v.child]) for v in cin_rules.check_children(children, as_at=REFERENCE)}
     assert ours == QUERIES
+
+
+def test_annex_a_list_6_children_in_need_over_the_year(census_world):
+    rows = [row[6:12] for row in annex_a.list_6(CENSUS_START, REFERENCE)]
+    closed, cin_plan, assessing = "e) Closed episode", "c) Child in need plan", "d) Open assessment"
+    rc7 = "RC7 - Services ceased for any other reason, including child no longer in need"
+    assert rows == [
+        ["10/02/2025", "N5 - Family dysfunction", "", "", "", cin_plan],  # open across the year's start
+        ["14/04/2025", "N5 - Family dysfunction", "15/04/2025", "06/05/2025", rc7, closed],
+        ["03/11/2025", "N5 - Family dysfunction", "04/11/2025", "", "", cin_plan],  # the re-referral
+        ["02/06/2025", "N4 - Family in acute stress", "03/06/2025", "30/09/2025", rc7, closed],
+        ["07/07/2025", "N1 - Abuse or neglect", "08/07/2025", "19/01/2026", rc7, closed],
+        ["01/09/2025", "N1 - Abuse or neglect", "02/09/2025", "", "", cin_plan],
+        ["01/12/2025", "N4 - Family in acute stress", "02/12/2025", "", "", assessing],  # closed in April
+        ["12/01/2026", "N3 - Parental disability or illness", "02/03/2026", "", "", assessing],
+        ["16/03/2026", "N1 - Abuse or neglect", "17/03/2026", "", "", assessing],
+    ]  # fmt: skip
+
+
+def test_annex_a_list_7_child_protection_over_the_year(census_world):
+    rows = annex_a.list_7(CENSUS_START, REFERENCE)
+    assert [row[:6] for row in rows] == [
+        [census_world.key("s47_cp"), "b) Female", "g) MWBA", "04/04/2019", 6, "a) Yes"],
+    ]
+    assert [row[6:] for row in rows] == [
+        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "", "", "20/10/2025", "19/01/2026", "c) Unknown", 0,
+         "Children in Need Team", "Cas Worker"],
+    ]  # fmt: skip
