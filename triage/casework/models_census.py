@@ -154,3 +154,12 @@ class CpPlanCategoryChange(models.Model):
 
     def __str__(self) -> str:
         return f"CP plan {self.plan_id} category {self.category} from {self.changed_on:%Y-%m-%d}"
+
+
+def plans_open(child) -> bool:
+    """Whether the child has a child in need or child protection plan that has not ended: their
+    episode cannot close before the plans do."""
+    return (
+        CinPlan.objects.filter(child=child, ended_on__isnull=True).exists()
+        or ChildProtectionPlan.objects.filter(child=child, ended_on__isnull=True).exists()
+    )
