@@ -37,8 +37,8 @@ from tests.factories import referral_with_people
 from tests.factories.agencies import TeamFactory
 from tests.support.mash_stage import ATTENDEES
 from triage.casework import actions as casework
+from triage.casework import actions_census as census
 from triage.casework import models as casework_base
-from triage.casework import models_census as casework_census
 from triage.casework.models import CinClosure
 from triage.models import ChildDecision, Deadline, MashDiscussion, Outcome, StrategyDiscussion
 from triage.models_decisions import ConsentBasis
@@ -284,7 +284,7 @@ def build_world(make_user) -> World:
 # The 2025-26 census (1 April 2025 to the reference date, 31 March 2026), local authority 831. Every
 # record after intake is made by the product's actions (threshold decision, MASH or strategy
 # discussion, outcome, allocation, assessment, S47, conference, closure) on the day it happened (the
-# clock travels); the census details and plans that the actions do not yet write are rows.
+# clock travels), census details and plans included.
 #
 # | key        | referral   | path                                            | as at 31/3/2026               |
 # |------------|------------|-------------------------------------------------|-------------------------------|
@@ -415,18 +415,23 @@ def _close(kid: ReferralChild, day: date, reason: str = "RC7") -> None:
         )
 
 
-def _details(kid: ReferralChild, **fields) -> None:
-    casework_census.ChildCensusDetails.objects.create(
-        child=kid, updated_by=_census_users["worker"], updated_at=CENSUS_NOW, **fields
-    )
+def _details(kid: ReferralChild, day: date, disabilities: list[str] | None = None, **identifiers) -> None:
+    """The worker records the child's UPN (or why there is none) and disabilities on ``day``."""
+    with _on(day) as now:
+        if identifiers:
+            census.child_identifiers_record(kid, **identifiers, by=_census_users["worker"], now=now)
+        if disabilities:
+            census.child_disabilities_record(kid, codes=disabilities, by=_census_users["worker"], now=now)
 
 
 def _cin_plan(kid: ReferralChild, start: date, end: date | None = None) -> None:
-    casework_census.CinPlan.objects.create(
-        referral=kid.referral, child=kid, assessment=kid.statutory_assessments.last(), started_on=start,
-        ended_on=end, started_by=_census_users["worker"], ended_by=_census_users["manager"] if end else None,
-        recorded_at=_noon(start),
-    )  # fmt: skip
+    with _on(start) as now:
+        plan = census.cin_plan_start(
+            kid.referral, child=kid, started_on=start, by=_census_users["worker"], now=now
+        )
+    if end is not None:
+        with _on(end) as now:
+            census.cin_plan_end(plan, ended_on=end, by=_census_users["manager"], now=now)
 
 
 def build_census_world(make_user) -> CensusWorld:
@@ -450,7 +455,9 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
     kids: dict[str, ReferralChild] = {}
     born = {"sex": "F", "ethnicity": "WBRI", "date_of_birth": date(2016, 2, 2)}
 
-    kids["nfa"] = _intake(date(2025, 5, 12), red=True, **born)
+    # Never allocated, so nobody records census details: the UPN is the person index's.
+    known = Person.objects.create(first_name="Perdita", last_name="Testchild", upn="G831200000001")
+    kids["nfa"] = _intake(date(2025, 5, 12), red=True, person=known, **born)
     with _on(date(2025, 5, 13)) as now:
         mash.strategy_discussion_record(
             kids["nfa"].referral, held_at=now - timedelta(hours=1), attendees=ATTENDEES, s47_enquiry=False,
@@ -460,21 +467,21 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
             kids["nfa"].referral, destination=Outcome.Destination.NFA, rationale="Concerns resolved",
             recommendation="None", by=users["lead"], now=now,
         )  # fmt: skip
-    _details(kids["nfa"], upn="G831200000001")
 
     kids["s17"] = _intake(
         date(2025, 6, 2), red=False, sex="M", ethnicity="BAFR", date_of_birth=date(2012, 9, 9)
     )
     _s17(kids["s17"], "N4", team)
+    _details(kids["s17"], date(2025, 6, 3), ["AUT", "LD", "HEAR", "VIS"], upn="W831200000002")
     _assess(kids["s17"], date(2025, 6, 3), date(2025, 6, 20), ("3B", "16A"))
     _cin_plan(kids["s17"], date(2025, 6, 23), date(2025, 9, 30))
     _close(kids["s17"], date(2025, 9, 30))
-    _details(kids["s17"], upn="W831200000002", disabilities=["AUT", "LD", "HEAR", "VIS"])
 
     kids["s47_cp"] = _intake(
         date(2025, 7, 7), red=True, sex="F", ethnicity="MWBA", date_of_birth=date(2019, 4, 4)
     )
     enquiry = _s47(kids["s47_cp"], team)
+    _details(kids["s47_cp"], date(2025, 7, 8), ["MOB", "COMM", "BEH", "CON"], upn_unknown="UN2")
     _assess(kids["s47_cp"], date(2025, 7, 8), date(2025, 7, 25), ("2A",))
     with _on(date(2025, 7, 28)) as now:
         casework.icpc_record(
@@ -485,34 +492,27 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
             by=users["worker"],
             now=now,
         )
-    plan = casework_census.ChildProtectionPlan.objects.create(
-        referral=enquiry.referral, child=kids["s47_cp"], enquiry=enquiry, started_on=date(2025, 7, 28),
-        initial_category="NEG", latest_category="EMO", ended_on=date(2026, 1, 19),
-        end_reason="no_longer_at_risk", started_by=users["worker"], ended_by=users["manager"],
-        recorded_at=_noon(date(2025, 7, 28)),
-    )  # fmt: skip
-    casework_census.CpPlanReview.objects.create(
-        plan=plan,
-        reviewed_on=date(2025, 10, 20),
-        recorded_by=users["worker"],
-        recorded_at=_noon(date(2025, 10, 20)),
-    )
-    casework_census.CpPlanCategoryChange.objects.create(
-        plan=plan, changed_on=date(2025, 10, 20), category="EMO", recorded_by=users["worker"],
-        recorded_at=_noon(date(2025, 10, 20)),
-    )  # fmt: skip
+        plan = census.cp_plan_start(enquiry, by=users["worker"], now=now)
+    with _on(date(2025, 10, 20)) as now:
+        census.cp_plan_review(plan, reviewed_on=date(2025, 10, 20), by=users["worker"], now=now)
+        census.cp_plan_category_change(
+            plan, changed_on=date(2025, 10, 20), category="EMO", by=users["worker"], now=now
+        )
+    with _on(date(2026, 1, 19)) as now:
+        census.cp_plan_end(
+            plan, ended_on=date(2026, 1, 19), reason="no_longer_at_risk", by=users["manager"], now=now
+        )
     _close(kids["s47_cp"], date(2026, 1, 19))
-    _details(kids["s47_cp"], upn_unknown="UN2", disabilities=["MOB", "COMM", "BEH", "CON"])
 
     kids["s47_none"] = _intake(
         date(2025, 9, 1), red=True, sex="M", ethnicity="WBRI", date_of_birth=date(2010, 10, 10)
     )
     enquiry = _s47(kids["s47_none"], team)
+    _details(kids["s47_none"], date(2025, 9, 2), ["NONE"], upn_unknown="UN1")
     _assess(kids["s47_none"], date(2025, 9, 2), date(2025, 10, 14), ("4A",))
     with _on(date(2025, 9, 10)) as now:
         casework.icpc_record(enquiry, not_required=True, by=users["worker"], now=now)
     _cin_plan(kids["s47_none"], date(2025, 10, 15))
-    _details(kids["s47_none"], upn_unknown="UN1", disabilities=["NONE"])
 
     kids["unborn"] = _intake(date(2026, 1, 12), red=False, sex="U", expected_date_of_birth=date(2026, 5, 1))
     kids["unborn"].date_of_birth = None
@@ -531,22 +531,22 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
     again = {"sex": "M", "ethnicity": "WBRI", "date_of_birth": date(2014, 1, 1), "person": person}
     kids["again_1"] = _intake(date(2025, 4, 14), red=False, **again)
     _s17(kids["again_1"], "N5", team)
+    _details(kids["again_1"], date(2025, 4, 15), upn="K831200000003")
     _assess(kids["again_1"], date(2025, 4, 15), date(2025, 5, 2), ("1A",))
     _close(kids["again_1"], date(2025, 5, 6))
     kids["again_2"] = _intake(date(2025, 11, 3), red=False, **again)
     _s17(kids["again_2"], "N5", team)
     _assess(kids["again_2"], date(2025, 11, 4), date(2026, 1, 9), ("1B",))
     _cin_plan(kids["again_2"], date(2026, 1, 12))
-    for kid in (kids["again_1"], kids["again_2"]):
-        _details(kid, upn="K831200000003")
+    _details(kids["again_2"], date(2025, 11, 4), upn="K831200000003")
 
     kids["carried"] = _intake(
         date(2025, 2, 10), red=False, sex="F", ethnicity="AIND", date_of_birth=date(2013, 5, 5)
     )
     _s17(kids["carried"], "N5", team)
+    _details(kids["carried"], date(2025, 2, 11), upn="N831200000005")
     _assess(kids["carried"], date(2025, 2, 11), date(2025, 3, 14), ("5A",))
     _cin_plan(kids["carried"], date(2025, 3, 17))
-    _details(kids["carried"], upn="N831200000005")
 
     kids["late"] = _intake(
         date(2026, 3, 16), red=True, sex="M", ethnicity="CHNE", date_of_birth=date(2022, 6, 6)
@@ -562,4 +562,5 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
             by=users["worker"],
             now=now,
         )
+        census.cp_plan_start(enquiry, by=users["worker"], now=now)  # after the reference date
     return kids
