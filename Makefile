@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ASSETS := node_modules/.installed-stamp
+# data-to-insight's CIN census validator, in its own environment: its pins (pandas<2, which needs
+# numpy<2) are not the project's, and the tests call it as a program on the extract's XML.
+CINVALIDATOR := .venv-cinvalidator
+CINVALIDATOR_STAMP := $(CINVALIDATOR)/.installed-stamp
 CSS := static/build/govuk-frontend.css
 
 .PHONY: run test setup assets migrate demo lint bench clean screenshots
@@ -20,6 +24,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps "liiatools==0.2.0"
 	touch $(STAMP)
 
+$(CINVALIDATOR_STAMP): Makefile
+	test -x $(CINVALIDATOR)/bin/python || $(PYTHON) -m venv $(CINVALIDATOR)
+	$(CINVALIDATOR)/bin/python -m pip install --quiet "csc-validator-be-cin==0.1.13" "numpy==1.26.4"
+	touch $(CINVALIDATOR_STAMP)
+
 # npm packages (no install scripts: none is needed), then GOV.UK Frontend's CSS built from its Sass
 # without the GOV.UK-only GDS Transport font (docs/front-end.md) into static/build/ (git-ignored).
 $(ASSETS): package.json package-lock.json
@@ -31,7 +40,7 @@ $(CSS): $(ASSETS) static/scss/govuk-frontend.scss
 
 assets: $(CSS)
 
-setup: $(STAMP) $(CSS)
+setup: $(STAMP) $(CINVALIDATOR_STAMP) $(CSS)
 	mkdir -p var/mail var/broker/control
 
 migrate: setup

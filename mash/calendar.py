@@ -12,6 +12,7 @@ exactly at closing time is out of hours, as the phones have gone to the emergenc
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -199,6 +200,25 @@ class WorkingCalendar:
         """Closing time of the working day on which the clock starts ("the same working day")."""
         start = _aware(self.next_working_moment(instant))
         return self._local(self.window(self._local_date(start))[1])
+
+    def add_calendar_months(self, instant: datetime, months: int) -> datetime:
+        """Closing time of the last working day on or before the date ``months`` months after
+        ``instant``'s date ("within three months": a date that falls on a weekend or a bank holiday
+        pulls the deadline back, never on). A day the month lacks is its last day (31 May + 3
+        months is 31 August; 30 November + 3 months is 28 or 29 February)."""
+        if months < 0:
+            raise ValueError("months to add must not be negative")
+        start = self._local_date(_aware(instant))
+        month_index = start.month - 1 + months
+        year, month = start.year + month_index // 12, month_index % 12 + 1
+        day = date(year, month, min(start.day, monthrange(year, month)[1]))
+        for offset in range(_SEARCH_LIMIT_DAYS):
+            window = self.window(day - timedelta(days=offset))
+            if window is not None:
+                return self._local(window[1])
+        raise ValueError(
+            f"no working day within {_SEARCH_LIMIT_DAYS} days before {day}: check the working hours"
+        )
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from ``start`` to ``end``; negative when ``end`` is earlier."""

@@ -198,3 +198,28 @@ class LawfulBasis(models.TextChoices):
         "DPA 2018 Part 3 s35 with Sch 8 para 4 (police: safeguarding of children)",
     )
     CONSENT = "consent", "Consent of the parent or competent child"
+
+
+class UpnUnknown(models.TextChoices):
+    """CIN census UPNunknown (N00135): why a child has no UPN. The codes are the Department's schema
+    (CIN_schema_2024.xsd enumerates UN1-UN7); UN4 and UN6 are worded as the schema's codes only, their
+    guide wording not being confirmed here (statutory-facts.md section 1)."""
+
+    UN1 = "UN1", "Child is not of school age and has not yet acquired a UPN"
+    UN2 = "UN2", "Child has never attended a maintained school in England"
+    UN3 = "UN3", "Child is educated outside England"
+    UN4 = "UN4", "UN4 (see the DfE CIN census guide)"
+    UN5 = "UN5", "Discrepancies in name or date of birth prevent reliable UPN matching"
+    UN6 = "UN6", "UN6 (see the DfE CIN census guide)"
+    UN7 = "UN7", "Referral with no further action"
+
+
+class CpPlanEndReason(models.TextChoices):
+    """Why a child protection plan ended: Working Together's occasions for ending a plan (not a
+    census item; the census records only CPPendDate)."""
+
+    NO_LONGER_AT_RISK = "no_longer_at_risk", "The child is no longer at continuing risk of significant harm"
+    MOVED_LA = "moved_la", "The child moved permanently to another local authority"
+    REACHED_18 = "reached_18", "The child reached 18"
+    DIED = "died", "The child died"
+    LEFT_UK = "left_uk", "The child left the United Kingdom permanently"

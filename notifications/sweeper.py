@@ -95,7 +95,7 @@ def _raise_all(level: str, now: datetime, recipients: _Recipients) -> int:
 class _Recipients:
     """Who hears about a deadline: the person working it, their manager, the team's queue."""
 
-    PERSONAL_KINDS = frozenset({"visit", "assessment", "icpc"})  # the allocated worker's clocks
+    PERSONAL_KINDS = frozenset({"visit", "assessment", "icpc", "cp_review"})  # the allocated worker's clocks
 
     def __init__(self) -> None:
         self._mash_team = None

@@ -1,4 +1,4 @@
-"""Ofsted Annex A lists 1, 3, 4 and 5 for a period, as rows and as an xlsx workbook.
+"""Ofsted Annex A lists 1 to 7 for a period, as rows and as an xlsx workbook.
 
 Rows are built from ``reports.statutory`` (the one reading of the workflow), labelled with
 ``reports.annex_a_labels``. No names of children: the Child Unique ID is the LA's case id (or ours).
@@ -16,7 +16,7 @@ from referrals.models import Consultation
 
 from . import annex_a_labels as labels
 from .cells import safe_row
-from .statutory import TWELVE_MONTHS, Child, cin_children, contacts, count_within_year
+from .statutory import TWELVE_MONTHS, Child, Episode, cin_children, contacts, count_within_year, early_help
 
 Row = list[object]
 
@@ -51,6 +51,16 @@ def list_1(start: date, end: date) -> list[Row]:
         row[0] = f"CONS{consultation.pk}"
         rows.append(row)
     return rows
+
+
+def list_2(start: date, end: date) -> list[Row]:
+    """Early help: each child the MASH passed to early help in the period. The start is the day of
+    that outcome; the early help assessment's completion is the early help service's record, not
+    this system's, so it is left blank (the column may be)."""
+    return [
+        _child_columns(child, day) + [_date(day), "", organisation]
+        for child, day, organisation in early_help(start, end)
+    ]
 
 
 def _in_period(children: list[Child], start: date, end: date):
@@ -105,7 +115,8 @@ def list_4(start: date, end: date, children: list[Child] | None = None) -> list[
 
 
 def list_5(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
-    """S47 enquiries started in the period, with the child's S47 and ICPC counts over 12 months."""
+    """S47 enquiries started in the period, with the child's S47 and ICPC counts over the 12 months up
+    to the enquiry's start and up to its conference (so a row with a conference counts it)."""
     children = cin_children(start, end, look_back=TWELVE_MONTHS) if children is None else children
     rows = []
     for child in children:
@@ -125,7 +136,84 @@ def list_5(start: date, end: date, children: list[Child] | None = None) -> list[
                         _date(s.icpc_date),
                         "" if s.icpc_date is None else labels.yes_no(s.cp_plan),
                         count_within_year(starts, s.start),
-                        count_within_year(conferences, s.start),
+                        count_within_year(conferences, s.icpc_date or s.start),
+                        episode.team,
+                        episode.worker,
+                    ]
+                )
+    return rows
+
+
+def _open_during(episode: Episode, start: date, end: date) -> bool:
+    return (
+        not episode.nfa
+        and episode.referral_date <= end
+        and (episode.closure_date is None or episode.closure_date >= start)
+    )
+
+
+def _case_status(episode: Episode) -> str:
+    """The episode's status at the end of the period (what was open then; a MASH holds no looked
+    after children). An open episode with no plan is still being assessed."""
+    if episode.closure_date is not None:
+        return labels.CASE_STATUS_CLOSED
+    if any(p.end is None for p in episode.cp_plans):
+        return labels.CASE_STATUS_CP_PLAN
+    if any(p.end is None for p in episode.cin_plans):
+        return labels.CASE_STATUS_CIN_PLAN
+    return labels.CASE_STATUS_OPEN_ASSESSMENT
+
+
+def list_6(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
+    """Children in need: each episode (not NFA) open at any time in the period, as at its end."""
+    children = cin_children(start, end) if children is None else children
+    rows = []
+    for child in children:
+        for episode in child.episodes:
+            if not _open_during(episode, start, end):
+                continue
+            seen = max((a.child_seen_on for a in episode.assessments if a.child_seen_on), default=None)
+            rows.append(
+                _child_columns(child, end)
+                + [
+                    labels.yes_no(child.has_disability),
+                    _date(episode.referral_date),
+                    labels.PRIMARY_NEED.get(episode.primary_need or "N0", ""),
+                    _date(seen),
+                    _date(episode.closure_date),
+                    labels.REASON_FOR_CLOSURE.get(episode.closure_reason, ""),
+                    _case_status(episode),
+                    episode.team,
+                    episode.worker,
+                ]
+            )
+    return rows
+
+
+def list_7(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
+    """Child protection: each plan open at any time in the period, as at its end. Statutory visits
+    and whether the child was seen alone are not recorded here (the columns may be blank); whether
+    the child was under an EPO or police protection is not known to this system."""
+    children = cin_children(start, end) if children is None else children
+    rows = []
+    for child in children:
+        for episode in child.episodes:
+            for plan in episode.cp_plans:
+                if plan.start > end or (plan.end is not None and plan.end < start):
+                    continue
+                rows.append(
+                    _child_columns(child, end)
+                    + [
+                        labels.yes_no(child.has_disability),
+                        _date(plan.start),
+                        labels.CATEGORY_OF_ABUSE.get(plan.initial_category, ""),
+                        labels.CATEGORY_OF_ABUSE.get(plan.latest_category or plan.initial_category, ""),
+                        "",
+                        "",
+                        _date(max(plan.reviews, default=None)),
+                        _date(plan.end),
+                        labels.UNKNOWN,
+                        plan.previous_plans,
                         episode.team,
                         episode.worker,
                     ]
@@ -137,9 +225,12 @@ def all_lists(start: date, end: date) -> dict[int, list[Row]]:
     children = cin_children(start, end, look_back=TWELVE_MONTHS)
     return {
         1: list_1(start, end),
+        2: list_2(start, end),
         3: list_3(start, end, children),
         4: list_4(start, end, children),
         5: list_5(start, end, children),
+        6: list_6(start, end, children),
+        7: list_7(start, end, children),
     }
 
 

@@ -21,6 +21,11 @@ COMMON_COLUMNS: tuple[str, ...] = (
 DISABILITY_COLUMN = "Does the Child have a Disability"
 
 LIST_1_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + ("Date of Contact", "Contact Source")
+LIST_2_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + (
+    "Assessment start date",
+    "Assessment completion date",
+    "Organisation completing assessment",
+)
 LIST_3_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + (
     "Date of referral",
     "Referral Source",
@@ -50,11 +55,40 @@ LIST_5_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + (
     "Allocated Worker",
 )
 
+LIST_6_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + (
+    DISABILITY_COLUMN,
+    "CIN Start Date",
+    "Primary Need Code",
+    "Date Child Was Last Seen",
+    "CIN Closure Date",
+    "Reason for Closure",
+    "Case Status",  # annex-a-merge.yml's spelling; data-map.yml has "Case status"
+    "Allocated Team",
+    "Allocated Worker",
+)
+LIST_7_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + (
+    DISABILITY_COLUMN,
+    "Child Protection Plan Start Date",
+    "Initial Category of Abuse",
+    "Latest Category of Abuse",
+    "Date of the Last Statutory Visit",
+    "Was the Child Seen Alone?",
+    "Date of latest review conference",
+    "Child Protection Plan End Date",
+    "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+    "Number of Previous Child Protection Plans",
+    "Allocated Team",
+    "Allocated Worker",
+)
+
 LISTS: dict[int, tuple[str, tuple[str, ...]]] = {
     1: ("List 1 Contacts", LIST_1_COLUMNS),
+    2: ("List 2 Early Help", LIST_2_COLUMNS),
     3: ("List 3 Referrals", LIST_3_COLUMNS),
     4: ("List 4 Assessments", LIST_4_COLUMNS),
     5: ("List 5 Section 47 and ICPC", LIST_5_COLUMNS),
+    6: ("List 6 Children in Need", LIST_6_COLUMNS),
+    7: ("List 7 Child Protection", LIST_7_COLUMNS),
 }
 
 DATE_FORMAT = "%d/%m/%Y"  # Annex A dates are dd/mm/yyyy
@@ -68,7 +102,9 @@ GENDER: dict[str, str] = {
 }
 GENDER_NEITHER = "d) Neither"  # no CIN sex code maps to it; listed so the set is complete
 
-# a) WBRI ... t) NOBT, in the census's order of ethnic codes.
+# a) WBRI ... t) NOBT, in the census's order of ethnic codes, as the Ofsted template letters them
+# (liiatools' data-map.yml gives both REFU and NOBT the letter s; ours follow the template: s) REFU,
+# t) NOBT).
 ETHNICITY: dict[str, str] = {
     code: f"{chr(ord('a') + index)}) {code}" for index, code in enumerate(Ethnicity.values)
 }
@@ -88,6 +124,46 @@ SOURCE: dict[str, str] = {
     for index, (code, group) in enumerate(_SOURCE_GROUPS.items())
 }
 SOURCE[ReferralSource.EARLY_HELP] = SOURCE[ReferralSource.OTHER_INTERNAL]
+
+# List 6: the primary need and reason for closure as "<code> - <words>" (liiatools' data-map.yml). Its
+# list stops at RC8; RC9 (closed after assessment, referred to early help, a census code since
+# 2023-24) is labelled the same way.
+PRIMARY_NEED: dict[str, str] = {
+    "N1": "N1 - Abuse or neglect",
+    "N2": "N2 - Child's disability",
+    "N3": "N3 - Parental disability or illness",
+    "N4": "N4 - Family in acute stress",
+    "N5": "N5 - Family dysfunction",
+    "N6": "N6 - Socially unacceptable behaviour",
+    "N7": "N7 - Low income",
+    "N8": "N8 - Absent parenting",
+    "N9": "N9 - Cases other than children in need",
+    "N0": "N0 - Not stated",
+}
+REASON_FOR_CLOSURE: dict[str, str] = {
+    "RC1": "RC1 - Adopted",
+    "RC2": "RC2 - Died",
+    "RC3": "RC3 - Child arrangements order",
+    "RC4": "RC4 - Special guardianship order",
+    "RC5": "RC5 - Transferred to services of another local authority",
+    "RC6": "RC6 - Transferred to adult social care services",
+    "RC7": "RC7 - Services ceased for any other reason, including child no longer in need",
+    "RC8": "RC8 - Case closed after assessment, no further action",
+    "RC9": "RC9 - Case closed after assessment, referred to early help",
+}
+CASE_STATUS_LOOKED_AFTER = "a) Looked after child"  # not held by a MASH; listed so the set is complete
+CASE_STATUS_CP_PLAN = "b) Child Protection plan"
+CASE_STATUS_CIN_PLAN = "c) Child in need plan"
+CASE_STATUS_OPEN_ASSESSMENT = "d) Open assessment"
+CASE_STATUS_CLOSED = "e) Closed episode"
+# List 7: categories of abuse, census code to Annex A label.
+CATEGORY_OF_ABUSE: dict[str, str] = {
+    "NEG": "a) Neglect",
+    "PHY": "b) Physical abuse",
+    "SAB": "c) Sexual abuse",
+    "EMO": "d) Emotional abuse",
+    "MUL": "e) Multiple/not recommended",
+}
 
 YES = "a) Yes"
 NO = "b) No"

@@ -17,14 +17,14 @@ See README "Reports and statutory returns".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from referrals.models import ReferralChild
-from triage.models import ChildDecision, Deadline, Outcome
+from triage.models import ChildDecision, ChildProtectionPlan, Deadline, Outcome
 
 # Outcomes that take a referral on into children's social care (an assessment or an S47): not NFA.
 PROGRESSED = frozenset({Outcome.Destination.STRATEGY_S47, Outcome.Destination.S17_ASSESSMENT})
@@ -40,6 +40,17 @@ class Assessment:
     factors: list[str] = field(default_factory=list)
     child_seen: bool | None = None
     requires_support: bool | None = None
+    internal_review: date | None = None
+    child_seen_on: date | None = None
+
+    def as_at(self, day: date) -> Assessment:
+        """The assessment as it stood at the end of ``day``: authorised later means still open."""
+        if self.child_seen_on is not None and self.child_seen_on > day:
+            return replace(self, child_seen_on=None).as_at(day)
+        if self.authorised is None or self.authorised <= day:
+            return self
+        review = self.internal_review if self.internal_review and self.internal_review <= day else None
+        return replace(self, authorised=None, factors=[], requires_support=None, internal_review=review)
 
 
 @dataclass
@@ -49,6 +60,44 @@ class Section47:
     icpc_date: date | None = None
     icpc_not_required: bool | None = None
     cp_plan: bool | None = None
+
+    def as_at(self, day: date) -> Section47:
+        if self.icpc_date is None or self.icpc_date <= day:
+            return self
+        return replace(self, icpc_date=None, cp_plan=None)
+
+
+@dataclass
+class CinPlan:
+    start: date
+    end: date | None = None
+
+    def as_at(self, day: date) -> CinPlan:
+        return self if self.end is None or self.end <= day else replace(self, end=None)
+
+
+@dataclass
+class CpPlan:
+    start: date
+    initial_category: str
+    latest_category: str = ""
+    end: date | None = None
+    previous_plans: int = 0
+    reviews: list[date] = field(default_factory=list)
+    category_changes: list[tuple[date, str]] = field(default_factory=list)  # (day, category), in order
+
+    def as_at(self, day: date) -> CpPlan:
+        """The plan at the end of ``day``: reviews, category changes and an end after it had not
+        happened yet."""
+        changes = [(d, c) for d, c in self.category_changes if d <= day]
+        latest = changes[-1][1] if changes else (self.latest_category if not self.category_changes else "")
+        return replace(
+            self,
+            end=self.end if self.end and self.end <= day else None,
+            reviews=[r for r in self.reviews if r <= day],
+            category_changes=changes,
+            latest_category=latest or self.initial_category,
+        )
 
 
 @dataclass
@@ -61,9 +110,56 @@ class Episode:
     closure_reason: str = ""
     assessments: list[Assessment] = field(default_factory=list)
     section47s: list[Section47] = field(default_factory=list)
+    cin_plans: list[CinPlan] = field(default_factory=list)
+    cp_plans: list[CpPlan] = field(default_factory=list)
     team: str = ""
     worker: str = ""
     referral_id: int | None = None
+
+    def as_at(self, day: date) -> Episode:
+        """The episode as it stood at the end of ``day`` (the census reference date): what had not
+        happened by then is left out, and what ended later was still open."""
+        closed = self.closure_date is not None and self.closure_date <= day
+        return replace(
+            self,
+            closure_date=self.closure_date if closed else None,
+            closure_reason=self.closure_reason if closed else "",
+            assessments=[a.as_at(day) for a in self.assessments if a.start <= day],
+            section47s=[s.as_at(day) for s in self.section47s if s.start <= day],
+            cin_plans=[p.as_at(day) for p in self.cin_plans if p.start <= day],
+            cp_plans=[p.as_at(day) for p in self.cp_plans if p.start <= day],
+        )
+
+    def since(self, start: date) -> Episode:
+        """The episode's part in a year that starts on ``start``: what was completed before it (an
+        assessment authorised, a conference held, a plan ended) belongs to an earlier year's return."""
+
+        def done_before(end: date | None) -> bool:
+            return end is not None and end < start
+
+        return replace(
+            self,
+            assessments=[a for a in self.assessments if not done_before(a.authorised)],
+            section47s=[
+                s
+                for s in self.section47s
+                if not done_before(s.icpc_date) and not (s.icpc_not_required and s.start < start)
+            ],
+            cin_plans=[p for p in self.cin_plans if not done_before(p.end)],
+            cp_plans=[
+                replace(p, reviews=[r for r in p.reviews if r >= start])
+                for p in self.cp_plans
+                if not done_before(p.end)
+            ],
+        )
+
+    def is_open_on(self, day: date) -> bool:
+        """Open on ``day``: referred by then, not NFA, and not closed before it."""
+        return (
+            self.referral_date <= day
+            and not self.nfa
+            and (self.closure_date is None or self.closure_date >= day)
+        )
 
 
 @dataclass
@@ -76,6 +172,26 @@ class Child:
     upn: str = ""
     has_disability: bool | None = None
     episodes: list[Episode] = field(default_factory=list)
+    former_upn: str = ""
+    upn_unknown: str = ""  # UN1-UN10 when there is no UPN
+    death_date: date | None = None
+    disabilities: list[str] = field(default_factory=list)  # census codes; NONE when recorded as none
+
+    def as_at(self, day: date) -> Child:
+        """The child as at the end of ``day``: a birth or death after it had not happened yet."""
+        born = self.birth_date is not None and self.birth_date <= day
+        expected = self.expected_birth_date or (None if born else self.birth_date)
+        return replace(
+            self,
+            birth_date=self.birth_date if born else None,
+            expected_birth_date=expected,
+            death_date=self.death_date if self.death_date and self.death_date <= day else None,
+            episodes=[e.as_at(day) for e in self.episodes if e.referral_date <= day],
+        )
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.birth_date is None and self.expected_birth_date is not None
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None or self.birth_date > day:
@@ -107,6 +223,7 @@ def _with_related(qs):
         "referral__outcome",
         "referral__strategy_discussion",
         "cin_closure",
+        "census_details",
     ).prefetch_related(
         Prefetch("decisions", queryset=ChildDecision.objects.filter(is_current=True), to_attr="current"),
         Prefetch(
@@ -117,14 +234,42 @@ def _with_related(qs):
         # What the allocated worker records (triage.casework.actions): one query each.
         "statutory_assessments",
         "section47_enquiries",
+        "cin_plans",
+        Prefetch(
+            "cp_plans", queryset=ChildProtectionPlan.objects.prefetch_related("reviews", "category_changes")
+        ),
     )
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return since, until
 
 
 def _referral_children(start: date, end: date):
     """Children of referrals received from ``start`` to ``end`` (local dates, inclusive)."""
-    since = timezone.make_aware(datetime.combine(start, time.min))
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    since, until = _bounds(start, end)
     qs = ReferralChild.objects.filter(referral__received_at__gte=since, referral__received_at__lt=until)
+    return _with_related(qs).order_by("referral__received_at", "id")
+
+
+def _episode_children(start: date, end: date):
+    """Children whose episode was received from ``start`` to ``end``, or received before and still
+    open at ``start`` (a CIN referral not closed before it): the census counts every child in need
+    during the year, whatever year the referral came."""
+    since, until = _bounds(start, end)
+    level_4 = ChildDecision.objects.filter(
+        child=OuterRef("pk"), is_current=True, level_of_need__gte=STATUTORY_LEVEL
+    )
+    carried_over = (
+        Q(referral__received_at__lt=since)
+        & (Q(cin_closure__isnull=True) | Q(cin_closure__closed_on__gte=start))
+        & (Q(referral__outcome__destination__in=PROGRESSED) | Exists(level_4))
+    )
+    qs = ReferralChild.objects.filter(referral__received_at__lt=until).filter(
+        Q(referral__received_at__gte=since) | carried_over
+    )
     return _with_related(qs).order_by("referral__received_at", "id")
 
 
@@ -153,6 +298,7 @@ def _assessments(child: ReferralChild) -> list[Assessment]:
             factors=list(a.factors),
             child_seen=a.child_seen,
             requires_support=a.requires_support,
+            child_seen_on=a.child_seen_on,
         )
         for a in child.statutory_assessments.all()
     ]
@@ -180,6 +326,21 @@ def _section47s(child: ReferralChild) -> list[Section47]:
     return [Section47(start=_local(strategy.held_at), icpc_target=target)]
 
 
+def _cp_plans(child: ReferralChild) -> list[CpPlan]:
+    return [
+        CpPlan(
+            start=plan.started_on,
+            initial_category=plan.initial_category,
+            latest_category=plan.latest_category or plan.initial_category,
+            end=plan.ended_on,
+            previous_plans=plan.previous_plans,
+            reviews=sorted(r.reviewed_on for r in plan.reviews.all()),
+            category_changes=sorted((c.changed_on, c.category) for c in plan.category_changes.all()),
+        )
+        for plan in child.cp_plans.all()
+    ]
+
+
 def episode_for(child: ReferralChild) -> Episode:
     referral = child.referral
     outcome = _outcome(child)
@@ -196,6 +357,8 @@ def episode_for(child: ReferralChild) -> Episode:
         closure_reason=closure.reason if closure else "",
         assessments=_assessments(child),
         section47s=_section47s(child),
+        cin_plans=[CinPlan(start=p.started_on, end=p.ended_on) for p in child.cin_plans.all()],
+        cp_plans=_cp_plans(child),
         team=referral.team.name if referral.team else "",
         worker=worker.display_name if worker else "",
         referral_id=referral.pk,
@@ -204,14 +367,22 @@ def episode_for(child: ReferralChild) -> Episode:
 
 def _child_values(child: ReferralChild, key: str) -> Child:
     person = child.person
+    details = getattr(child, "census_details", None)
+    codes = list(details.disabilities) if details else []
+    # Coded disabilities when recorded; else the referral's free text can only say "yes".
+    has_disability = details.has_disability if codes else (True if child.disability.strip() else None)
     return Child(
         la_child_id=key,
         sex=child.sex,
         ethnicity=child.ethnicity,
         birth_date=child.date_of_birth,
-        expected_birth_date=child.expected_date_of_birth if child.date_of_birth is None else None,
-        upn=person.upn if person else "",
-        has_disability=True if child.disability.strip() else None,
+        expected_birth_date=child.expected_date_of_birth,
+        upn=(details.upn if details and details.upn else "") or (person.upn if person else ""),
+        has_disability=has_disability,
+        former_upn=details.former_upn if details else "",
+        upn_unknown=details.upn_unknown if details else "",
+        death_date=details.died_on if details else None,
+        disabilities=codes,
     )
 
 
@@ -226,9 +397,17 @@ def _gather(rows) -> list[Child]:
 
 
 def cin_children(start: date, end: date, *, look_back: timedelta = timedelta(0)) -> list[Child]:
-    """Each child with a CIN referral received from ``start - look_back`` to ``end``, with its episodes
-    in date order. ``look_back`` lets Annex A count referrals in the 12 months before the period."""
-    return _gather(_referral_children(start - look_back, end))
+    """Each child in need from ``start - look_back`` to ``end`` as at ``end`` (the reference date):
+    every CIN referral received in that time, and every episode open into it whatever year its
+    referral came (not one that was NFA or closed before). What happened after ``end`` is left out.
+    ``look_back`` lets Annex A count referrals in the 12 months before the period."""
+    since = start - look_back
+    children = [child.as_at(end) for child in _gather(_episode_children(since, end))]
+    for child in children:
+        child.episodes = [
+            e.since(since) for e in child.episodes if e.referral_date >= since or e.is_open_on(since)
+        ]
+    return [child for child in children if child.episodes]
 
 
 def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
@@ -237,6 +416,25 @@ def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
         (_child_values(row, child_key(row)), _local(row.referral.received_at), row.referral.source)
         for row in _referral_children(start, end)
     ]
+
+
+def early_help(start: date, end: date) -> list[tuple[Child, date, str]]:
+    """Each child of a referral the MASH passed to early help in the period: the child, the day of
+    that outcome (when early help took the child on) and the team (or lead agency) it went to."""
+    since, until = _bounds(start, end)
+    rows = _with_related(
+        ReferralChild.objects.filter(
+            referral__outcome__destination=Outcome.Destination.EARLY_HELP,
+            referral__outcome__decided_at__gte=since,
+            referral__outcome__decided_at__lt=until,
+        ).select_related("referral__outcome__team", "referral__outcome__lead_agency")
+    ).order_by("referral__outcome__decided_at", "id")
+    found = []
+    for row in rows:
+        outcome = row.referral.outcome
+        organisation = str(outcome.team or outcome.lead_agency or "")
+        found.append((_child_values(row, child_key(row)), _local(outcome.decided_at), organisation))
+    return found
 
 
 def referral_children(referral_id: int) -> list[Child]:

@@ -95,10 +95,12 @@ def _period(data: dict) -> dict:
 
 
 def _census_check(data: dict) -> tuple[list, date, list[cin_rules.Violation]]:
-    """The period's children, the census reference date and the rules they break."""
-    children = cin_children(data["start"], data["end"])
+    """The period's children as at its end (the census reference date, or the period's end if the
+    year is not over), the reference date and the rules they break."""
     reference = cin_census.census_year(data["end"])[1]
-    return children, reference, cin_rules.check_children(children, as_at=min(reference, data["end"]))
+    as_at = min(reference, data["end"])
+    children = cin_children(data["start"], as_at)
+    return children, reference, cin_rules.check_children(children, as_at=as_at)
 
 
 def _form_page(request: HttpRequest, form: StatutoryForm, status: int, **context) -> HttpResponse:
@@ -148,7 +150,8 @@ def cin_xml(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, 422, violations=violations, children=len(children), refused=True)
     body = cin_census.census_xml(children, la_code=data["la_code"], reference_date=reference)
     # Where the Department's schema is installed (liiatools), nothing that fails it leaves the building.
-    schema = [cin_rules.Violation("XSD", error) for error in cin_census.schema_errors(body) or []]
+    errors = cin_census.schema_errors(body, year=cin_census.schema_year(reference)) or []
+    schema = [cin_rules.Violation("XSD", error) for error in errors]
     if schema:
         _audit(request, AuditEvent.Kind.READ, "reports.statutory_check", {**_period(data), "refused": True})
         return _form_page(request, form, 422, violations=schema, children=len(children), refused=True)

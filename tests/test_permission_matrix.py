@@ -235,6 +235,18 @@ MATRIX: dict[str, Rule] = {
             "s47_start",
             "icpc_record",
             "cin_close",
+            # The census items beside them (triage.casework.views_census).
+            "child_identifiers",
+            "child_disabilities",
+            "child_birth",
+            "child_death",
+            "cin_plan_start",
+            "cin_plan_review",
+            "cin_plan_end",
+            "cp_plan_start",
+            "cp_plan_review",
+            "cp_plan_category",
+            "cp_plan_end",
         )
     },
     # Information sharing, discussion and allocation.

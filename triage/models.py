@@ -70,6 +70,10 @@ class PolicyVersion(models.Model):
     visit_working_days = models.PositiveSmallIntegerField(default=5)
     assessment_working_days = models.PositiveSmallIntegerField(default=45)
     icpc_working_days = models.PositiveSmallIntegerField(default=15)
+    # Review conferences of a child protection plan: the first within this many months of the initial
+    # conference, then at most this many months apart (Working Together).
+    cp_first_review_months = models.PositiveSmallIntegerField(default=3)
+    cp_review_interval_months = models.PositiveSmallIntegerField(default=6)
     strategy_discussion_hours = models.PositiveSmallIntegerField(default=24)
     warning_lead_minutes = models.PositiveIntegerField(default=60)
     edt_phone = models.CharField(max_length=40, blank=True)
@@ -141,6 +145,7 @@ class Deadline(models.Model):
         VISIT = "visit", "Visit"
         ASSESSMENT = "assessment", "Assessment"
         ICPC = "icpc", "Initial child protection conference"
+        CP_REVIEW = "cp_review", "Child protection review conference"
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -190,6 +195,16 @@ from .models_decisions import (  # noqa: E402,F401
     ConsentBasis,
     CseRiskMatrix,
     EdtFlag,
+)
+
+# The census child details, CIN plans and child protection plans recorded after allocation.
+from .casework.models_census import (  # noqa: E402,F401
+    ChildCensusDetails,
+    ChildProtectionPlan,
+    CinPlan,
+    CinPlanReview,
+    CpPlanCategoryChange,
+    CpPlanReview,
 )
 
 # MASH and strategy discussions, outcomes, allocations and challenges.

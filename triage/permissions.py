@@ -258,6 +258,16 @@ ACTIONS: dict[str, Rule] = {
         error=Conflict,
         offered=False,
     ),
+    # The child's census identifiers and characteristics (UPN, disabilities, birth): still correctable
+    # once the episodes are closed, since the census reports the year's closed episodes too.
+    "record_child_details": Rule(
+        frozenset({Status.ALLOCATED, Status.CLOSED}),
+        allocated_worker_or_manager,
+        "Only the allocated social worker or the team's manager can record this.",
+        not_now="A child's census details are recorded after allocation; this referral is {status}.",
+        error=Conflict,
+        offered=False,
+    ),
 }
 
 

@@ -83,6 +83,8 @@ def due_at(policy: PolicyVersion, timescale: Mapping[str, Any], start: datetime)
         return calendar.add_working_hours(calendar.next_working_moment(start), amount)
     if unit == "working_days":
         return calendar.add_working_days(start, amount)
+    if unit == "calendar_months":
+        return calendar.add_calendar_months(start, int(amount))
     return calendar.end_of_working_day(start)
 
 

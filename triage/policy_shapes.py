@@ -18,7 +18,7 @@ from referrals.states import Rag
 if TYPE_CHECKING:
     from .models import PolicyVersion
 
-UNITS = ("clock_hours", "working_hours", "working_days", "same_working_day")
+UNITS = ("clock_hours", "working_hours", "working_days", "same_working_day", "calendar_months")
 STARTS = ("received", "next_working_moment")
 CONSENT_RULES = ("not_required_if_risk", "consent_or_reason", "consent_required", "none")
 DOMESTIC_ABUSE_LEVELS = ("high", "medium", "standard")
@@ -42,8 +42,8 @@ def validate_timescale(value: Any, label: str = "timescale") -> None:
     amount = value.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
         raise ValidationError(f"{label}: amount must be a number of 0 or more, not {amount!r}")
-    if unit == "working_days" and amount != int(amount):
-        raise ValidationError(f"{label}: working days must be a whole number, not {amount!r}")
+    if unit in ("working_days", "calendar_months") and amount != int(amount):
+        raise ValidationError(f"{label}: {unit.replace('_', ' ')} must be a whole number, not {amount!r}")
     if "starts" in value and (unit != "clock_hours" or value["starts"] not in STARTS):
         raise ValidationError(
             f"{label}: 'starts' applies to clock_hours only and must be one of {', '.join(STARTS)}"
@@ -161,6 +161,10 @@ def validate_policy(policy: PolicyVersion) -> None:
         "break_glass_requests_per_hour": lambda: _at_least_one(
             policy.break_glass_requests_per_hour, "break-glass requests an hour"
         ),
+        "cp_first_review_months": lambda: _validate_months(policy.cp_first_review_months, "first review"),
+        "cp_review_interval_months": lambda: _validate_months(
+            policy.cp_review_interval_months, "review interval"
+        ),
     }
     errors: dict[str, list[str]] = {}
     for field, check in checks.items():
@@ -183,6 +187,15 @@ def _validate_choice(value: Any, allowed: tuple[str, ...], label: str) -> None:
     if value not in allowed:
         shown = ", ".join(repr(choice) for choice in allowed)
         raise ValidationError(f"{label}: must be one of {shown}, not {value!r}")
+
+
+def _validate_months(value: Any, label: str) -> None:
+    """A child protection review timescale: a whole number of months, at least one (Working Together
+    allows no plan to go unreviewed for longer than six)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
+        raise ValidationError(
+            f"child protection {label}: a whole number of months from 1 to 6, not {value!r}"
+        )
 
 
 def _validate_subdiv(value: str) -> None:

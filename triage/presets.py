@@ -40,6 +40,9 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "visit_working_days": 5,  # 004: visit "within 5 working days of the referral being allocated"
     "assessment_working_days": 45,  # WT: assessment concluded within 45 working days of referral
     "icpc_working_days": 15,  # WT / CIN census InitialCPCtarget: 15 WD after the strategy discussion
+    # WT: the first review conference within 3 months of the initial conference, then at most 6-monthly.
+    "cp_first_review_months": 3,
+    "cp_review_interval_months": 6,
     "strategy_discussion_hours": 24,  # 004: "a strat discussion should take place within 24 hours"
     # 004: Red - not needed where seeking it puts the child at significant risk; Amber - consent or a
     # clear reason why not; Green - consent-based only; Blue - closure and signposting.
@@ -103,7 +106,10 @@ D_DOMESTIC_DAYS = (
 )
 D_VISIT = "visit: not published; Cambridgeshire's 5 working days from allocation taken (004)"
 D_STRATEGY = "strategy discussion: not published; Cambridgeshire's 24 hours taken (004)"
-D_STATUTORY = "assessment 45 and initial conference 15 working days: national timescales (Working Together)"
+D_STATUTORY = (
+    "assessment 45 and initial conference 15 working days, review conferences within 3 then every 6"
+    " months: national timescales (Working Together)"
+)
 D_CLOSURES = "closure days: none published; bank holidays only"
 D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
 D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from .world import NOW, build_world
+from .world import NOW, build_census_world, build_world
 
 
 @pytest.fixture
@@ -13,3 +13,8 @@ def frozen():
 @pytest.fixture
 def world(make_user, frozen):
     return build_world(make_user)
+
+
+@pytest.fixture
+def census_world(make_user):
+    return build_census_world(make_user)

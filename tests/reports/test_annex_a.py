@@ -33,6 +33,13 @@ def test_list_1_contacts_are_every_child_and_every_consultation(world):
     ]  # fmt: skip
 
 
+def test_list_2_early_help_is_each_child_passed_to_early_help(world):
+    # R3 went to early help (Early Help Hub B) by the outcome of 13 October.
+    assert annex_a.list_2(START, END) == [
+        [f"C{world.children['c3'].pk}", "c) Not stated/recorded", "t) NOBT", "", "", "13/10/2026", "", "Early Help Hub B"],
+    ]  # fmt: skip
+
+
 def test_list_3_referrals_count_the_last_twelve_months(world):
     rows = annex_a.list_3(START, END)
     assert rows == [
@@ -91,5 +98,6 @@ def test_workbook_has_one_sheet_per_list_with_the_exact_columns(world):
         assert header == list(columns), number
     assert book["List 1 Contacts"].max_row == 1 + 8
     assert book["List 3 Referrals"].max_row == 1 + 2
+    assert book["List 2 Early Help"].max_row == 1 + 1
     text = " ".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
     assert "Zebedee" not in text and "Testchild" not in text

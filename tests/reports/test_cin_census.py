@@ -18,8 +18,8 @@ from .world import END, START
 pytestmark = pytest.mark.django_db
 
 
-def _schema_errors(xml: bytes) -> list[str]:
-    errors = cin_census.schema_errors(xml)
+def _schema_errors(xml: bytes, year: int = 2027) -> list[str]:
+    errors = cin_census.schema_errors(xml, year=year)
     require(errors is not None, "the census XSD needs liiatools and xmlschema (make setup installs them)")
     return errors
 
@@ -30,7 +30,7 @@ def full_child() -> Child:
         sex="F",
         ethnicity="MWBA",
         birth_date=date(2014, 2, 3),
-        upn="A123456789012",
+        upn="G831200000001",
         episodes=[
             Episode(
                 referral_date=date(2026, 5, 4),
@@ -69,7 +69,41 @@ def test_hand_built_child_with_every_module_is_valid():
     factors = details[0].findall("Assessments/FactorsIdentifiedAtAssessment/AssessmentFactors")
     assert [f.text for f in factors] == ["3B", "16A"]
     assert details[0].findtext("Section47/DateOfInitialCPC") == "2026-05-22"
-    assert root.findtext("Children/Child/ChildIdentifiers/GenderCurrent") == "2"
+    assert root.findtext("Children/Child/ChildIdentifiers/Sex") == "F"
+    assert root.find("Children/Child/ChildIdentifiers/GenderCurrent") is None
+
+
+def test_the_collection_years_items_and_schema_follow_the_reference_date():
+    """Up to 2023-24 the child's sex is GenderCurrent 1/2/0; from 2024-25 it is Sex M/F/U, and each
+    extract is checked against its own year's schema (the other year's fails)."""
+    child = full_child()
+    child.episodes[0].closure_date = None  # keep the episode open: no closure in an earlier year
+    child.episodes[0].closure_reason = ""
+    old = cin_census.census_xml([child], la_code="831", reference_date=date(2024, 3, 31))
+    new = cin_census.census_xml([child], la_code="831", reference_date=date(2026, 3, 31))
+    assert ET.fromstring(old).findtext(".//GenderCurrent") == "2"
+    assert ET.fromstring(new).findtext(".//Sex") == "F"
+    assert _schema_errors(old, 2024) == [] and _schema_errors(new, 2026) == []
+    assert _schema_errors(new, 2024) and _schema_errors(old, 2026)
+    assert cin_census.schema_year(date(2026, 3, 31)) == 2026
+
+
+def test_an_unborn_child_is_sex_u_whatever_was_recorded():
+    referral = Episode(referral_date=date(2027, 1, 11), source="3B", primary_need="N1", nfa=False)
+    unborn = Child("LA7", "F", "NOBT", expected_birth_date=date(2027, 5, 1), episodes=[referral])
+    assert cin_census.census_sex(unborn) == "U"
+    assert [v.rule for v in cin_rules.check_child(unborn, as_at=date(2027, 3, 31))] == ["8750"]
+    xml = cin_census.census_xml([unborn], la_code="831", reference_date=date(2027, 3, 31))
+    assert ET.fromstring(xml).findtext(".//Sex") == "U"
+
+
+def test_upn_check_letter():
+    assert cin_census.upn_is_valid("G831200000001")
+    assert not cin_census.upn_is_valid("A831200000001")
+    assert cin_census.upn_check_letter("X83120190001A") == "R"
+    wrong = full_child()
+    wrong.upn = "A831200000001"
+    assert [v.rule for v in cin_rules.check_child(wrong, as_at=date(2027, 3, 31))] == ["1510"]
 
 
 def test_the_schema_rejects_what_the_department_would():
@@ -92,8 +126,11 @@ def test_extract_from_the_workflow(world):
         date(2026, 10, 5), "6", "N1", False,
     )  # fmt: skip
     assert [(s.start, s.icpc_target) for s in episode.section47s] == [(date(2026, 10, 6), date(2026, 10, 27))]
-    # The S47 has run 19 working days by 31 October without a conference: a query, not an error.
-    assert [(v.rule, v.child) for v in cin_rules.check_children(children, as_at=END)] == [("8675Q", "LA0001")]
+    # The S47 has run 19 working days by 31 October without a conference, and neither school-age
+    # child has a UPN or a reason for its absence: queries, not errors.
+    assert [(v.rule, v.child) for v in cin_rules.check_children(children, as_at=END)] == [
+        ("8675Q", "LA0001"), ("8770Q", "LA0001"), ("8770Q", f"C{world.children['c2'].pk}"),
+    ]  # fmt: skip
     xml = cin_census.census_xml(children, la_code="831", reference_date=date(2027, 3, 31))
     assert _schema_errors(xml) == []
     text = xml.decode()

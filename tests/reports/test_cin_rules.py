@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from reports.cin_rules import check_child, check_episode, working_days_between
-from reports.statutory import Assessment, Child, Episode, Section47
+from reports.statutory import Assessment, Child, CpPlan, Episode, Section47
 
 REFERRAL = date(2026, 10, 5)  # a Monday
 AS_AT = date(2026, 10, 30)
@@ -45,8 +45,9 @@ def test_a_clean_episode_breaks_no_rule():
     [
         (clean(assessments=[Assessment(start=date(2026, 10, 1), authorised=date(2026, 10, 9), factors=["21"])]),
          ["1103"]),
-        (clean(section47s=[Section47(start=date(2026, 10, 2), icpc_date=date(2026, 10, 8))]), ["1104"]),
-        (clean(closure_date=date(2026, 10, 2), closure_reason="RC7"), ["1105"]),
+        (clean(section47s=[Section47(start=date(2026, 10, 2), icpc_date=date(2026, 10, 8))]), ["2889"]),
+        (clean(section47s=[Section47(start=date(2026, 10, 1), icpc_date=date(2026, 10, 2))]), ["1104", "2889"]),
+        (clean(closure_date=date(2026, 10, 2), closure_reason="RC7"), ["8630"]),
         (clean(assessments=[Assessment(start=date(2026, 10, 9), authorised=date(2026, 10, 8), factors=["21"])]),
          ["8608"]),
         (clean(assessments=[Assessment(start=date(2026, 10, 6), factors=["1A"])]), ["8614"]),
@@ -57,24 +58,25 @@ def test_a_clean_episode_breaks_no_rule():
          ["8869"]),
         (clean(assessments=[Assessment(start=date(2026, 10, 6), authorised=date(2026, 10, 7), factors=["99Z"])]),
          ["AssessmentFactors"]),
-        (clean(assessments=[Assessment(start=date(2026, 10, 6)), Assessment(start=date(2026, 10, 8))]), ["8896"]),
+        (clean(assessments=[Assessment(start=date(2026, 10, 6)), Assessment(start=date(2026, 10, 8))]), ["8863Q", "8896"]),
         (clean(assessments=[
             Assessment(start=date(2026, 10, 6), authorised=date(2026, 10, 20), factors=["1A"]),
             Assessment(start=date(2026, 10, 12), authorised=date(2026, 10, 22), factors=["1A"]),
-        ]), ["8896"]),
+        ]), ["8863Q"]),
         (clean(section47s=[Section47(start=date(2026, 10, 9), icpc_date=date(2026, 10, 8))]), ["8615"]),
         (clean(section47s=[Section47(start=date(2026, 10, 6), icpc_date=date(2026, 10, 24))]), ["8875"]),
         (clean(section47s=[Section47(start=date(2026, 10, 6), icpc_target=date(2026, 10, 25),
                                      icpc_date=date(2026, 10, 23))]), ["8870Q"]),
         (clean(section47s=[Section47(start=date(2026, 10, 6))]), ["8675Q"]),
-        (clean(section47s=[Section47(start=date(2026, 10, 26)), Section47(start=date(2026, 10, 28))]), ["8890"]),
+        (clean(section47s=[Section47(start=date(2026, 10, 26)), Section47(start=date(2026, 10, 28))]), ["8839", "8890"]),
         (clean(closure_date=date(2026, 10, 29)), ["8805"]),
         (clean(closure_reason="RC7"), ["8810"]),
-        (clean(closure_reason="RC10", closure_date=date(2026, 10, 29)), ["ReasonForClosure"]),
-        (clean(nfa=True), ["8831", "8832"]),
+        (clean(closure_reason="RC10", closure_date=date(2026, 10, 29)), ["8640"]),
+        (clean(nfa=True), ["8831"]),
+        (clean(nfa=True, assessments=[], section47s=[], cp_plans=[CpPlan(start=date(2026, 10, 26), initial_category="NEG")]), ["8832"]),
         (clean(primary_need=""), ["8610"]),
-        (clean(primary_need="N11"), ["PrimaryNeedCode"]),
-        (clean(source="11"), ["ReferralSource"]),
+        (clean(primary_need="N11"), ["8650"]),
+        (clean(source="11"), ["8866"]),
         (clean(assessments=[], section47s=[], closure_date=date(2026, 10, 29), closure_reason="RC8"), ["8825Q"]),
         (clean(closure_date=date(2026, 10, 29), closure_reason="RC9"), ["2990"]),
     ],
@@ -111,16 +113,29 @@ def test_a_nfa_referral_needs_no_primary_need():
 
 
 def test_one_open_episode_at_a_time_unless_nfa():
-    two_open = Child("C1", "M", "WBRI", episodes=[clean(section47s=[]), clean(section47s=[], assessments=[])])
+    two_open = Child(
+        "C1",
+        "M",
+        "WBRI",
+        birth_date=date(2024, 1, 1),
+        episodes=[clean(section47s=[]), clean(section47s=[], assessments=[])],
+    )
     assert [v.rule for v in check_child(two_open, as_at=AS_AT)] == ["8815"]
     nfa = Episode(referral_date=date(2026, 10, 7), source="1A", nfa=True)
-    assert check_child(Child("C2", "M", "WBRI", episodes=[clean(), nfa]), as_at=AS_AT) == []
+    assert (
+        check_child(
+            Child("C2", "M", "WBRI", birth_date=date(2024, 1, 1), episodes=[clean(), nfa]), as_at=AS_AT
+        )
+        == []
+    )
 
 
 def test_episodes_may_not_overlap():
     first = clean(closure_date=date(2026, 10, 29), closure_reason="RC7")
     second = clean(referral_date=date(2026, 10, 20), assessments=[], section47s=[])
-    violations = check_child(Child("C3", "F", "WBRI", episodes=[first, second]), as_at=AS_AT)
+    violations = check_child(
+        Child("C3", "F", "WBRI", birth_date=date(2024, 1, 1), episodes=[first, second]), as_at=AS_AT
+    )
     assert [(v.rule, v.child) for v in violations] == [("8820", "C3")]
 
 
@@ -130,8 +145,9 @@ def test_check_referral_on_entry(world):
     from reports.cin_rules import check_referral
     from triage.models import Outcome
 
-    assert check_referral(world.referrals["R2"].pk, as_at=AS_AT) == []
+    # The child (born 2012) is of school age with no UPN and no reason recorded: a query only.
+    assert [v.rule for v in check_referral(world.referrals["R2"].pk, as_at=AS_AT)] == ["8770Q"]
     assert check_referral(world.referrals["R4"].pk, as_at=AS_AT) == []  # NFA: not a CIN referral
     Outcome.objects.filter(referral=world.referrals["R2"]).update(primary_need="")
     world.children["c2"].decisions.update(primary_need="")
-    assert [v.rule for v in check_referral(world.referrals["R2"].pk, as_at=AS_AT)] == ["8610"]
+    assert [v.rule for v in check_referral(world.referrals["R2"].pk, as_at=AS_AT)] == ["8610", "8770Q"]

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the tables and the world's rows read best one row per line)
 """A hand-built data set with known answers for every dashboard figure and every statutory item.
 
 Period: October 2026 (Europe/London; clocks go back on 25 October). "Now" is 2 November 2026 12:00 UTC.
@@ -5,7 +6,7 @@ Rows are written directly (not through the lifecycle) so each figure's answer ca
 
 | ref | received (UTC)     | source | agency | RAG   | team | consent    | status   | children           |
 |-----|--------------------|--------|--------|-------|------|------------|----------|--------------------|
-| R0  | 2026-03-10 10:00   | 6      | police | red   | A    | given      | closed   | c0 (P1), S17       |
+| R0  | 2026-03-10 10:00   | 6      | police | red   | A    | given      | closed   | c0 (P1), S17 (to 20/3) |
 | R1  | 2026-10-05 09:00   | 6      | police | red   | A    | given      | allocated| c1 (P1), S47       |
 | R2  | 2026-10-05 20:00 ooh| 2A    | school | amber | A    | refused    | allocated| c2, S17            |
 | R3  | 2026-10-12 13:00   | 1A     | -      | green | B    | not sought | outcome  | c3, early help     |
@@ -17,18 +18,33 @@ Rows are written directly (not through the lifecycle) so each figure's answer ca
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+import time_machine
+from django.utils import timezone
 
 from agencies.models import Agency, Team
 from mash.codes import LawfulBasis
 from mash.roles import Role
 from referrals.models import Consultation, Person, Referral, ReferralChild
-from referrals.states import Status
+from referrals.states import Rag, Status
+from reports.statutory import child_key
+from tests.factories import referral_with_people
+from tests.factories.agencies import TeamFactory
+from tests.support.mash_stage import ATTENDEES
+from triage.casework import actions as casework
+from triage.casework import actions_census as census
+from triage.casework import models as casework_base
+from triage.casework.models import CinClosure
 from triage.models import ChildDecision, Deadline, MashDiscussion, Outcome, StrategyDiscussion
 from triage.models_decisions import ConsentBasis
+from triage.multiagency import actions as mash
 from triage.multiagency.models import InformationRequest
+from triage.policy import current_policy
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 START = date(2026, 10, 1)
@@ -243,6 +259,11 @@ def build_world(make_user) -> World:
         r["R2"], police, lead, at("2026-10-06", "09:00"), at("2026-10-06", "15:00"), at("2026-10-07", "09:00")
     )
     _request(r["R4"], school, lead, at("2026-10-20", "09:00"), at("2026-10-21", "09:00"))
+    # R0's episode ended before October, so the October extract leaves it out.
+    CinClosure.objects.create(
+        referral=r["R0"], child=c["c0"], closed_on=date(2026, 3, 20), reason="RC7", closed_by=lead,
+        recorded_at=at("2026-03-20"),
+    )  # fmt: skip
     consultation = Consultation.objects.create(
         received_at=at("2026-10-15"), recorded_by=users["screening"], caller_name="Caller", source="3A",
         summary="Advice call.", advice_given="Advice.",
@@ -256,3 +277,290 @@ def build_world(make_user) -> World:
         people={"P1": p1, "P2": p2},
         consultation=consultation,
     )
+
+
+# --- the census world: one collection year, built through the workflow's own actions ----------------
+#
+# The 2025-26 census (1 April 2025 to the reference date, 31 March 2026), local authority 831. Every
+# record after intake is made by the product's actions (threshold decision, MASH or strategy
+# discussion, outcome, allocation, assessment, S47, conference, closure) on the day it happened (the
+# clock travels), census details and plans included.
+#
+# | key        | referral   | path                                            | as at 31/3/2026               |
+# |------------|------------|-------------------------------------------------|-------------------------------|
+# | nfa        | 12/05/2025 | red, level 4, outcome NFA                        | ReferralNFA true              |
+# | s17        | 02/06/2025 | S17: assessment 3/6-20/6, CIN plan 23/6-30/9     | closed 30/09 RC7              |
+# | s47_cp     | 07/07/2025 | S47 7/7, ICPC 28/7 -> CP plan NEG, review 20/10  | plan ended, closed 19/01 RC7  |
+# |            |            | (category EMO from 20/10), ended 19/01/2026     |                               |
+# | s47_none   | 01/09/2025 | S47 1/9, ICPC not required 10/9; assessment     | open, CIN plan open; UN1 ->   |
+# |            |            | 2/9-14/10; CIN plan from 15/10                  | 8770Q (school age, no UPN)    |
+# | unborn     | 12/01/2026 | S17, unborn (due 01/05/2026), assessment 2/3     | open, assessment open, Sex U  |
+# | due_jan    | 01/12/2025 | S17, unborn due 20/01/2026 still unborn          | open (closed 10/04 after ref) |
+# |            |            | assessment 2/12-19/12                           | 8530Q                         |
+# | again (1)  | 14/04/2025 | S17: assessment 15/4-2/5, closed 06/05 RC7       | closed                        |
+# | again (2)  | 03/11/2025 | re-referral, same person: assessment 4/11-9/1,   | open, CIN plan open           |
+# |            |            | CIN plan from 12/01/2026                        |                               |
+# | carried    | 10/02/2025 | before the year: assessment 11/2-14/3/2025       | open into the year: no        |
+# |            |            | (authorised before it), CIN plan from 17/03/2025 | assessment, CIN plan open     |
+# | late       | 16/03/2026 | S47 16/3, assessment 17/3; ICPC 08/04 and        | S47 and assessment open       |
+# |            |            | authorised 14/04 (after the reference date)     | (no ICPC, no plan yet)        |
+
+CENSUS_START = date(2025, 4, 1)
+REFERENCE = date(2026, 3, 31)
+LA_CODE = "831"
+CENSUS_NOW = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)  # after every event, the late ones included
+
+
+@dataclass
+class CensusWorld:
+    users: dict[str, Any]
+    team: Team
+    children: dict[str, ReferralChild]
+    people: dict[str, Person] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """The child's LAchildID in the extract."""
+        return child_key(self.children[name])
+
+
+def _noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+@contextmanager
+def _on(day: date) -> Iterator[datetime]:
+    """The clock on ``day`` at noon (Europe/London), for an action recorded that day."""
+    with time_machine.travel(_noon(day), tick=False):
+        yield _noon(day)
+
+
+def _intake(received: date, *, red: bool, person: Person | None = None, **child) -> ReferralChild:
+    """A referral received at 09:00 on ``received``, its one child decided by the lead (red: level 4;
+    amber: level 3, then information gathering)."""
+    lead = _census_users["lead"]
+    with _on(received):
+        referral = referral_with_people(
+            adults=0,
+            policy=current_policy(),
+            decided=red,
+            in_mash=not red,
+            rag=Rag.RED if red else Rag.AMBER,
+            level_of_need=4 if red else 3,
+            decided_by=lead,
+            received_at=timezone.make_aware(datetime.combine(received, time(9))),
+        )
+    kid = referral.children.get()
+    for name, value in {"person": person, **child}.items():
+        setattr(kid, name, value)
+    kid.save()
+    return kid
+
+
+_census_users: dict[str, Any] = {}
+
+
+def _s17(kid: ReferralChild, need: str, team: Team) -> None:
+    """The MASH discussion and an S17 outcome on the day after the referral; allocation that day."""
+    users = _census_users
+    referral = kid.referral
+    day = timezone.localdate(referral.received_at) + timedelta(days=1)
+    with _on(day) as now:
+        mash.mash_discussion_record(
+            referral, held_at=now - timedelta(hours=2), attendees=ATTENDEES, summary="Agreed the concerns",
+            level_of_need=3, rag_after=Rag.AMBER, by=users["lead"], now=now,
+        )  # fmt: skip
+        mash.outcome_record(
+            referral, destination=Outcome.Destination.S17_ASSESSMENT, primary_need=need,
+            rationale="Needs an assessment", recommendation="Visit", team=team, by=users["lead"], now=now,
+        )  # fmt: skip
+        mash.referral_allocate(referral, worker=users["worker"], by=users["manager"], now=now)
+
+
+def _s47(kid: ReferralChild, team: Team) -> casework_base.Section47Enquiry:
+    """A strategy discussion that day deciding on S47, the S47 outcome, allocation, the enquiry."""
+    users = _census_users
+    referral = kid.referral
+    with _on(timezone.localdate(referral.received_at)) as now:
+        mash.strategy_discussion_record(
+            referral, held_at=now - timedelta(hours=1), attendees=ATTENDEES, s47_enquiry=True,
+            decision_rationale="Disclosure of harm", by=users["lead"], now=now,
+        )  # fmt: skip
+        mash.outcome_record(
+            referral, destination=Outcome.Destination.STRATEGY_S47, primary_need="N1",
+            rationale="S47", recommendation="Enquiry", team=team, by=users["lead"], now=now,
+        )  # fmt: skip
+        mash.referral_allocate(referral, worker=users["worker"], by=users["manager"], now=now)
+        return casework.s47_start(referral, child=kid, by=users["worker"], now=now)
+
+
+def _assess(kid: ReferralChild, started: date, authorised: date | None = None, factors=("3B",)):
+    with _on(started) as now:
+        assessment = casework.assessment_start(
+            kid.referral, child=kid, started_on=started, child_seen_on=started, by=_census_users["worker"],
+            now=now,
+        )  # fmt: skip
+    if authorised is not None:
+        with _on(authorised) as now:
+            casework.assessment_authorise(
+                assessment, authorised_on=authorised, factors=list(factors), requires_support=True,
+                by=_census_users["manager"], now=now,
+            )  # fmt: skip
+    return assessment
+
+
+def _close(kid: ReferralChild, day: date, reason: str = "RC7") -> None:
+    with _on(day) as now:
+        casework.cin_close(
+            kid.referral, child=kid, closed_on=day, reason=reason, by=_census_users["manager"], now=now
+        )
+
+
+def _details(kid: ReferralChild, day: date, disabilities: list[str] | None = None, **identifiers) -> None:
+    """The worker records the child's UPN (or why there is none) and disabilities on ``day``."""
+    with _on(day) as now:
+        if identifiers:
+            census.child_identifiers_record(kid, **identifiers, by=_census_users["worker"], now=now)
+        if disabilities:
+            census.child_disabilities_record(kid, codes=disabilities, by=_census_users["worker"], now=now)
+
+
+def _cin_plan(kid: ReferralChild, start: date, end: date | None = None) -> None:
+    with _on(start) as now:
+        plan = census.cin_plan_start(
+            kid.referral, child=kid, started_on=start, by=_census_users["worker"], now=now
+        )
+    if end is not None:
+        with _on(end) as now:
+            census.cin_plan_end(plan, ended_on=end, by=_census_users["manager"], now=now)
+
+
+def build_census_world(make_user) -> CensusWorld:
+    users = {
+        "lead": make_user(Role.MASH_LEAD, username="census_lead"),
+        "manager": make_user(Role.TEAM_MANAGER, username="census_manager"),
+        "worker": make_user(
+            Role.SOCIAL_WORKER, username="census_worker", first_name="Cas", last_name="Worker"
+        ),
+    }
+    _census_users.clear()
+    _census_users.update(users)
+    team = TeamFactory(slug="census-team", name="Children in Need Team", manager=users["manager"])
+    team.members.add(users["worker"])
+    kids = _census_children(team)
+    return CensusWorld(users=users, team=team, children=kids)
+
+
+def _census_children(team: Team) -> dict[str, ReferralChild]:
+    users = _census_users
+    kids: dict[str, ReferralChild] = {}
+    born = {"sex": "F", "ethnicity": "WBRI", "date_of_birth": date(2016, 2, 2)}
+
+    # Never allocated, so nobody records census details: the UPN is the person index's.
+    known = Person.objects.create(first_name="Perdita", last_name="Testchild", upn="G831200000001")
+    kids["nfa"] = _intake(date(2025, 5, 12), red=True, person=known, **born)
+    with _on(date(2025, 5, 13)) as now:
+        mash.strategy_discussion_record(
+            kids["nfa"].referral, held_at=now - timedelta(hours=1), attendees=ATTENDEES, s47_enquiry=False,
+            decision_rationale="Explained; no harm", by=users["lead"], now=now,
+        )  # fmt: skip
+        mash.outcome_record(
+            kids["nfa"].referral, destination=Outcome.Destination.NFA, rationale="Concerns resolved",
+            recommendation="None", by=users["lead"], now=now,
+        )  # fmt: skip
+
+    kids["s17"] = _intake(
+        date(2025, 6, 2), red=False, sex="M", ethnicity="BAFR", date_of_birth=date(2012, 9, 9)
+    )
+    _s17(kids["s17"], "N4", team)
+    _details(kids["s17"], date(2025, 6, 3), ["AUT", "LD", "HEAR", "VIS"], upn="W831200000002")
+    _assess(kids["s17"], date(2025, 6, 3), date(2025, 6, 20), ("3B", "16A"))
+    _cin_plan(kids["s17"], date(2025, 6, 23), date(2025, 9, 30))
+    _close(kids["s17"], date(2025, 9, 30))
+
+    kids["s47_cp"] = _intake(
+        date(2025, 7, 7), red=True, sex="F", ethnicity="MWBA", date_of_birth=date(2019, 4, 4)
+    )
+    enquiry = _s47(kids["s47_cp"], team)
+    _details(kids["s47_cp"], date(2025, 7, 8), ["MOB", "COMM", "BEH", "CON"], upn_unknown="UN2")
+    _assess(kids["s47_cp"], date(2025, 7, 8), date(2025, 7, 25), ("2A",))
+    with _on(date(2025, 7, 28)) as now:
+        casework.icpc_record(
+            enquiry,
+            icpc_on=date(2025, 7, 28),
+            cp_plan=True,
+            initial_category="NEG",
+            by=users["worker"],
+            now=now,
+        )
+        plan = census.cp_plan_start(enquiry, by=users["worker"], now=now)
+    with _on(date(2025, 10, 20)) as now:
+        census.cp_plan_review(plan, reviewed_on=date(2025, 10, 20), by=users["worker"], now=now)
+        census.cp_plan_category_change(
+            plan, changed_on=date(2025, 10, 20), category="EMO", by=users["worker"], now=now
+        )
+    with _on(date(2026, 1, 19)) as now:
+        census.cp_plan_end(
+            plan, ended_on=date(2026, 1, 19), reason="no_longer_at_risk", by=users["manager"], now=now
+        )
+    _close(kids["s47_cp"], date(2026, 1, 19))
+
+    kids["s47_none"] = _intake(
+        date(2025, 9, 1), red=True, sex="M", ethnicity="WBRI", date_of_birth=date(2010, 10, 10)
+    )
+    enquiry = _s47(kids["s47_none"], team)
+    _details(kids["s47_none"], date(2025, 9, 2), ["NONE"], upn_unknown="UN1")
+    _assess(kids["s47_none"], date(2025, 9, 2), date(2025, 10, 14), ("4A",))
+    with _on(date(2025, 9, 10)) as now:
+        casework.icpc_record(enquiry, not_required=True, by=users["worker"], now=now)
+    _cin_plan(kids["s47_none"], date(2025, 10, 15))
+
+    kids["unborn"] = _intake(date(2026, 1, 12), red=False, sex="U", expected_date_of_birth=date(2026, 5, 1))
+    kids["unborn"].date_of_birth = None
+    kids["unborn"].save()
+    _s17(kids["unborn"], "N3", team)
+    _assess(kids["unborn"], date(2026, 3, 2))
+
+    kids["due_jan"] = _intake(date(2025, 12, 1), red=False, sex="U", expected_date_of_birth=date(2026, 1, 20))
+    kids["due_jan"].date_of_birth = None
+    kids["due_jan"].save()
+    _s17(kids["due_jan"], "N4", team)
+    _assess(kids["due_jan"], date(2025, 12, 2), date(2025, 12, 19), ("6A",))
+    _close(kids["due_jan"], date(2026, 4, 10), "RC8")
+
+    person = Person.objects.create(first_name="Ambrose", last_name="Testchild", local_id="LA0900")
+    again = {"sex": "M", "ethnicity": "WBRI", "date_of_birth": date(2014, 1, 1), "person": person}
+    kids["again_1"] = _intake(date(2025, 4, 14), red=False, **again)
+    _s17(kids["again_1"], "N5", team)
+    _details(kids["again_1"], date(2025, 4, 15), upn="K831200000003")
+    _assess(kids["again_1"], date(2025, 4, 15), date(2025, 5, 2), ("1A",))
+    _close(kids["again_1"], date(2025, 5, 6))
+    kids["again_2"] = _intake(date(2025, 11, 3), red=False, **again)
+    _s17(kids["again_2"], "N5", team)
+    _assess(kids["again_2"], date(2025, 11, 4), date(2026, 1, 9), ("1B",))
+    _cin_plan(kids["again_2"], date(2026, 1, 12))
+    _details(kids["again_2"], date(2025, 11, 4), upn="K831200000003")
+
+    kids["carried"] = _intake(
+        date(2025, 2, 10), red=False, sex="F", ethnicity="AIND", date_of_birth=date(2013, 5, 5)
+    )
+    _s17(kids["carried"], "N5", team)
+    _details(kids["carried"], date(2025, 2, 11), upn="N831200000005")
+    _assess(kids["carried"], date(2025, 2, 11), date(2025, 3, 14), ("5A",))
+    _cin_plan(kids["carried"], date(2025, 3, 17))
+
+    kids["late"] = _intake(
+        date(2026, 3, 16), red=True, sex="M", ethnicity="CHNE", date_of_birth=date(2022, 6, 6)
+    )
+    enquiry = _s47(kids["late"], team)
+    _assess(kids["late"], date(2026, 3, 17), date(2026, 4, 14), ("2B",))
+    with _on(date(2026, 4, 8)) as now:
+        casework.icpc_record(
+            enquiry,
+            icpc_on=date(2026, 4, 8),
+            cp_plan=True,
+            initial_category="PHY",
+            by=users["worker"],
+            now=now,
+        )
+        census.cp_plan_start(enquiry, by=users["worker"], now=now)  # after the reference date
+    return kids

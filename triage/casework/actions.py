@@ -28,6 +28,7 @@ from referrals.states import Status
 from triage import deadlines, signals
 from triage.actions import policy_for, referral_lock, referral_transition
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
+from triage.casework.models_census import plans_open
 from triage.models import Deadline
 from triage.multiagency.models import StrategyDiscussion
 from triage.permissions import require
@@ -401,6 +402,8 @@ def cin_close(
             raise InvalidInput("Authorise the open assessment before closing the episode.")
         if any(e.is_open for e in Section47Enquiry.objects.filter(child=child)):
             raise InvalidInput("Record the initial conference (or that none is required) before closing.")
+        if plans_open(child):
+            raise InvalidInput("End the child's child in need or child protection plan before closing.")
         before = _violations(locked, today)
         closure = CinClosure.objects.create(
             referral=locked, child=child, closed_on=closed_on, reason=reason, closed_by=by, recorded_at=now

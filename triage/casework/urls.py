@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from triage.casework import views
+from triage.casework import views, views_census
 
 app_name = "casework"
 
@@ -14,10 +14,29 @@ STEP_PATHS = {
     "cin_close": "close/",
 }
 
+# The census items beside them: the child's UPN, disabilities, birth and death, and the plans.
+CENSUS_STEP_PATHS = {
+    "child_identifiers": "child/upn/",
+    "child_disabilities": "child/disabilities/",
+    "child_birth": "child/birth/",
+    "child_death": "child/death/",
+    "cin_plan_start": "cin-plan/",
+    "cin_plan_review": "cin-plan/review/",
+    "cin_plan_end": "cin-plan/end/",
+    "cp_plan_start": "cp-plan/",
+    "cp_plan_review": "cp-plan/review/",
+    "cp_plan_category": "cp-plan/category/",
+    "cp_plan_end": "cp-plan/end/",
+}
+
 urlpatterns = [
     path("<ref:reference>/", views.record_page, name="record"),
     *(
         path(f"<ref:reference>/{route}", views.step_page(name), name=name)
         for name, route in STEP_PATHS.items()
+    ),
+    *(
+        path(f"<ref:reference>/{route}", views_census.census_step_page(name), name=name)
+        for name, route in CENSUS_STEP_PATHS.items()
     ),
 ]

@@ -22,6 +22,7 @@ from referrals.models import Referral
 from referrals.states import Status
 from triage.casework import actions as casework
 from triage.casework import selectors as selectors
+from triage.casework import selectors_census
 from triage.casework.forms import (
     AssessmentAuthoriseForm,
     AssessmentStartForm,
@@ -116,6 +117,7 @@ def record_page(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "referral": referral,
         "rows": selectors.statutory_record(referral),
+        "census_rows": selectors_census.census_record(referral),
         "can_record": referral.status == Status.ALLOCATED,
     }
     return render(request, "casework/record.html", context)
