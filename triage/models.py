@@ -49,6 +49,9 @@ class PolicyVersion(models.Model):
     edt_phone = models.CharField(max_length=40, blank=True)
     edt_hours_text = models.CharField(max_length=200, blank=True)
     no_consent_retention_days = models.PositiveIntegerField(default=30)
+    # A team manager's recorded oversight of each allocated case, due every N working days from the
+    # allocation and from each oversight note (004: "10 day management oversight"); 0: no such clock.
+    management_oversight_working_days = models.PositiveSmallIntegerField(default=0)
     # Where a council's document is silent, which default the preset took and why.
     defaults_taken = models.JSONField(default=list, blank=True)
 
@@ -110,6 +113,7 @@ class Deadline(models.Model):
         VISIT = "visit", "Visit"
         ASSESSMENT = "assessment", "Assessment"
         ICPC = "icpc", "Initial child protection conference"
+        MANAGEMENT_OVERSIGHT = "management_oversight", "Management oversight"
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -153,6 +157,7 @@ class Deadline(models.Model):
 # Threshold decisions, claims and EDT flags live in their own module.
 # Assessments, S47 enquiries and CIN closures recorded after allocation.
 from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
+from .casework.models_oversight import ManagementOversight  # noqa: E402,F401
 from .models_decisions import ChildDecision, ClaimEvent, ConsentBasis, EdtFlag  # noqa: E402,F401
 
 # MASH and strategy discussions, outcomes, allocations and challenges.
@@ -163,4 +168,6 @@ from .multiagency.models import (  # noqa: E402,F401
     MashDiscussion,
     Outcome,
     StrategyDiscussion,
+    StrategyDiscussionDecision,
+    StrategyInvitation,
 )
