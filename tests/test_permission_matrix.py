@@ -234,6 +234,10 @@ MATRIX: dict[str, Rule] = {
             "s47_start",
             "icpc_record",
             "cin_close",
+            # The manager's steps: the allocated worker sees the form, and the action refuses them.
+            "oversight_record",
+            "strategy_decide",
+            "strategy_record",
         )
     },
     # Information sharing, discussion and allocation.

@@ -130,7 +130,11 @@ def strategy_discussion_decide(
             )
         else:
             referral_transition(
-                locked, to=Status.STRATEGY_DISCUSSION, by=by, reason=f"Strategy discussion: {reason}", policy=policy
+                locked,
+                to=Status.STRATEGY_DISCUSSION,
+                by=by,
+                reason=f"Strategy discussion: {reason}",
+                policy=policy,
             )
             clock = Deadline.objects.get(
                 referral=locked,
@@ -140,7 +144,9 @@ def strategy_discussion_decide(
             )
         decision = StrategyDiscussionDecision.objects.create(
             referral=locked,
-            stage=StrategyDiscussionDecision.Stage.TEAM if allocated else StrategyDiscussionDecision.Stage.MASH,
+            stage=StrategyDiscussionDecision.Stage.TEAM
+            if allocated
+            else StrategyDiscussionDecision.Stage.MASH,
             reason=reason,
             decided_by=by,
             decided_at=now,

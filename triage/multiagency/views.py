@@ -22,12 +22,12 @@ from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.pdf import render_pdf
 from mash.roles import is_mash_lead, is_team_manager
 from triage.actions import policy_for
+from triage.casework import oversight_selectors
 from triage.multiagency import actions as outcomes
-from triage.multiagency import request_selectors
+from triage.multiagency import request_selectors, strategy_selectors
 from triage.multiagency import requests as information_requests
 from triage.multiagency import selectors as selectors
 from triage.multiagency import strategy as strategy_decisions
-from triage.multiagency import strategy_selectors
 from triage.multiagency.forms import (
     AllocationForm,
     ChallengeForm,
@@ -247,7 +247,12 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     audit.record_read(
         "triage.team_queue", actor=request.user, details={"referrals": [row.pk for row in rows]}
     )
-    return render(request, "multiagency/team_queue.html", {"rows": rows, "challenges": challenges})
+    context = {
+        "rows": rows,
+        "challenges": challenges,
+        "oversight": oversight_selectors.oversight_clocks(row.pk for row in rows),
+    }
+    return render(request, "multiagency/team_queue.html", context)
 
 
 @login_required

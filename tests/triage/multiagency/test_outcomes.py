@@ -29,8 +29,8 @@ from tests.support.pdf import pdf_text, squash
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
 from triage.multiagency import actions as outcomes
-from triage.multiagency import strategy as strategy_decisions
 from triage.multiagency import requests as agency_actions
+from triage.multiagency import strategy as strategy_decisions
 from triage.multiagency.forms import parse_time
 from triage.multiagency.models import Challenge, MashDiscussion, Outcome
 from triage.policy import calendar_for, current_policy

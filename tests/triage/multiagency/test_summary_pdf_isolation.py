@@ -3,7 +3,6 @@ user-supplied run is stripped of control characters and set in its own bidi isol
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import unicodedata
 
