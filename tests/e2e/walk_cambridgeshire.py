@@ -25,7 +25,12 @@ def cambridgeshire_casework(w: Walk, reference: str) -> None:
     w.visit(manager, "manager", "Team queue with management oversight due", "/mash/team-queue/")
     why = [Type("Why a strategy discussion is to be held", "Amy disclosed being hit at the visit.")]
     w.form(
-        manager, "manager", "Decide to hold a strategy discussion (team)", "Save", why, path=f"{base}/strategy/"
+        manager,
+        "manager",
+        "Decide to hold a strategy discussion (team)",
+        "Save",
+        why,
+        path=f"{base}/strategy/",
     )
     held_at = timezone.localtime().replace(second=0, microsecond=0)
     answers = [

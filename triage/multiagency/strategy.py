@@ -149,11 +149,12 @@ def strategy_discussion_decide(
             else StrategyDiscussionDecision.Stage.MASH,
             reason=reason,
             decided_by=by,
-            decided_at=now,
+            # The clock's own start (the lifecycle's moment of the move, before the outcome).
+            decided_at=clock.started_at,
             due_at=clock.due_at,
         )
         invited, without_email = involved_professionals(locked)
-        invitations = [_invite(decision, person, now) for person in invited]
+        invitations = [_invite(decision, person, clock.started_at) for person in invited]
         audit.record_write(
             "triage.strategy_discussion_decide",
             actor=by,
