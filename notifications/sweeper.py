@@ -95,7 +95,8 @@ def _raise_all(level: str, now: datetime, recipients: _Recipients) -> int:
 class _Recipients:
     """Who hears about a deadline: the person working it, their manager, the team's queue."""
 
-    PERSONAL_KINDS = frozenset({"visit", "assessment", "icpc", "cp_review"})  # the allocated worker's clocks
+    # The allocated worker's clocks (the manager hears of every breach as well: oversight is theirs).
+    PERSONAL_KINDS = frozenset({"visit", "assessment", "icpc", "cp_review", "management_oversight"})
 
     def __init__(self) -> None:
         self._mash_team = None

@@ -247,6 +247,10 @@ MATRIX: dict[str, Rule] = {
             "cp_plan_review",
             "cp_plan_category",
             "cp_plan_end",
+            # The manager's steps: the allocated worker sees the form, and the action refuses them.
+            "oversight_record",
+            "strategy_decide",
+            "strategy_record",
         )
     },
     # Information sharing, discussion and allocation.

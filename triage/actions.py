@@ -256,7 +256,8 @@ def lifecycle_clocks(
         if referral.rag:
             deadlines.deadlines_recompute_for_rag(referral, policy=policy, by=by)
     elif to == Status.STRATEGY_DISCUSSION:
-        # The MASH has dealt with it; the strategy discussion itself is now due (004: within 24 hours).
+        # The decision to hold one: the MASH has dealt with it; the strategy discussion itself is now
+        # due (004: within 24 hours of the decision), met when it is recorded.
         for kind in rag_clocks:
             deadlines.deadline_meet(referral, kind, at=at, by=by)
         deadlines.deadline_start(
@@ -265,7 +266,7 @@ def lifecycle_clocks(
             policy=policy,
             start=at,
             subject=deadlines.STRATEGY_MEETING,
-            timescale={"amount": policy.strategy_discussion_hours, "unit": "clock_hours"},
+            timescale=deadlines.strategy_meeting_timescale(policy),
             by=by,
         )
     elif to == Status.OUTCOME:

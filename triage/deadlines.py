@@ -47,6 +47,27 @@ STRATEGY_MEETING = "strategy_meeting"
 # child is at risk of significant harm (Durham 001: "no more than four hours where there are serious
 # concerns"): it runs beside the ordinary one from receipt and the threshold decision meets both.
 SERIOUS_CONCERNS = "serious_concerns"
+# The social work teams whose allocated cases are overseen by their manager (004: "All social
+# workers receive 10 day management oversight").
+OVERSEEN_TEAM_KINDS = frozenset({Team.Kind.ASSESSMENT, Team.Kind.CASE_HOLDING})
+
+
+def strategy_meeting_timescale(policy: PolicyVersion) -> dict[str, Any]:
+    """The time from the decision to hold a strategy discussion to holding it (004: 24 hours),
+    round the clock: a child at risk of significant harm does not wait for office hours."""
+    return {"amount": policy.strategy_discussion_hours, "unit": "clock_hours"}
+
+
+def oversight_clock_start(
+    referral: Referral, *, policy: PolicyVersion, at: datetime, by: Actor = None
+) -> Deadline | None:
+    """Start the next management oversight clock of an allocated case of a social work team, when
+    the policy has one (``management_oversight_working_days`` above 0). None otherwise."""
+    if not policy.management_oversight_working_days or referral.team_id is None:
+        return None
+    if referral.team.kind not in OVERSEEN_TEAM_KINDS:
+        return None
+    return deadline_start(referral, Kind.MANAGEMENT_OVERSIGHT, policy=policy, start=at, by=by)
 
 
 def timescale_for(kind: str, *, policy: PolicyVersion, referral: Referral) -> Mapping[str, Any]:
@@ -56,9 +77,12 @@ def timescale_for(kind: str, *, policy: PolicyVersion, referral: Referral) -> Ma
         Kind.VISIT: policy.visit_working_days,
         Kind.ASSESSMENT: policy.assessment_working_days,
         Kind.ICPC: policy.icpc_working_days,
+        Kind.MANAGEMENT_OVERSIGHT: policy.management_oversight_working_days,
     }
     timescale: Mapping[str, Any] | None
-    if kind in working_days:
+    if kind == Kind.MANAGEMENT_OVERSIGHT and not policy.management_oversight_working_days:
+        timescale = None  # 0 working days: the policy has no oversight clock
+    elif kind in working_days:
         timescale = {"amount": working_days[kind], "unit": "working_days"}
     elif kind == Kind.DECISION:
         timescale = policy.decision_deadline
@@ -339,10 +363,14 @@ def clocks_for_allocation(
     referral: Referral, *, policy: PolicyVersion, at: datetime, by: Actor = None
 ) -> list[Deadline]:
     """Allocated to an assessment team: the visit (004: within 5 working days of allocation) and the
-    assessment (Working Together: 45 working days from the referral) are due. Other teams: none."""
-    if referral.team_id is None or referral.team.kind != Team.Kind.ASSESSMENT:
+    assessment (Working Together: 45 working days from the referral) are due; to a social work team,
+    the first management oversight (004: every 10 working days). Other teams: none."""
+    if referral.team_id is None:
         return []
-    return [
-        deadline_start(referral, Kind.VISIT, policy=policy, start=at, by=by),
-        deadline_start(referral, Kind.ASSESSMENT, policy=policy, start=referral.received_at, by=by),
-    ]
+    started = [oversight_clock_start(referral, policy=policy, at=at, by=by)]
+    if referral.team.kind == Team.Kind.ASSESSMENT:
+        started += [
+            deadline_start(referral, Kind.VISIT, policy=policy, start=at, by=by),
+            deadline_start(referral, Kind.ASSESSMENT, policy=policy, start=referral.received_at, by=by),
+        ]
+    return [deadline for deadline in started if deadline is not None]

@@ -84,6 +84,9 @@ class PolicyVersion(models.Model):
     break_glass_hours = models.PositiveSmallIntegerField(default=4)
     break_glass_max_live_grants = models.PositiveSmallIntegerField(default=3)
     break_glass_requests_per_hour = models.PositiveSmallIntegerField(default=10)
+    # A team manager's recorded oversight of each allocated case, due every N working days from the
+    # allocation and from each oversight note (004: "10 day management oversight"); 0: no such clock.
+    management_oversight_working_days = models.PositiveSmallIntegerField(default=0)
     # Where a council's document is silent, which default the preset took and why.
     defaults_taken = models.JSONField(default=list, blank=True)
 
@@ -146,6 +149,7 @@ class Deadline(models.Model):
         ASSESSMENT = "assessment", "Assessment"
         ICPC = "icpc", "Initial child protection conference"
         CP_REVIEW = "cp_review", "Child protection review conference"
+        MANAGEMENT_OVERSIGHT = "management_oversight", "Management oversight"
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -206,6 +210,7 @@ from .casework.models_census import (  # noqa: E402,F401
     CpPlanCategoryChange,
     CpPlanReview,
 )
+from .casework.models_oversight import ManagementOversight  # noqa: E402,F401
 
 # MASH and strategy discussions, outcomes, allocations and challenges.
 from .multiagency.models import (  # noqa: E402,F401
@@ -215,4 +220,6 @@ from .multiagency.models import (  # noqa: E402,F401
     MashDiscussion,
     Outcome,
     StrategyDiscussion,
+    StrategyDiscussionDecision,
+    StrategyInvitation,
 )

@@ -71,6 +71,14 @@ def allocated_worker_or_manager(user: Any, referral: Referral) -> bool:
     return pk == referral.allocated_worker_id or team_manager(user, referral)
 
 
+def mash_lead_or_allocated_team_manager(user: Any, referral: Referral) -> bool:
+    """Before the outcome a MASH lead; once allocated, the receiving team's manager (004: the
+    assessment team reviews the referral and considers a strategy discussion)."""
+    if referral.status == Status.ALLOCATED:
+        return team_manager(user, referral)
+    return is_mash_lead(user)
+
+
 # --- further conditions on the referral, each with the error that refuses it -------------------
 
 
@@ -96,6 +104,20 @@ def _has_a_decision(referral: Referral) -> bool:
 def _discussed_if_red_or_amber(referral: Referral) -> bool:
     # Red and Amber go through a MASH or strategy discussion before their outcome.
     return not (referral.rag in (Rag.RED, Rag.AMBER) and referral.status == Status.DECIDED)
+
+
+def _red_in_the_mash(referral: Referral) -> bool:
+    # In the MASH a strategy discussion is Red's route; once allocated, the team may hold one on
+    # whatever it learns during the assessment.
+    return referral.status == Status.ALLOCATED or referral.rag == Rag.RED
+
+
+def _no_strategy_decision(referral: Referral) -> bool:
+    return not hasattr(referral, "strategy_decision")
+
+
+def _strategy_decided_not_held(referral: Referral) -> bool:
+    return hasattr(referral, "strategy_decision") and not hasattr(referral, "strategy_discussion")
 
 
 def _edt_flag_waiting(referral: Referral) -> bool:
@@ -130,6 +152,20 @@ DISCUSSED_IF_RED_OR_AMBER = Condition(
     Conflict,
     "Red and Amber referrals are discussed before an outcome is recorded.",
 )
+RED_IN_THE_MASH = Condition(
+    _red_in_the_mash, Conflict, "A strategy discussion is recorded for Red referrals."
+)
+NO_STRATEGY_DECISION = Condition(
+    _no_strategy_decision,
+    Conflict,
+    "A strategy discussion has already been decided on for referral {reference}.",
+)
+STRATEGY_DECIDED_NOT_HELD = Condition(
+    _strategy_decided_not_held,
+    Conflict,
+    "Referral {reference} has no strategy discussion waiting to be recorded: decide to hold one first "
+    "(or it has already been recorded).",
+)
 EDT_FLAG_WAITING = Condition(
     _edt_flag_waiting, Conflict, "Referral {reference} has no EDT flag waiting to be acknowledged."
 )
@@ -159,6 +195,7 @@ OPEN_FOR_SCREENING = frozenset({Status.RECEIVED, Status.SCREENING})
 # Statuses after a threshold decision in which early help holds a Green referral.
 EARLY_HELP_STATUSES = frozenset({Status.DECIDED, Status.OUTCOME, Status.ALLOCATED})
 _ONLY_LEAD_RECORDS = "Only a MASH lead can record this."
+_STRATEGY_HOLDERS = "Only a MASH lead, or once allocated the manager of the referral's team, can do this."
 
 ACTIONS: dict[str, Rule] = {
     # Claims: the claim itself is decided by a conditional UPDATE (triage.decisions.referral_claim).
@@ -223,16 +260,23 @@ ACTIONS: dict[str, Rule] = {
         not_now="A MASH discussion follows information gathering; the referral is {status}.",
         error=Conflict,
     ),
+    # The decision to hold a strategy discussion starts its clock and sends the invitations; the
+    # discussion itself is recorded later, which meets the clock (triage.multiagency.strategy).
+    "decide_strategy_discussion": Rule(
+        frozenset({Status.DECIDED, Status.INFORMATION_GATHERING, Status.MASH_DISCUSSION, Status.ALLOCATED}),
+        mash_lead_or_allocated_team_manager,
+        _STRATEGY_HOLDERS,
+        not_now="A strategy discussion cannot be decided on while the referral is {status}.",
+        error=Conflict,
+        when=(RED_IN_THE_MASH, NO_STRATEGY_DECISION),
+    ),
     "strategy_discussion": Rule(
-        frozenset(
-            {Status.DECIDED, Status.INFORMATION_GATHERING, Status.MASH_DISCUSSION, Status.STRATEGY_DISCUSSION}
-        ),
-        mash_lead,
-        _ONLY_LEAD_RECORDS,
+        frozenset({Status.STRATEGY_DISCUSSION, Status.ALLOCATED}),
+        mash_lead_or_allocated_team_manager,
+        _STRATEGY_HOLDERS,
         not_now="A strategy discussion cannot be recorded while the referral is {status}.",
         error=Conflict,
-        rags=frozenset({Rag.RED}),
-        wrong_rag="A strategy discussion is recorded for Red referrals.",
+        when=(RED_IN_THE_MASH, STRATEGY_DECIDED_NOT_HELD),
     ),
     "record_outcome": Rule(
         frozenset({Status.DECIDED, Status.MASH_DISCUSSION, Status.STRATEGY_DISCUSSION}),
@@ -265,6 +309,15 @@ ACTIONS: dict[str, Rule] = {
         allocated_worker_or_manager,
         "Only the allocated social worker or the team's manager can record this.",
         not_now="A child's census details are recorded after allocation; this referral is {status}.",
+        error=Conflict,
+        offered=False,
+    ),
+    # Management oversight of an allocated case (triage.casework.oversight), on the casework page.
+    "record_oversight": Rule(
+        frozenset({Status.ALLOCATED}),
+        team_manager,
+        "Only the manager of the referral's team can record management oversight.",
+        not_now="Management oversight is recorded on an allocated referral; this one is {status}.",
         error=Conflict,
         offered=False,
     ),

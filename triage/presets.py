@@ -72,11 +72,14 @@ COMMON_DEFAULTS: dict[str, Any] = {
         "green": {"amount": 72, "unit": "clock_hours", "starts": "next_working_moment"},
     },
     "warning_lead_minutes": 60,
+    # How long a referral not progressed for lack of consent keeps its personal data (D_RETENTION).
     "no_consent_retention_days": 30,
     # No seed says how emergency access is limited: a few hours, a few live grants, a few requests.
     "break_glass_hours": 4,
     "break_glass_max_live_grants": 3,
     "break_glass_requests_per_hour": 10,
+    # 004: "All social workers receive 10 day management oversight" (D_OVERSIGHT elsewhere).
+    "management_oversight_working_days": 10,
 }
 
 # The same wording for the same default, so the README table and the admin agree.
@@ -111,6 +114,14 @@ D_STATUTORY = (
     " months: national timescales (Working Together)"
 )
 D_CLOSURES = "closure days: none published; bank holidays only"
+D_RETENTION = (
+    "no-consent retention: not published; the personal data of a referral not progressed for lack of "
+    "consent is kept 30 days, then erased (the reference, dates and codes stay for statistics)"
+)
+D_OVERSIGHT = (
+    "management oversight: not published; Cambridgeshire's team manager's note every 10 working days "
+    "of an allocated case taken (004)"
+)
 D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
 D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"
 D_BREAK_GLASS = (
@@ -139,6 +150,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_DOMESTIC_DAYS,
             D_VISIT,
             D_STRATEGY,
+            D_RETENTION,
+            D_OVERSIGHT,
             D_STATUTORY,
             D_CLOSURES,
             D_ADDRESS,
@@ -184,6 +197,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_DOMESTIC,
             D_VISIT,
             D_STRATEGY,
+            D_RETENTION,
+            D_OVERSIGHT,
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
@@ -222,6 +237,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_DOMESTIC,
             D_VISIT,
             D_STRATEGY,
+            D_RETENTION,
+            D_OVERSIGHT,
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
@@ -238,9 +255,12 @@ PRESETS: dict[str, dict[str, Any]] = {
         "council_phone": "",
         # 004: "MASH/Assessment work 8.45am- 5.20pm or 4.20pm on a Friday"
         "working_hours": _hours(["08:45", "17:20"], ["08:45", "16:20"]),
-        # 004: consent rules, 5-working-day visit and 24-hour strategy discussion are COMMON_DEFAULTS'
-        # values, taken from this document; 004: outside hours only significant harm goes to EDT, the
-        # rest "will wait to be review[ed] the next working day" -> non-Red clocks start then.
+        # 004: consent rules, 5-working-day visit, 24-hour strategy discussion (from the decision to
+        # hold one) and 10-day management oversight are COMMON_DEFAULTS' values, taken from this
+        # document; 004: outside hours only significant harm goes to EDT, the rest "will wait to be
+        # review[ed] the next working day" -> non-Red clocks start then.
+        # 004: a referral not progressed for lack of consent "will NOT be recorded on our system".
+        "no_consent_retention_days": 0,
         "edt_phone": "",
         "edt_hours_text": (
             "Emergency Duty Team (Cambridgeshire and Peterborough): outside 8.45am to 5.20pm Monday to "
@@ -262,6 +282,19 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_LEVELS,
             D_CSE,
             "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
+            (
+                "no-consent retention: 004 says such a referral 'will NOT be recorded on our system'; "
+                "read as 0 days: its personal data is erased when it is returned, and only the "
+                "reference, dates and codes stay, for statistics and the audit trail"
+            ),
+            (
+                "management oversight: 004 says '10 day'; read as 10 working days, from the "
+                "allocation and then from each team manager's oversight note"
+            ),
+            (
+                "strategy discussion: 004's 24 hours read as clock hours from the decision to hold "
+                "one (MASH lead, or the assessment team's manager after allocation)"
+            ),
         ],
     },
 }

@@ -266,8 +266,9 @@ def referral_reassign(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _reason_view(action: str, form_class, act, success: str):
-    """A page whose form is just a reason: step up, return for lack of consent."""
+def _reason_view(action: str, form_class, act, success: str, extra=None):
+    """A page whose form is just a reason: step up, return for lack of consent. ``extra()``: more
+    for the page to say."""
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -281,6 +282,7 @@ def _reason_view(action: str, form_class, act, success: str):
             template=f"triage/referral_{action}.html",
             run=lambda f: act(referral, reason=f.cleaned_data["reason"], by=request.user),
             success=success,
+            extra=extra() if extra else None,
         )
 
     return view
@@ -294,6 +296,8 @@ referral_return = _reason_view(
     ReturnForm,
     decisions.referral_return_for_consent,
     "Referral returned: not progressed for lack of consent.",
+    # The page says what returning does to the personal data (Cambridgeshire 004: nothing is kept).
+    extra=lambda: {"retention_days": current_policy().no_consent_retention_days},
 )
 
 

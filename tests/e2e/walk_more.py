@@ -8,8 +8,6 @@ Each function is called from tests/e2e/pages.py's walk, in the order the work ha
 from __future__ import annotations
 
 import re
-import time
-from datetime import datetime, timedelta
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -17,7 +15,7 @@ from playwright.sync_api import Page, expect
 from mash.codes import ReasonForClosure
 from mash.outbox.delivery import deliver
 from mash.outbox.models import OutboxMessage
-from referrals.models import Referral, ReferralChild
+from referrals.models import ReferralChild
 from tests.e2e import browser as person
 from tests.e2e import steps
 from tests.e2e.steps import Choose, Date, Pick, Tick, Type
@@ -52,7 +50,12 @@ def second_referral(w: Walk, lead: Page) -> str:
 
 
 def strategy(w: Walk, lead: Page, reference: str) -> None:
-    held_at = _minute_after(Referral.objects.get(reference=reference).received_at)
+    """The lead decides to hold a strategy discussion (its clock starts, the invitations go), then
+    records it: it cannot be before the decision, so it is held this minute."""
+    why = [Type("Why a strategy discussion is to be held", "Cara disclosed being hit by her father.")]
+    path = f"/mash/{reference}/strategy/"
+    w.form(lead, "lead", "Decide to hold a strategy discussion", "Hold a strategy discussion", why, path=path)
+    held_at = timezone.localtime().replace(second=0, microsecond=0)
     answers = [
         Date("When the strategy discussion took place", held_at.date()),
         Type("Time", held_at.strftime("%H:%M")),
@@ -331,14 +334,6 @@ def _tick_not_required(page: Page) -> None:
     box = page.get_by_role("checkbox", name="An initial conference was not required")
     box.check()
     expect(box).to_be_checked()
-
-
-def _minute_after(received_at: datetime) -> datetime:
-    """A discussion cannot be before receipt nor in the future: the first whole minute after it."""
-    held_at = timezone.localtime(received_at).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    while timezone.now() < held_at:
-        time.sleep(1)
-    return held_at
 
 
 def search_and_recovery_codes(w: Walk, lead: Page, reference: str) -> None:

@@ -63,7 +63,8 @@ READS = {
     "partners-api:request_detail",
     "reports:dashboard", "reports:figure_csv", "reports:statutory", "reports:annex_a", "reports:cin_census",
     "casework:record", "casework:assessment_start", "casework:assessment_authorise", "casework:s47_start",
-    "casework:icpc_record", "casework:cin_close", "restricted:manage",
+    "casework:icpc_record", "casework:cin_close", "casework:oversight_record",
+    "casework:strategy_decide", "casework:strategy_record", "restricted:manage",
 }  # fmt: skip
 
 
@@ -157,6 +158,7 @@ def _managed_referral(ctx, make_user, login):
 
 STATUTORY_PAGES = (
     "record", "assessment_start", "assessment_authorise", "s47_start", "icpc_record", "cin_close",
+    "oversight_record", "strategy_decide", "strategy_record",
 )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from referrals.states import Rag, Status  # noqa: E402
 from triage.decisions.threshold import ChildDecisionInput, referral_decide  # noqa: E402
 from triage.models_decisions import ConsentBasis  # noqa: E402
 from triage.multiagency import actions as outcomes  # noqa: E402
+from triage.multiagency import strategy  # noqa: E402
 from triage.multiagency.models import Outcome  # noqa: E402
 
 # The stack test's referrals carry Idempotency-Key "stack-<n>" (stored as "api:<key id>:stack-<n>");
@@ -75,6 +76,7 @@ def _journey(referral: Referral, lead: User, team: Team) -> None:
     referral_decide(referral, decisions=[_child_decision(referral, rag)], by=lead)
     if rag != Rag.RED:
         return
+    strategy.strategy_discussion_decide(referral, reason="Disclosure of harm", by=lead)
     outcomes.strategy_discussion_record(
         referral,
         held_at=timezone.now(),

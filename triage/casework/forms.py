@@ -191,3 +191,14 @@ class CinCloseForm(_ChildForm):
         label="Reason for closure",
         error_messages={"required": "Choose the reason for closure"},
     )
+
+
+class OversightForm(GovukFormMixin, forms.Form):
+    """A team manager's management oversight note on an allocated case."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Management oversight",
+        help_text="The direction you have given on the case since the last oversight.",
+        error_messages={"required": "Write the management oversight: the direction given on the case"},
+    )

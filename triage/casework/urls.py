@@ -12,6 +12,9 @@ STEP_PATHS = {
     "s47_start": "s47/",
     "icpc_record": "s47/conference/",
     "cin_close": "close/",
+    "oversight_record": "oversight/",
+    "strategy_decide": "strategy/",
+    "strategy_record": "strategy/record/",
 }
 
 # The census items beside them: the child's UPN, disabilities, birth and death, and the plans.

@@ -28,9 +28,16 @@ from triage.casework.forms import (
     AssessmentStartForm,
     CinCloseForm,
     IcpcForm,
+    OversightForm,
     S47StartForm,
 )
+from triage.casework.oversight import oversight_record
+from triage.casework.oversight_selectors import oversight_clock, oversight_notes
+from triage.multiagency import actions as multiagency
+from triage.multiagency import strategy, strategy_selectors
+from triage.multiagency.forms import StrategyDecisionForm, StrategyDiscussionForm
 from triage.multiagency.views import _act, _posted
+from triage.permissions import allows
 
 
 def _open(request: HttpRequest, reference: str, action: str):
@@ -86,6 +93,29 @@ STEPS = {
         lambda r, data: CinCloseForm(data, children=selectors.open_children(r)),
         lambda r, fields, by: casework.cin_close(r, by=by, **fields),
     ),
+    # The team's manager: management oversight (004: every 10 working days) and, once allocated, the
+    # strategy discussion (004: the assessment team considers one and holds it within 24 hours).
+    "oversight_record": _Step(
+        "triage.oversight_view",
+        "Record management oversight",
+        "The management oversight has been recorded: the next one is due in the policy's working days.",
+        lambda r, data: OversightForm(data),
+        lambda r, fields, by: oversight_record(r, by=by, **fields),
+    ),
+    "strategy_decide": _Step(
+        "triage.strategy_discussion_view",
+        "Decide to hold a strategy discussion",
+        "The strategy discussion is to be held: the invitations have been sent.",
+        lambda r, data: StrategyDecisionForm(data),
+        lambda r, fields, by: strategy.strategy_discussion_decide(r, by=by, **fields),
+    ),
+    "strategy_record": _Step(
+        "triage.strategy_discussion_view",
+        "Record the strategy discussion",
+        "The strategy discussion has been recorded.",
+        lambda r, data: StrategyDiscussionForm(data),
+        lambda r, fields, by: multiagency.strategy_discussion_record(r, by=by, **fields),
+    ),
 }
 
 
@@ -119,5 +149,12 @@ def record_page(request: HttpRequest, reference: str) -> HttpResponse:
         "rows": selectors.statutory_record(referral),
         "census_rows": selectors_census.census_record(referral),
         "can_record": referral.status == Status.ALLOCATED,
+        "oversight_due": oversight_clock(referral),
+        "oversights": oversight_notes(referral),
+        "can_oversee": allows("record_oversight", request.user, referral),
+        "can_decide_strategy": allows("decide_strategy_discussion", request.user, referral),
+        "can_record_strategy": allows("strategy_discussion", request.user, referral),
+        "strategy": getattr(referral, "strategy_discussion", None),
+        **strategy_selectors.strategy_record(referral),
     }
     return render(request, "casework/record.html", context)

@@ -18,7 +18,7 @@ from referrals.models import Referral, ReferralChild
 from referrals.person_index.actions import person_index_add_from_referral
 from referrals.states import Rag, Status
 
-from .. import deadlines
+from .. import deadlines, retention
 from ..actions import referral_assign, referral_lock, referral_rate
 from ..models import Deadline, PolicyVersion
 from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
@@ -363,7 +363,8 @@ def referral_return_for_consent(referral: Referral, *, reason: str, by: Actor) -
     """Not progressed for lack of consent: the referral is RETURNED with the reason.
 
     Requires MASH staff, a referral not yet beyond the decision, and a reason. Causes: RETURNED
-    (terminal) with the reason in the status history and the audit log.
+    (terminal) with the reason in the status history and the audit log; when the policy keeps such
+    referrals 0 days, their personal data erased at once (``triage.retention``).
     """
     require_role("return", by, referral)
     if not _text(reason):
@@ -375,8 +376,17 @@ def referral_return_for_consent(referral: Referral, *, reason: str, by: Actor) -
             locked, to=Status.RETURNED, by=by, reason=f"Not progressed for lack of consent: {_text(reason)}"
         )
         audit.record_write("triage.return_for_consent", actor=by, obj=locked, reason=_text(reason))
+        _erase_at_once_if_kept_no_days(locked)
         locked.refresh_from_db()
     return locked
+
+
+def _erase_at_once_if_kept_no_days(referral: Referral) -> None:
+    """A policy that keeps nothing (Cambridgeshire 004: such a referral "will NOT be recorded on our
+    system") erases the personal data in the return's own transaction, not at the next daily run."""
+    days = current_policy().no_consent_retention_days
+    if days == 0:
+        retention.referral_purge(referral.pk, days=days)
 
 
 # --- domestic abuse notifications -----------------------------------------------------------

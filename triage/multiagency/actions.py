@@ -190,24 +190,26 @@ def strategy_discussion_record(
     by: Actor,
     now: datetime | None = None,
 ) -> StrategyDiscussion:
-    """Record the strategy discussion of a Red referral.
+    """Record the strategy discussion decided on (``triage.multiagency.strategy``).
 
-    Requires: a MASH lead; a Red referral decided, gathering or discussed; attendees by agency; the
-    S47 decision with its rationale. Causes: the record, the referral in strategy discussion, the
-    strategy discussion clock met, an audit row. (The ICPC clock starts at allocation, from this
-    discussion's date, when an S47 enquiry was decided.)
+    Requires: the decision to hold it made and the discussion not yet recorded; before the outcome a
+    MASH lead (the referral in strategy discussion, Red); once allocated, the receiving team's
+    manager; attendees by agency; the S47 decision with its rationale. Causes: the record, the
+    strategy discussion clock (started by the decision) met, an audit row. The ICPC clock starts
+    from this discussion's date when an S47 enquiry was decided: at allocation, or now when the
+    referral is already allocated.
     """
-    require_role("strategy_discussion", by)
     now = now or timezone.now()
     people = _clean_attendees(attendees)
     if not _text(decision_rationale):
         raise InvalidInput("Record why the discussion did or did not decide on a section 47 enquiry.")
     with transaction.atomic():
         locked = referral_lock(referral)
+        require("strategy_discussion", by, locked)
         _check_held_at(held_at, locked, now)
-        require_state("strategy_discussion", locked)
-        if StrategyDiscussion.objects.filter(referral=locked).exists():
-            raise Conflict("The strategy discussion has already been recorded.")
+        decided_at = locked.strategy_decision.decided_at.replace(second=0, microsecond=0)
+        if held_at < decided_at:
+            raise InvalidInput("The discussion cannot be before the decision to hold it.")
         record = StrategyDiscussion.objects.create(
             referral=locked,
             held_at=held_at,
@@ -218,18 +220,11 @@ def strategy_discussion_record(
             recorded_by=by,
             recorded_at=now,
         )
-        if locked.status != Status.STRATEGY_DISCUSSION:
-            # Entering the status meets the RAG clock and starts the strategy meeting clock.
-            referral_transition(
-                locked,
-                to=Status.STRATEGY_DISCUSSION,
-                by=by,
-                reason="Strategy discussion held",
-                policy=policy_for(locked),
-            )
         deadlines.deadline_meet(
-            locked, Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING, at=now, by=by
+            locked, Deadline.Kind.STRATEGY_DISCUSSION, subject=deadlines.STRATEGY_MEETING, at=held_at, by=by
         )
+        if locked.status == Status.ALLOCATED and record.s47_enquiry:
+            _start_team_clocks(locked, now=now, by=by)
         audit.record_write(
             "triage.strategy_discussion", actor=by, obj=record, details={"s47_enquiry": bool(s47_enquiry)}
         )

@@ -260,6 +260,18 @@ class MashDiscussionForm(GovukFormMixin, forms.Form):
         }
 
 
+class StrategyDecisionForm(GovukFormMixin, forms.Form):
+    """The decision to hold a strategy discussion: its clock starts and the invitations go out."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Why a strategy discussion is to be held",
+        help_text="Every involved professional is invited by e-mail: the referrer if a professional, "
+        "the agencies asked for information and the team holding the referral.",
+        error_messages={"required": "Give the reason a strategy discussion is to be held"},
+    )
+
+
 class StrategyDiscussionForm(GovukFormMixin, forms.Form):
     held_at = _when("When the strategy discussion took place")
     attendees = AttendeesField(label="Who attended, by agency", help_text="One a line: name, agency")

@@ -184,6 +184,56 @@ class StrategyDiscussion(models.Model):
         return f"Strategy discussion of {self.referral_id} on {self.held_at:%Y-%m-%d}"
 
 
+class StrategyDiscussionDecision(models.Model):
+    """The decision to hold a strategy discussion (004: "Once a decision has been made for a strat
+    discussion all involved professionals will be sent an invite and a strat discussion should take
+    place within 24 hours"). Its clock (the policy's ``strategy_discussion_hours``) starts here and is
+    met when the discussion is recorded. Made by a MASH lead before the outcome, or by the receiving
+    team's manager after allocation."""
+
+    class Stage(models.TextChoices):
+        MASH = "mash", "In the MASH"
+        TEAM = "team", "By the receiving team"
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="strategy_decision"
+    )
+    stage = models.CharField(max_length=4, choices=Stage.choices)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Strategy discussion decided for {self.referral_id} at {self.decided_at:%Y-%m-%d %H:%M}"
+
+
+class StrategyInvitation(models.Model):
+    """One involved professional invited to the strategy discussion, by e-mail through the outbox."""
+
+    class Invitee(models.TextChoices):
+        REFERRER = "referrer", "The referrer"
+        AGENCY = "agency", "An agency asked for information"
+        TEAM = "team", "The team holding the referral"
+
+    decision = models.ForeignKey(
+        StrategyDiscussionDecision, on_delete=models.CASCADE, related_name="invitations"
+    )
+    invitee = models.CharField(max_length=8, choices=Invitee.choices)
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT)
+    team = models.ForeignKey("agencies.Team", null=True, blank=True, on_delete=models.PROTECT)
+    outbox_key = models.CharField(max_length=100, unique=True)
+    invited_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.name} to strategy discussion {self.decision_id}"
+
+
 class Outcome(models.Model):
     """Where the referral goes next (the referral outcome vocabulary of statutory-facts.md)."""
 

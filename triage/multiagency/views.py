@@ -22,10 +22,12 @@ from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.pdf import render_pdf
 from mash.roles import is_mash_lead, is_team_manager
 from triage.actions import policy_for
+from triage.casework import oversight_selectors
 from triage.multiagency import actions as outcomes
-from triage.multiagency import request_selectors
+from triage.multiagency import request_selectors, strategy_selectors
 from triage.multiagency import requests as information_requests
 from triage.multiagency import selectors as selectors
+from triage.multiagency import strategy as strategy_decisions
 from triage.multiagency.forms import (
     AllocationForm,
     ChallengeForm,
@@ -33,8 +35,10 @@ from triage.multiagency.forms import (
     InformationRequestForm,
     MashDiscussionForm,
     OutcomeForm,
+    StrategyDecisionForm,
     StrategyDiscussionForm,
 )
+from triage.permissions import allows
 
 # Challenges a client address may send: a professional sends one or two, a guesser thousands.
 CHALLENGE_RATE = "10/h"
@@ -152,26 +156,39 @@ def discussion_page(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def strategy_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """The decision to hold a strategy discussion (which starts its clock and invites every involved
+    professional), then the record of the discussion (which meets it): one form at a time."""
     referral = selectors.access_mash_referral(request.user, reference)
     _read(request, referral, "triage.strategy_discussion_view")
-    form = StrategyDiscussionForm(_posted(request))
-    if request.method == "POST" and _act(
-        form,
-        lambda: outcomes.strategy_discussion_record(
-            referral,
-            by=request.user,
-            **form.cleaned_data,
+    step = request.POST.get("step") if request.method == "POST" else None
+    decide = StrategyDecisionForm(_posted(request) if step == "decide" else None)
+    form = StrategyDiscussionForm(_posted(request) if step == "record" else None)
+    if step == "decide" and _act(
+        decide,
+        lambda: strategy_decisions.strategy_discussion_decide(
+            referral, by=request.user, **decide.cleaned_data
         ),
+    ):
+        messages.success(request, "The strategy discussion is to be held: the invitations have been sent.")
+        return redirect("multiagency:strategy", reference=referral.reference)
+    if step == "record" and _act(
+        form,
+        lambda: outcomes.strategy_discussion_record(referral, by=request.user, **form.cleaned_data),
     ):
         messages.success(request, "The strategy discussion has been recorded.")
         return redirect("multiagency:outcome", reference=referral.reference)
     context = {
         "referral": referral,
         "form": form,
-        "can_record": is_mash_lead(request.user),
+        "decide_form": decide,
+        "can_decide": allows("decide_strategy_discussion", request.user, referral),
+        "can_record": allows("strategy_discussion", request.user, referral),
+        "strategy_hours": policy_for(referral).strategy_discussion_hours,
+        **strategy_selectors.strategy_record(referral),
         **selectors.referral_record(referral),
     }
-    return render(request, "multiagency/strategy.html", context, status=400 if form.errors else 200)
+    failed = form.errors or decide.errors
+    return render(request, "multiagency/strategy.html", context, status=400 if failed else 200)
 
 
 @login_required
@@ -230,7 +247,12 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     audit.record_read(
         "triage.team_queue", actor=request.user, details={"referrals": [row.pk for row in rows]}
     )
-    return render(request, "multiagency/team_queue.html", {"rows": rows, "challenges": challenges})
+    context = {
+        "rows": rows,
+        "challenges": challenges,
+        "oversight": oversight_selectors.oversight_clocks(row.pk for row in rows),
+    }
+    return render(request, "multiagency/team_queue.html", context)
 
 
 @login_required

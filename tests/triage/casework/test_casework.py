@@ -9,6 +9,7 @@ import html
 from xml.etree import ElementTree as ET
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +29,7 @@ from triage.casework import actions as casework
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.models import Deadline
 from triage.multiagency import actions as outcomes
+from triage.multiagency import strategy
 from triage.multiagency.models import Outcome
 from triage.policy import calendar_for, current_policy
 
@@ -65,6 +67,8 @@ def allocated(world, *, red: bool = False, children: int = 1):
         children=children,
     )
     if red:
+        with time_machine.travel(at(MONDAY, 13), tick=False):
+            strategy.strategy_discussion_decide(referral, reason="Disclosure of harm", by=world.users["lead"])
         outcomes.strategy_discussion_record(
             referral,
             held_at=at(MONDAY, 14),

@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +30,7 @@ from triage.models import Deadline
 from triage.models_decisions import ChildDecision
 from triage.multiagency import actions as outcomes
 from triage.multiagency import requests as agency_actions
+from triage.multiagency import strategy as strategy_decisions
 from triage.multiagency.forms import parse_time
 from triage.multiagency.models import Challenge, MashDiscussion, Outcome
 from triage.policy import calendar_for, current_policy
@@ -131,6 +133,8 @@ def test_amber_is_discussed_before_an_outcome(world):
 def test_red_strategy_discussion_then_allocation_starts_the_icpc_clock(world):
     referral = gathered(world, rag=Rag.RED)
     held = timezone.now() - dt.timedelta(minutes=30)
+    with time_machine.travel(held - dt.timedelta(minutes=30), tick=False):
+        strategy_decisions.strategy_discussion_decide(referral, reason="Disclosure", by=world.users["lead"])
     strategy = outcomes.strategy_discussion_record(
         referral,
         held_at=held,

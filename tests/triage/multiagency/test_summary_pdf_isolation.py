@@ -3,7 +3,6 @@ user-supplied run is stripped of control characters and set in its own bidi isol
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import unicodedata
 
@@ -19,6 +18,7 @@ from referrals.states import Rag
 from tests.support.mash_stage import decide, discuss, gathered
 from tests.support.pdf import squash
 from triage.multiagency import actions as outcomes
+from triage.multiagency import strategy
 from triage.multiagency.models import (
     DiscussionContribution,
     InformationRequest,
@@ -83,9 +83,10 @@ def _recorded(world) -> Referral:
     """A Red referral through every stage the report shows, its text written by people."""
     referral = gathered(world, rag=Rag.RED)
     discuss(world, referral, rag_after=Rag.RED)
+    strategy.strategy_discussion_decide(referral, reason="Disclosure of harm", by=world.users["lead"])
     outcomes.strategy_discussion_record(
         referral,
-        held_at=timezone.now() - dt.timedelta(minutes=1),
+        held_at=timezone.now(),
         attendees=[{"name": "Lena Lead", "agency": "MASH"}],
         s47_enquiry=True,
         decision_rationale="Disclosure of harm",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -80,13 +78,20 @@ def test_the_strategy_and_outcome_pages_record(world, login):
     referral = referral_with_people(decided=True, policy=current_policy(), rag=Rag.RED)
     client = login(world.users["lead"])
     strategy = reverse("multiagency:strategy", kwargs={"reference": referral.reference})
-    held = timezone.localtime(timezone.now() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(strategy, {"held_at": held, "attendees": "Lena Lead", "s47_enquiry": "yes"})
+    response = client.post(strategy, {"step": "decide", "reason": ""})
+    assert response.status_code == 400 and "Give the reason" in response.content.decode()
+    response = client.post(strategy, {"step": "decide", "reason": "Disclosure of harm"})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    held = timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        strategy, {"step": "record", "held_at": held, "attendees": "Lena Lead", "s47_enquiry": "yes"}
+    )
     assert response.status_code == 400  # no agency for the attendee, no rationale
     assert "Give the agency or team" in response.content.decode()
     response = client.post(
         strategy,
         {
+            "step": "record",
             "held_at": held,
             "attendees": "Lena Lead, MASH\nPC Pat, Police",
             "s47_enquiry": "yes",
