@@ -63,6 +63,11 @@ COMMON_DEFAULTS: dict[str, Any] = {
     },
     "warning_lead_minutes": 60,
     "no_consent_retention_days": 30,
+    # What only some councils publish: a service with its own hours, a duty rota, triage meetings, MARAC.
+    "service_hours": {},
+    "duty_rota_allocation": "off",
+    "domestic_abuse_meetings": {},
+    "marac_required_for_high": False,
 }
 
 # The same wording for the same default, so the README table and the admin agree.
@@ -85,6 +90,11 @@ D_STRATEGY = "strategy discussion: not published; Cambridgeshire's 24 hours take
 D_STATUTORY = "assessment 45 and initial conference 15 working days: national timescales (Working Together)"
 D_CLOSURES = "closure days: none published; bank holidays only"
 D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
+D_NO_MEETINGS = (
+    "domestic abuse triage meetings: none published; medium-risk notifications are screened from the queue"
+)
+D_NO_ROTA = "duty rota: none published; the MASH lead chooses the assessment team for each outcome"
+D_NO_MARAC = "MARAC: not published; a referral can be recorded, none is required"
 D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -97,6 +107,27 @@ PRESETS: dict[str, dict[str, Any]] = {
         "working_hours": _hours(["09:00", "17:00"], ["09:00", "17:00"]),
         "edt_phone": "01332 956606",  # 000: Careline
         "edt_hours_text": "Careline: 5pm to 9am Monday to Friday, 24 hours at weekends and on bank holidays",
+        # 000: "Professionals Consultation 07812 300329, 10am - 4pm".
+        "service_hours": {
+            "consultation_line": {
+                "name": "Professionals' consultation line",
+                "phone": "07812 300329",
+                "hours": _hours(["10:00", "16:00"], ["10:00", "16:00"]),
+            }
+        },
+        # 000: "There are three teams of social workers undertaking a duty system"; S17 and S47 work
+        # "referred to one of our three assessment teams".
+        "duty_rota_allocation": "suggest",
+        # 000: "twice weekly meetings of social workers, police, education and health"; 003 1.3:
+        # triage meetings "looking at medium risk domestic abuse incidents".
+        "domestic_abuse_meetings": {
+            "days": ["tue", "thu"],
+            "at": "10:00",
+            "agencies": ["social_care", "police", "education", "health"],
+            "agenda_grades": ["medium"],
+        },
+        # 000: the triage team "screen all referrals and support the MARAC process".
+        "marac_required_for_high": True,
         "defaults_taken": [
             D_RAG,
             D_OOH_START,
@@ -112,6 +143,14 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_ADDRESS,
             "bank holidays: 000 says Careline works '365 days a year', so bank holidays are out of hours",
+            "consultation line: 000 gives '10am - 4pm' without days; Monday to Friday taken, closed on "
+            "bank holidays (as the MASH)",
+            "domestic abuse triage meetings: 000 says 'twice weekly' and 003 'weekly', neither gives the "
+            "days or time; twice weekly on Tuesday and Thursday at 10:00 taken",
+            "duty rota: 000 names a duty system of three assessment teams, not how it turns; the rota is "
+            "kept day by day by a manager and today's team is suggested for new S17 and S47 work",
+            "MARAC: 000 says the triage team 'support the MARAC process'; read as every high-risk "
+            "notification being referred to MARAC (recorded with date and MARAC reference)",
         ],
     },
     "durham": {
@@ -141,6 +180,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
+            D_NO_MEETINGS,
+            D_NO_ROTA,
+            D_NO_MARAC,
             D_ADDRESS,
         ],
     },
@@ -171,6 +213,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
+            D_NO_MEETINGS,
+            D_NO_ROTA,
+            D_NO_MARAC,
             D_ADDRESS,
         ],
     },
@@ -188,6 +233,14 @@ PRESETS: dict[str, dict[str, Any]] = {
             "Emergency Duty Team (Cambridgeshire and Peterborough): outside 8.45am to 5.20pm Monday to "
             "Thursday and 4.20pm Friday, including bank holidays; only significant harm goes to them"
         ),
+        # 004: "Customer Service Centre (CSC) work 9am- 5pm Monday- Friday".
+        "service_hours": {
+            "customer_services_centre": {
+                "name": "Customer Service Centre",
+                "phone": "",
+                "hours": _hours(["09:00", "17:00"], ["09:00", "17:00"]),
+            }
+        },
         "defaults_taken": [
             D_RAG,
             D_PARTNER,
@@ -198,8 +251,13 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
+            D_NO_MEETINGS,
+            D_NO_ROTA,
+            D_NO_MARAC,
             D_ADDRESS,
             "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
+            "Customer Service Centre: 004 gives its hours, not its number; left blank, and closed on bank "
+            "holidays (004: EDT covers 'outside of the above hours incl bank holidays')",
         ],
     },
 }

@@ -24,6 +24,7 @@ from referrals.restricted import without_restricted
 from referrals.states import QUEUE_STATUSES, TERMINAL, Rag, Status
 from security.break_glass import break_glass_referral_ids
 
+from .domestic_abuse.models import MaracReferral
 from .models_decisions import ChildDecision, ClaimEvent
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
 
@@ -227,7 +228,9 @@ def domestic_abuse_queue(user, *, grade: str = "") -> QuerySet[Referral]:
         default=Value(9),
         output_field=IntegerField(),
     )
-    return _queue_rows(qs.annotate(grade_rank=grade_rank)).order_by(
+    # Whether a high-risk notification has been referred to MARAC, shown beside its grade.
+    referred = Exists(MaracReferral.objects.filter(referral=OuterRef("pk")))
+    return _queue_rows(qs.annotate(grade_rank=grade_rank, referred_to_marac=referred)).order_by(
         "grade_rank", F("next_due_at").asc(nulls_last=True), "received_at", "pk"
     )
 
