@@ -13,9 +13,10 @@ from agencies.authentication import api_token_create
 from mash.models import AuditEvent
 from mash.roles import Role
 from referrals.models import Referral
-from tests.factories import AgencyFactory, load_preset
+from referrals.states import Rag
+from tests.factories import AgencyFactory, TeamFactory, load_preset, referral_with_people
 from tests.support.answers import api_body
-from triage.models import AgendaItem, Deadline, MaracReferral, TriageMeeting
+from triage.models import AgendaItem, Deadline, DutyDay, MaracReferral, Outcome, TriageMeeting
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -211,3 +212,72 @@ def test_derby_only_high_risk_notifications_are_for_marac(derby, client, police_
         page = officer_client.get(f"/triage/{medium.reference}/").content.decode()
         assert "MARAC" not in page
         assert officer_client.get(f"/triage/{medium.reference}/marac/").status_code == 403
+
+
+# --- the assessment teams' duty rota (000) -------------------------------------------------------
+
+
+@pytest.fixture
+def assessment_teams(db):
+    return [
+        TeamFactory(slug=f"assessment-{n}", name=f"Assessment Team {n}", rota_position=n) for n in (1, 2, 3)
+    ]
+
+
+def test_derby_new_s17_and_s47_work_goes_to_the_assessment_team_on_duty_today(
+    derby, assessment_teams, make_user, login
+):
+    """000: "Where the threshold is met for a S17 assessment or a S47 enquiry the child and their
+    family are referred to one of our three assessment teams ... There are three teams of social
+    workers undertaking a duty system." A manager keeps the rota; the outcome page shows today's
+    duty team, and S17 work the lead names no team for goes to it."""
+    lead = make_user(Role.MASH_LEAD, username="lee", first_name="Lee", last_name="Lead")
+    client = login(lead)
+    one, two, three = assessment_teams
+    with time_machine.travel(at(2026, 11, 23, 9, 30), tick=False):
+        saved = client.post("/mash/duty-rota/", {"day_2026-11-23": two.pk, "day_2026-11-24": three.pk})
+        assert saved.status_code == 302
+        rota = client.get("/mash/duty-rota/").content.decode()
+        referral = referral_with_people(
+            decided=True, rag=Rag.GREEN, policy=derby, decided_by=lead, received_at=at(2026, 11, 23, 9, 0)
+        )
+        page = client.get(f"/mash/{referral.reference}/outcome/").content.decode()
+        recorded = client.post(
+            f"/mash/{referral.reference}/outcome/",
+            {
+                "destination": "s17_assessment",
+                "primary_need": "N1",
+                "team": "",
+                "rationale": "Needs an assessment of the family's needs.",
+                "recommendation": "Visit within five working days.",
+            },
+        )
+    assert "On duty today, 23 November 2026: <strong>Assessment Team 2</strong>" in rota
+    assert "On duty today: <strong>Assessment Team 2</strong>" in page
+    assert recorded.status_code == 302, recorded.content.decode()
+    assert Outcome.objects.get(referral=referral).team == two
+    referral.refresh_from_db()
+    assert referral.team == two
+    assert dict(DutyDay.objects.values_list("day", "team__slug")) == {
+        at(2026, 11, 23, 0, 0).date(): "assessment-2",
+        at(2026, 11, 24, 0, 0).date(): "assessment-3",
+    }
+    assert AuditEvent.objects.filter(action="triage.duty_rota_set", actor=lead).count() == 2
+
+
+def test_derby_the_duty_rota_is_kept_by_a_manager(derby, assessment_teams, make_user, login, client):
+    """000's duty system is the assessment teams' own: a MASH lead or an assessment team's manager
+    sets who is on duty; a screening officer can read it and is refused a change (nothing changes)."""
+    officer = make_user(Role.SCREENING_OFFICER, username="sol")
+    manager = make_user(Role.TEAM_MANAGER, username="tam")
+    team = assessment_teams[0]
+    team.manager = manager
+    team.save()
+    with time_machine.travel(at(2026, 11, 23, 9, 30), tick=False):
+        officer_client = login(officer, client)
+        assert officer_client.get("/mash/duty-rota/").status_code == 200
+        assert officer_client.post("/mash/duty-rota/", {"day_2026-11-23": team.pk}).status_code == 403
+        assert not DutyDay.objects.exists()
+        manager_client = login(manager, client)
+        assert manager_client.post("/mash/duty-rota/", {"day_2026-11-23": team.pk}).status_code == 302
+    assert DutyDay.objects.get().set_by == manager
