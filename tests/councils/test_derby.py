@@ -12,7 +12,7 @@ import time_machine
 from agencies.authentication import api_token_create
 from mash.models import AuditEvent
 from mash.roles import Role
-from referrals.models import Referral
+from referrals.models import Consultation, Referral
 from referrals.states import Rag
 from tests.factories import AgencyFactory, TeamFactory, load_preset, referral_with_people
 from tests.support.answers import api_body
@@ -281,3 +281,49 @@ def test_derby_the_duty_rota_is_kept_by_a_manager(derby, assessment_teams, make_
         manager_client = login(manager, client)
         assert manager_client.post("/mash/duty-rota/", {"day_2026-11-23": team.pk}).status_code == 302
     assert DutyDay.objects.get().set_by == manager
+
+
+# --- the professionals' consultation line (000) --------------------------------------------------
+
+
+def test_derby_professionals_consultation_line_is_open_10am_to_4pm(derby, client):
+    """000: "Professionals Consultation 07812 300329, 10am - 4pm": the form's start page gives the
+    line's number and hours and says whether it is open now or when it opens (the days are not
+    published: Monday to Friday, as the MASH, is the preset's default)."""
+    with time_machine.travel(at(2026, 11, 23, 9, 30), tick=False):
+        before = client.get("/refer/").content.decode()
+    with time_machine.travel(at(2026, 11, 23, 15, 59), tick=False):
+        during = client.get("/refer/").content.decode()
+    with time_machine.travel(at(2026, 11, 27, 16, 0), tick=False):  # Friday at 4pm
+        after = client.get("/refer/").content.decode()
+    assert "Professionals&#x27; consultation line" in during and "07812 300329" in during
+    assert "10am to 4pm, Monday to Friday" in during
+    assert "Closed now: opens at 10am today" in before
+    assert "Open now, until 4pm" in during
+    assert "Closed now: opens at 10am on Monday 30 November" in after
+
+
+def test_derby_consultation_outside_the_lines_hours_is_recorded_and_marked(derby, make_user, login):
+    """000 publishes the consultation line's hours (10am - 4pm); a call taken outside them is still
+    recorded as a consultation, and marked as outside the line's hours."""
+    officer = login(make_user(Role.SCREENING_OFFICER, username="sol"))
+    call = {
+        "caller_name": "Dr Amir",
+        "caller_organisation": "Royal Derby Hospital",
+        "source": "3F",
+        "summary": "Asked whether bruising on a toddler needs a referral.",
+        "advice_given": "Refer: explained the online form.",
+    }
+    with time_machine.travel(at(2026, 11, 23, 16, 30), tick=False):
+        page = officer.get("/refer/consultation/").content.decode()
+        late = officer.post("/refer/consultation/", call).content.decode()
+    with time_machine.travel(at(2026, 11, 24, 11, 0), tick=False):
+        in_hours = officer.post("/refer/consultation/", call).content.decode()
+    assert "Closed now: opens at 10am tomorrow" in page
+    assert "Outside the line's hours" in late and "Outside the line's hours" not in in_hours
+    assert list(
+        Consultation.objects.order_by("received_at").values_list("outside_line_hours", flat=True)
+    ) == [
+        True,
+        False,
+    ]
