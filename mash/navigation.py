@@ -35,6 +35,11 @@ NAVIGATION: list[NavItem] = [
     # Information sharing with partner agencies, and allocation to teams.
     NavItem("Information requests", "partners:request_list", frozenset({Role.AGENCY_PARTNER})),
     NavItem("Team queue", "multiagency:team_queue", frozenset({Role.TEAM_MANAGER, Role.MASH_LEAD})),
+    NavItem(
+        "Duty rota",
+        "multiagency:duty_rota",
+        frozenset({Role.SCREENING_OFFICER, Role.MASH_LEAD, Role.TEAM_MANAGER}),
+    ),
     # Reports and statutory returns.
     NavItem(
         "Performance",

@@ -16,7 +16,7 @@ from mash.outbox.delivery import outbox_enqueue
 
 from .intake import IntakeData
 from .models import Consultation, ReferenceCounter, Referral, ReferralAdult, ReferralChild
-from .selectors import out_of_hours_at, referral_by_idempotency_key
+from .selectors import consultation_line, out_of_hours_at, referral_by_idempotency_key
 from .signals import referral_received
 
 REFERENCE_PREFIX = "MASH"
@@ -155,11 +155,21 @@ def consultation_record(data: dict[str, Any], *, by: Actor) -> Consultation:
     """Record a call for advice only (not a referral; counted separately).
 
     Requires: ``data`` from a valid ``ConsultationForm``; ``by`` screening officer or MASH lead.
-    Causes: the consultation row and an audit row.
+    Causes: the consultation row, marked when it came outside the policy's consultation line hours
+    (it is still recorded), and an audit row.
     """
+    received_at = timezone.now()
+    line = consultation_line(received_at)
+    outside = None if line is None else not line.is_open
     with transaction.atomic():
-        consultation = Consultation.objects.create(recorded_by=by, **data)
+        consultation = Consultation.objects.create(
+            recorded_by=by, received_at=received_at, outside_line_hours=outside, **data
+        )
         audit.record_write(
-            "consultation.record", actor=by, obj=consultation, reason="Advice-only call recorded"
+            "consultation.record",
+            actor=by,
+            obj=consultation,
+            reason="Advice-only call recorded",
+            details={"outside_line_hours": outside},
         )
     return consultation

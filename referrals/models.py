@@ -223,6 +223,9 @@ class Consultation(models.Model):
     source = models.CharField(max_length=3, choices=ReferralSource.choices)
     summary = models.TextField()
     advice_given = models.TextField()
+    # Received outside the professionals' consultation line's hours (the call is taken, and marked);
+    # None where the council's policy has no consultation line.
+    outside_line_hours = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from mash.exceptions import Conflict
 from mash.providers import Provider
+from mash.templatetags.govuk import govuk_time_of
 
 from .models import Consultation, Referral
 
@@ -34,6 +36,52 @@ def out_of_hours_notice(instant: datetime) -> OutOfHoursNotice | None:
     if not closed:
         return None
     return OutOfHoursNotice(edt_phone=policy.edt_phone, edt_hours_text=policy.edt_hours_text)
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """A service with its own hours beside the MASH's (a consultation line, a customer services
+    centre), and whether it is open at the moment asked about."""
+
+    key: str
+    name: str
+    phone: str
+    hours_text: str
+    is_open: bool
+    closes_at: datetime | None = None
+    opens_at: datetime | None = None
+
+    def now_text(self, today) -> str:
+        """'Open now, until 4pm' or 'Closed now: opens at 10am tomorrow' (``today``: the local date)."""
+        if self.is_open:
+            return f"Open now, until {govuk_time_of(self.closes_at)}"
+        if self.opens_at is None:
+            return "Closed now"
+        opens = timezone.localtime(self.opens_at)
+        if opens.date() == today:
+            day = "today"
+        elif (opens.date() - today).days == 1:
+            day = "tomorrow"
+        else:
+            day = f"on {opens:%A} {opens.day} {opens:%B}"
+        return f"Closed now: opens at {govuk_time_of(opens)} {day}"
+
+
+# instant -> [ServiceStatus]: the policy's services with their own hours (triage supplies it).
+services_at = Provider("referrals.selectors.services_at", "the triage app (its policy)")
+
+
+def service_statuses(instant: datetime) -> list[ServiceStatus]:
+    """Each of the council's services with its own hours, open or not at ``instant``."""
+    return list(services_at(instant))
+
+
+def consultation_line(instant: datetime) -> ServiceStatus | None:
+    """The professionals' consultation line, where the council has one."""
+    return next((s for s in service_statuses(instant) if s.key == CONSULTATION_LINE), None)
+
+
+CONSULTATION_LINE = "consultation_line"
 
 
 def referral_by_idempotency_key(key: str, fingerprint: str = "") -> Referral | None:

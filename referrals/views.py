@@ -32,7 +32,14 @@ from .forms import (
 from .intake import IntakeInvalid, clean_intake, form_class_for
 from .models import Referral
 from .people_pages import PEOPLE
-from .selectors import consultations_between, out_of_hours_notice, referral_for_confirmation
+from .selectors import (
+    ServiceStatus,
+    consultation_line,
+    consultations_between,
+    out_of_hours_notice,
+    referral_for_confirmation,
+    service_statuses,
+)
 from .wizard import Wizard, form_data, submitted
 
 # The topics asked one per page, by URL name; the people pages sit between referrer and concern.
@@ -114,8 +121,11 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         Wizard.begin(request.session, channel=Referral.Channel.ONLINE)
         return redirect("referrals:route")
+    now = timezone.now()
     return render(
-        request, "referrals/referral_start.html", {"out_of_hours": out_of_hours_notice(timezone.now())}
+        request,
+        "referrals/referral_start.html",
+        {"out_of_hours": out_of_hours_notice(now), "services": _services(now)},
     )
 
 
@@ -299,11 +309,18 @@ def consultation(request: HttpRequest) -> HttpResponse:
         raise NotPermitted("Only screening officers and MASH leads can record consultations.")
     form = ConsultationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        consultation_record(form.cleaned_data, by=request.user)
+        recorded = consultation_record(form.cleaned_data, by=request.user)
         now = timezone.localtime()
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         count = consultations_between(month_start, now + timedelta(seconds=1)).count()
-        return render(request, "referrals/consultation_recorded.html", {"month_count": count})
-    return render(
-        request, "referrals/consultation_create.html", {"form": form, "heading": "Record a consultation"}
-    )
+        context = {"month_count": count, "consultation": recorded, "line": consultation_line(now)}
+        return render(request, "referrals/consultation_recorded.html", context)
+    now = timezone.now()
+    context = {"form": form, "heading": "Record a consultation", "services": _services(now)}
+    return render(request, "referrals/consultation_create.html", context)
+
+
+def _services(now) -> list[tuple[ServiceStatus, str]]:
+    """The council's services with their own hours, each with its "open now / opens at" words."""
+    today = timezone.localdate(now)
+    return [(service, service.now_text(today)) for service in service_statuses(now)]

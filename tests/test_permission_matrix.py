@@ -189,8 +189,12 @@ MATRIX: dict[str, Rule] = {
             "return",
             "edt_acknowledge",
             "cse_matrix",
+            "marac",
         )
     },
+    # Domestic abuse triage meetings: MASH staff. The world's policy holds no meetings, so no day has one.
+    "domestic_abuse:next_meeting": page(MASH, strict=True),
+    "domestic_abuse:minutes": missing(NOBODY, day="2026-11-24"),
     "triage-api:queue": page(MASH | TEAM_A | {"manager_b"}),
     "triage-api:early_help": page(MASH | TEAM_A | {"manager_b"}),
     "triage-api:edt": page(MASH),
@@ -255,6 +259,13 @@ MATRIX: dict[str, Rule] = {
     },
     # Information sharing, discussion and allocation.
     "multiagency:team_queue": page(TEAM_QUEUE_MANAGERS, strict=True),
+    # The duty rota: MASH staff and the teams' managers read it; a lead or an assessment team's
+    # manager changes it.
+    "multiagency:duty_rota": Rule(
+        {"-": (lambda w: {}, MASH | {"manager_a", "manager_b"})},
+        strict=True,
+        post={"-": frozenset({"lead", "manager_a", "manager_b"})},
+    ),
     "multiagency:challenge_respond": Rule(
         {"team_b": (lambda w: {"public_id": w.challenge.public_id}, frozenset({"manager_b"}))}, strict=True
     ),

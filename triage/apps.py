@@ -44,12 +44,13 @@ class TriageConfig(AppConfig):
         from .chronology import decision_entries
         from .decisions.known_case import referral_route_to_known_case
         from .intake import on_referral_received
-        from .policy import break_glass_limits, out_of_hours_at
+        from .policy import break_glass_limits, out_of_hours_at, services_at
         from .selectors import referrals_visible_to
 
         referral_received.connect(on_referral_received, dispatch_uid="triage.referral_received")
         person_index.route_to_known_case.supply(referral_route_to_known_case)
         person_index_selectors.decision_entries.supply(decision_entries)
         intake.out_of_hours_at.supply(out_of_hours_at)
+        intake.services_at.supply(services_at)
         break_glass.referrals_open_to.supply(lambda user: referrals_visible_to(user).values("pk"))
         break_glass.break_glass_limits.supply(break_glass_limits)

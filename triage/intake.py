@@ -1,5 +1,6 @@
 """What triage does when a referral arrives (referrals.signals.referral_received, connected in
-triage's ready()): start its clocks, and route it out of hours if it indicates significant harm."""
+triage's ready()): start its clocks, route it out of hours if it indicates significant harm, and put
+a domestic abuse notification on the next triage meeting's agenda where the policy says so."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from referrals.models import Referral
 
 from .deadlines import deadline_start, serious_concerns_clock_start
 from .decisions import indicates_significant_harm, referral_route_out_of_hours
+from .domestic_abuse.actions import agenda_add_on_receipt
 from .models import Deadline, PolicyVersion
 
 
@@ -20,6 +22,8 @@ def on_referral_received(
     # Out of hours, a referral indicating significant harm goes to the emergency duty team now;
     # the rest wait for the next working day (idempotent, inside the intake transaction).
     referral_route_out_of_hours(referral, by=by)
+    # A notification of a grade the council's triage meetings discuss goes on the next one's agenda.
+    agenda_add_on_receipt(referral, policy=policy, by=by)
 
 
 def _start_clocks(referral: Referral, *, policy: PolicyVersion, by: Actor) -> None:

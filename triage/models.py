@@ -87,6 +87,19 @@ class PolicyVersion(models.Model):
     # A team manager's recorded oversight of each allocated case, due every N working days from the
     # allocation and from each oversight note (004: "10 day management oversight"); 0: no such clock.
     management_oversight_working_days = models.PositiveSmallIntegerField(default=0)
+    # Services with their own hours beside the MASH's: {"consultation_line": {"name": ..., "phone":
+    # ..., "hours": {"mon": ["10:00", "16:00"], ...}}} (shapes in triage.policy_shapes).
+    service_hours = models.JSONField(default=dict, blank=True)
+    # Whether new S17/S47 work goes to the assessment team on duty today ("suggest": the outcome
+    # page chooses it unless the lead picks another) or the lead always chooses ("off").
+    duty_rota_allocation = models.CharField(
+        max_length=10, choices=[("off", "Off"), ("suggest", "Suggest today's duty team")], default="off"
+    )
+    # Domestic abuse triage meetings: {"days": ["tue", "thu"], "at": "10:00", "agencies": [...],
+    # "agenda_grades": ["medium"]}; empty when the council holds none.
+    domestic_abuse_meetings = models.JSONField(default=dict, blank=True)
+    # Whether every high-risk domestic abuse notification must be referred to MARAC.
+    marac_required_for_high = models.BooleanField(default=False)
     # Where a council's document is silent, which default the preset took and why.
     defaults_taken = models.JSONField(default=list, blank=True)
 
@@ -193,13 +206,6 @@ class Deadline(models.Model):
 # Threshold decisions, claims and EDT flags live in their own module.
 # Assessments, S47 enquiries and CIN closures recorded after allocation.
 from .casework.models import Assessment, CinClosure, Section47Enquiry  # noqa: E402,F401
-from .models_decisions import (  # noqa: E402,F401
-    ChildDecision,
-    ClaimEvent,
-    ConsentBasis,
-    CseRiskMatrix,
-    EdtFlag,
-)
 
 # The census child details, CIN plans and child protection plans recorded after allocation.
 from .casework.models_census import (  # noqa: E402,F401
@@ -212,11 +218,22 @@ from .casework.models_census import (  # noqa: E402,F401
 )
 from .casework.models_oversight import ManagementOversight  # noqa: E402,F401
 
+# Domestic abuse triage meetings and MARAC referrals.
+from .domestic_abuse.models import AgendaItem, MaracReferral, TriageMeeting  # noqa: E402,F401
+from .models_decisions import (  # noqa: E402,F401
+    ChildDecision,
+    ClaimEvent,
+    ConsentBasis,
+    CseRiskMatrix,
+    EdtFlag,
+)
+
 # MASH and strategy discussions, outcomes, allocations and challenges.
 from .multiagency.models import (  # noqa: E402,F401
     Allocation,
     Challenge,
     DiscussionContribution,
+    DutyDay,
     MashDiscussion,
     Outcome,
     StrategyDiscussion,

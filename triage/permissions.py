@@ -166,6 +166,22 @@ STRATEGY_DECIDED_NOT_HELD = Condition(
     "Referral {reference} has no strategy discussion waiting to be recorded: decide to hold one first "
     "(or it has already been recorded).",
 )
+
+
+def _high_risk(referral: Referral) -> bool:
+    return referral.domestic_abuse_risk == "high"
+
+
+def _not_referred_to_marac(referral: Referral) -> bool:
+    return not hasattr(referral, "marac")
+
+
+HIGH_RISK = Condition(
+    _high_risk, Conflict, "Referral {reference} is not a high-risk domestic abuse notification."
+)
+NOT_REFERRED_TO_MARAC = Condition(
+    _not_referred_to_marac, Conflict, "Referral {reference} has already been referred to MARAC."
+)
 EDT_FLAG_WAITING = Condition(
     _edt_flag_waiting, Conflict, "Referral {reference} has no EDT flag waiting to be acknowledged."
 )
@@ -240,6 +256,17 @@ ACTIONS: dict[str, Rule] = {
     ),
     "known_child_check": Rule(
         OPEN_FOR_SCREENING, mash_staff, "Only MASH staff can check whether the children are known."
+    ),
+    # Domestic abuse triage (triage.domestic_abuse): the meeting's minute about a notification is
+    # recorded from the meeting's page, the MARAC referral from the referral's page.
+    "minute_triage_meeting": Rule(
+        OPEN, mash_staff, "Only MASH staff can record a triage meeting's minutes.", offered=False
+    ),
+    "refer_to_marac": Rule(
+        OPEN,
+        mash_staff,
+        "Only MASH staff can record a referral to MARAC.",
+        when=(HIGH_RISK, NOT_REFERRED_TO_MARAC),
     ),
     # The MASH stage (triage.multiagency).
     "request_information": Rule(

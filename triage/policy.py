@@ -24,8 +24,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
-from mash.calendar import WorkingCalendar
+from mash.calendar import WEEKDAYS, WorkingCalendar, parse_hhmm
+from mash.templatetags.govuk import govuk_time_of
+from referrals.selectors import ServiceStatus
 from security.break_glass import BreakGlassLimits
 
 from .models import PolicyVersion
@@ -50,6 +53,21 @@ def current_policy() -> PolicyVersion:
         raise ImproperlyConfigured(NO_POLICY) from None
 
 
+def _calendar(policy: PolicyVersion, hours: Mapping[str, Any], name: str) -> WorkingCalendar:
+    key = (
+        policy.pk,
+        name,
+        json.dumps(hours, sort_keys=True),
+        policy.bank_holiday_subdiv,
+        tuple(policy.closure_days or ()),
+    )
+    if key not in _calendars:
+        _calendars[key] = WorkingCalendar(
+            hours, subdiv=policy.bank_holiday_subdiv, closure_days=policy.closure_days or ()
+        )
+    return _calendars[key]
+
+
 def calendar_for(policy: PolicyVersion) -> WorkingCalendar:
     """The policy's working calendar, built once per version.
 
@@ -57,17 +75,13 @@ def calendar_for(policy: PolicyVersion) -> WorkingCalendar:
     it too so that an unsaved policy, or a reused id in a rolled-back test database, never gets
     another version's calendar.
     """
-    key = (
-        policy.pk,
-        json.dumps(policy.working_hours, sort_keys=True),
-        policy.bank_holiday_subdiv,
-        tuple(policy.closure_days or ()),
-    )
-    if key not in _calendars:
-        _calendars[key] = WorkingCalendar(
-            policy.working_hours, subdiv=policy.bank_holiday_subdiv, closure_days=policy.closure_days or ()
-        )
-    return _calendars[key]
+    return _calendar(policy, policy.working_hours, "")
+
+
+def service_calendar(policy: PolicyVersion, service: str) -> WorkingCalendar:
+    """The calendar of one of the policy's services with its own hours (``service_hours``): its
+    hours, with the council's bank holidays and closure days."""
+    return _calendar(policy, policy.service_hours[service]["hours"], service)
 
 
 def due_at(policy: PolicyVersion, timescale: Mapping[str, Any], start: datetime) -> datetime:
@@ -111,3 +125,51 @@ def break_glass_limits() -> BreakGlassLimits:
         max_live_grants=policy.break_glass_max_live_grants,
         requests_per_hour=policy.break_glass_requests_per_hour,
     )
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def hours_text(hours: Mapping[str, Any]) -> str:
+    """'10am to 4pm, Monday to Friday' (runs of days with the same hours, joined by '; ')."""
+    runs: list[tuple[int, int, tuple]] = []
+    for index, day in enumerate(WEEKDAYS):
+        span = hours.get(day)
+        if not span:
+            continue
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == tuple(span):
+            runs[-1] = (runs[-1][0], index, runs[-1][2])
+        else:
+            runs.append((index, index, tuple(span)))
+    parts = []
+    for first, last, (opens, closes) in runs:
+        days = DAY_NAMES[first] if first == last else f"{DAY_NAMES[first]} to {DAY_NAMES[last]}"
+        parts.append(f"{_time(opens)} to {_time(closes)}, {days}")
+    return "; ".join(parts)
+
+
+def _time(hhmm: str) -> str:
+    return govuk_time_of(datetime.combine(datetime.min, parse_hhmm(hhmm)))
+
+
+def services_at(instant: datetime) -> list[ServiceStatus]:
+    """The current policy's services with their own hours, each open or closed at ``instant``
+    (supplied as ``referrals.selectors.services_at`` in triage's ready())."""
+    policy = current_policy()
+    statuses = []
+    for key, service in (policy.service_hours or {}).items():
+        calendar = service_calendar(policy, key)
+        is_open = not calendar.is_out_of_hours(instant)
+        window = calendar.window(timezone.localdate(instant)) if is_open else None
+        statuses.append(
+            ServiceStatus(
+                key=key,
+                name=service["name"],
+                phone=service.get("phone", ""),
+                hours_text=hours_text(service["hours"]),
+                is_open=is_open,
+                closes_at=window[1] if window else None,
+                opens_at=None if is_open else calendar.next_working_moment(instant),
+            )
+        )
+    return statuses

@@ -65,24 +65,24 @@ def validate_timescales(
         validate_timescale(timescale, f"{label}.{key}")
 
 
-def validate_working_hours(value: Any) -> None:
+def validate_working_hours(value: Any, label: str = "working hours") -> None:
     if not isinstance(value, Mapping) or set(value) != set(WEEKDAYS):
-        raise ValidationError(f"working hours: give every day {', '.join(WEEKDAYS)} (null when closed)")
+        raise ValidationError(f"{label}: give every day {', '.join(WEEKDAYS)} (null when closed)")
     for day, span in value.items():
         if span is None:
             continue
         if not isinstance(span, list | tuple) or len(span) != 2:
-            raise ValidationError(f'working hours.{day}: expected ["HH:MM", "HH:MM"] or null, got {span!r}')
+            raise ValidationError(f'{label}.{day}: expected ["HH:MM", "HH:MM"] or null, got {span!r}')
         try:
             opens, closes = parse_hhmm(span[0]), parse_hhmm(span[1])
         except ValueError as exc:
-            raise ValidationError(f"working hours.{day}: {exc}") from exc
+            raise ValidationError(f"{label}.{day}: {exc}") from exc
         if closes <= opens:
             raise ValidationError(
-                f"working hours.{day}: closing time {span[1]} is not after opening time {span[0]}"
+                f"{label}.{day}: closing time {span[1]} is not after opening time {span[0]}"
             )
     if all(span is None for span in value.values()):
-        raise ValidationError("working hours: at least one day must have working hours")
+        raise ValidationError(f"{label}: at least one day must have working hours")
 
 
 def validate_closure_days(value: Any) -> None:
@@ -126,6 +126,47 @@ def validate_optional_timescale(value: Any, label: str) -> None:
     validate_timescale(value, label)
 
 
+def validate_service_hours(value: Any) -> None:
+    """``{"consultation_line": {"name": str, "phone": str, "hours": <working hours>}, ...}``."""
+    if not isinstance(value, Mapping):
+        raise ValidationError("service hours: expected an object keyed by service")
+    for key, service in value.items():
+        label = f"service hours.{key}"
+        if not isinstance(service, Mapping) or set(service) - {"name", "phone", "hours"}:
+            raise ValidationError(f"{label}: expected name, phone and hours")
+        if not str(service.get("name") or "").strip():
+            raise ValidationError(f"{label}: give the service a name")
+        validate_working_hours(service.get("hours"), f"{label}.hours")
+
+
+DUTY_ROTA_ALLOCATION = ("off", "suggest")
+# Who sits at a domestic abuse triage meeting: the council's social care and the partner agencies.
+MEETING_AGENCIES = ("social_care", "police", "education", "health", "probation", "domestic_abuse")
+
+
+def validate_domestic_abuse_meetings(value: Any) -> None:
+    """``{}`` (no meetings) or ``{"days": [...], "at": "HH:MM", "agencies": [...],
+    "agenda_grades": [...]}``."""
+    label = "domestic abuse meetings"
+    if value in ({}, None):
+        return
+    if not isinstance(value, Mapping) or set(value) != {"days", "at", "agencies", "agenda_grades"}:
+        raise ValidationError(f"{label}: expected days, at, agencies and agenda_grades (or {{}} for none)")
+    days = value["days"]
+    if not isinstance(days, list) or not days or set(days) - set(WEEKDAYS) or len(set(days)) != len(days):
+        raise ValidationError(f"{label}.days: a list of different days from {', '.join(WEEKDAYS)}")
+    try:
+        parse_hhmm(value["at"])
+    except ValueError as exc:
+        raise ValidationError(f"{label}.at: {exc}") from exc
+    agencies = value["agencies"]
+    if not isinstance(agencies, list) or not agencies or set(agencies) - set(MEETING_AGENCIES):
+        raise ValidationError(f"{label}.agencies: a list from {', '.join(MEETING_AGENCIES)}")
+    grades = value["agenda_grades"]
+    if not isinstance(grades, list) or set(grades) - set(DOMESTIC_ABUSE_LEVELS):
+        raise ValidationError(f"{label}.agenda_grades: a list from {', '.join(DOMESTIC_ABUSE_LEVELS)}")
+
+
 def validate_policy(policy: PolicyVersion) -> None:
     """Every structured setting of a policy, all problems reported at once by field."""
     rags = tuple(Rag.values)
@@ -165,6 +206,11 @@ def validate_policy(policy: PolicyVersion) -> None:
         "cp_review_interval_months": lambda: _validate_months(
             policy.cp_review_interval_months, "review interval"
         ),
+        "service_hours": lambda: validate_service_hours(policy.service_hours),
+        "duty_rota_allocation": lambda: _validate_choice(
+            policy.duty_rota_allocation, DUTY_ROTA_ALLOCATION, "duty rota allocation"
+        ),
+        "domestic_abuse_meetings": lambda: validate_domestic_abuse_meetings(policy.domestic_abuse_meetings),
     }
     errors: dict[str, list[str]] = {}
     for field, check in checks.items():

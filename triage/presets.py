@@ -80,6 +80,11 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "break_glass_requests_per_hour": 10,
     # 004: "All social workers receive 10 day management oversight" (D_OVERSIGHT elsewhere).
     "management_oversight_working_days": 10,
+    # What only some councils publish: a service with its own hours, a duty rota, triage meetings, MARAC.
+    "service_hours": {},
+    "duty_rota_allocation": "off",
+    "domestic_abuse_meetings": {},
+    "marac_required_for_high": False,
 }
 
 # The same wording for the same default, so the README table and the admin agree.
@@ -123,6 +128,11 @@ D_OVERSIGHT = (
     "of an allocated case taken (004)"
 )
 D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
+D_NO_MEETINGS = (
+    "domestic abuse triage meetings: none published; medium-risk notifications are screened from the queue"
+)
+D_NO_ROTA = "duty rota: none published; the MASH lead chooses the assessment team for each outcome"
+D_NO_MARAC = "MARAC: not published; a referral can be recorded, none is required"
 D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"
 D_BREAK_GLASS = (
     "break-glass: not published; a grant lasts 4 hours, at most 3 live grants per user and 10 requests "
@@ -139,6 +149,27 @@ PRESETS: dict[str, dict[str, Any]] = {
         "working_hours": _hours(["09:00", "17:00"], ["09:00", "17:00"]),
         "edt_phone": "01332 956606",  # 000: Careline
         "edt_hours_text": "Careline: 5pm to 9am Monday to Friday, 24 hours at weekends and on bank holidays",
+        # 000: "Professionals Consultation 07812 300329, 10am - 4pm".
+        "service_hours": {
+            "consultation_line": {
+                "name": "Professionals' consultation line",
+                "phone": "07812 300329",
+                "hours": _hours(["10:00", "16:00"], ["10:00", "16:00"]),
+            }
+        },
+        # 000: "There are three teams of social workers undertaking a duty system"; S17 and S47 work
+        # "referred to one of our three assessment teams".
+        "duty_rota_allocation": "suggest",
+        # 000: "twice weekly meetings of social workers, police, education and health"; 003 1.3:
+        # triage meetings "looking at medium risk domestic abuse incidents".
+        "domestic_abuse_meetings": {
+            "days": ["tue", "thu"],
+            "at": "10:00",
+            "agencies": ["social_care", "police", "education", "health"],
+            "agenda_grades": ["medium"],
+        },
+        # 000: the triage team "screen all referrals and support the MARAC process".
+        "marac_required_for_high": True,
         "defaults_taken": [
             D_RAG,
             D_OOH_START,
@@ -160,6 +191,14 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_LEVELS,
             D_CSE,
             "bank holidays: 000 says Careline works '365 days a year', so bank holidays are out of hours",
+            "consultation line: 000 gives '10am - 4pm' without days; Monday to Friday taken, closed on "
+            "bank holidays (as the MASH)",
+            "domestic abuse triage meetings: 000 says 'twice weekly' and 003 'weekly', neither gives the "
+            "days or time; twice weekly on Tuesday and Thursday at 10:00 taken",
+            "duty rota: 000 names a duty system of three assessment teams, not how it turns; the rota is "
+            "kept day by day by a manager and today's team is suggested for new S17 and S47 work",
+            "MARAC: 000 says the triage team 'support the MARAC process'; read as every high-risk "
+            "notification being referred to MARAC (recorded with date and MARAC reference)",
         ],
     },
     "durham": {
@@ -202,6 +241,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
+            D_NO_MEETINGS,
+            D_NO_ROTA,
+            D_NO_MARAC,
             D_ADDRESS,
             D_BREAK_GLASS,
             "level 1: 001 routes levels 2 to 4 only; a level 1 child follows the RAG",
@@ -242,6 +284,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
+            D_NO_MEETINGS,
+            D_NO_ROTA,
+            D_NO_MARAC,
             D_ADDRESS,
             D_BREAK_GLASS,
             D_SERIOUS,
@@ -266,6 +311,14 @@ PRESETS: dict[str, dict[str, Any]] = {
             "Emergency Duty Team (Cambridgeshire and Peterborough): outside 8.45am to 5.20pm Monday to "
             "Thursday and 4.20pm Friday, including bank holidays; only significant harm goes to them"
         ),
+        # 004: "Customer Service Centre (CSC) work 9am- 5pm Monday- Friday".
+        "service_hours": {
+            "customer_services_centre": {
+                "name": "Customer Service Centre",
+                "phone": "",
+                "hours": _hours(["09:00", "17:00"], ["09:00", "17:00"]),
+            }
+        },
         "defaults_taken": [
             D_RAG,
             D_PARTNER,
@@ -276,6 +329,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_STATUTORY,
             D_CLOSURES,
             D_EDT_PHONE,
+            D_NO_MEETINGS,
+            D_NO_ROTA,
+            D_NO_MARAC,
             D_ADDRESS,
             D_BREAK_GLASS,
             D_SERIOUS,
@@ -295,6 +351,8 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "strategy discussion: 004's 24 hours read as clock hours from the decision to hold "
                 "one (MASH lead, or the assessment team's manager after allocation)"
             ),
+            "Customer Service Centre: 004 gives its hours, not its number; left blank, and closed on bank "
+            "holidays (004: EDT covers 'outside of the above hours incl bank holidays')",
         ],
     },
 }

@@ -38,6 +38,7 @@ from security.break_glass import break_glass_referral_ids
 
 from .deadlines import SERIOUS_CONCERNS
 from .decisions.cse import cse_matrix_expected
+from .domestic_abuse.models import MaracReferral
 from .models import Deadline
 from .models_decisions import ChildDecision, ClaimEvent, CseRiskMatrix
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
@@ -256,7 +257,9 @@ def domestic_abuse_queue(user, *, grade: str = "") -> QuerySet[Referral]:
         default=Value(9),
         output_field=IntegerField(),
     )
-    return _queue_rows(qs.annotate(grade_rank=grade_rank)).order_by(
+    # Whether a high-risk notification has been referred to MARAC, shown beside its grade.
+    referred = Exists(MaracReferral.objects.filter(referral=OuterRef("pk")))
+    return _queue_rows(qs.annotate(grade_rank=grade_rank, referred_to_marac=referred)).order_by(
         "grade_rank", F("next_due_at").asc(nulls_last=True), "received_at", "pk"
     )
 

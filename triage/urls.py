@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .domestic_abuse import views as domestic_abuse_views
 
 app_name = "triage"
 
@@ -18,5 +19,6 @@ urlpatterns = [
     path("<ref:reference>/cse-risk-matrix/", views.referral_cse_matrix, name="cse_matrix"),
     path("<ref:reference>/step-up/", views.referral_step_up, name="step_up"),
     path("<ref:reference>/return/", views.referral_return, name="return"),
+    path("<ref:reference>/marac/", domestic_abuse_views.marac_referral, name="marac"),
     path("<ref:reference>/edt-acknowledge/", views.referral_edt_acknowledge, name="edt_acknowledge"),
 ]

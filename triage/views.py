@@ -19,6 +19,8 @@ from mash.exceptions import DomainError, InvalidInput, NotPermitted
 from referrals.person_index.selectors import rereferrals
 
 from . import decisions, selectors, signals
+from .actions import policy_for
+from .domestic_abuse import selectors as domestic_abuse
 from .forms import (
     ChangeRagForm,
     CseMatrixForm,
@@ -172,6 +174,8 @@ def domestic_abuse_queue(request: HttpRequest) -> HttpResponse:
             "title": "Domestic abuse notifications",
             "form": form,
             "timescales": policy.domestic_abuse_timescales,
+            "marac_required": policy.marac_required_for_high,
+            "holds_meetings": domestic_abuse.holds_meetings(policy),
             "grade": grade,
             "grades": [("", "All grades"), *reversed(DomesticAbuseRisk.choices)],
             "da": True,
@@ -199,6 +203,8 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "actions": selectors.allowed_actions(request.user, referral),
         "edt_flag": getattr(referral, "edt_flag", None),
         **selectors.cse_matrix_context(referral),
+        "marac": domestic_abuse.marac_status(referral, policy_for(referral)),
+        "agenda_items": domestic_abuse.agenda_items_of(referral),
     }
     return render(request, "triage/referral_detail.html", context)
 

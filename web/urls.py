@@ -21,6 +21,7 @@ urlpatterns = [
     path("people/", include("referrals.person_index.urls")),
     path("restricted/", include("referrals.restricted_urls")),
     path("triage/", include("triage.urls")),
+    path("triage/domestic-abuse/meetings/", include("triage.domestic_abuse.urls")),
     path("mash/", include("triage.multiagency.urls")),
     path("casework/", include("triage.casework.urls")),
     path("partners/", include("triage.multiagency.partners.urls")),

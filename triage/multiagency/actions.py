@@ -41,6 +41,7 @@ from triage.multiagency.models import (
     Outcome,
     StrategyDiscussion,
 )
+from triage.multiagency.rota import suggested_team
 from triage.permissions import require, require_role, require_state
 from triage.signals import outcome_decided
 
@@ -269,12 +270,18 @@ def outcome_record(
     recommendation; the statutory primary need code for S47 and S17 outcomes; a team for team
     destinations; a lead agency for "another agency as lead professional". A Red referral goes to a
     strategy discussion or assessment, never straight to no further action without a discussion.
+    With no team named, S17 and S47 work goes to today's duty team where the policy says so
+    (``triage.multiagency.rota.suggested_team``).
     Causes: the outcome; the referral in OUTCOME with its team (waiting in the team manager's queue),
     or CLOSED when it goes to no team; the outcome letter queued in this transaction; an
     audit row.
     """
     require_role("record_outcome", by)
     now = now or timezone.now()
+    if team is None:
+        # Where the policy allocates by the duty rota, new S17 and S47 work the lead names no team
+        # for goes to the assessment team on duty today.
+        team = suggested_team(policy_for(referral), destination, now)
     _check_outcome(destination, primary_need, team, lead_agency)
     if not _text(rationale) or not _text(recommendation):
         raise InvalidInput("Record the rationale and the recommendation.")

@@ -19,6 +19,7 @@ from mash.forms import GovukFormMixin
 from referrals.fields import PARTS, DatePartsField
 from referrals.states import Rag
 from triage.multiagency.models import Outcome
+from triage.multiagency.rota import DUTY_DESTINATIONS
 
 # A whole date and time sent under the field's own name (older clients and the tests' posts).
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
@@ -348,9 +349,13 @@ class OutcomeForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Enter the recommendations for the receiving team"},
     )
 
-    def __init__(self, *args, teams=None, agencies=None, **kwargs):
+    def __init__(self, *args, teams=None, agencies=None, duty_team=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.duty_team = duty_team
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
+        if duty_team is not None:
+            # Left as it is, S17 and S47 work goes to the team on duty today (the policy's rota).
+            self.fields["team"].empty_label = f"Today's duty team ({duty_team}) for S17 and S47"
         self.fields["lead_agency"].queryset = agencies if agencies is not None else Agency.objects.none()
 
     def clean(self):
@@ -364,7 +369,8 @@ class OutcomeForm(GovukFormMixin, forms.Form):
                 "primary_need",
                 "Choose the primary need code: the referral goes on as a child in need episode",
             )
-        if destination in Outcome.TEAM_DESTINATIONS and not data.get("team"):
+        by_rota = self.duty_team is not None and destination in DUTY_DESTINATIONS
+        if destination in Outcome.TEAM_DESTINATIONS and not data.get("team") and not by_rota:
             self.add_error("team", "Choose the team the referral goes to")
         if destination not in Outcome.TEAM_DESTINATIONS and data.get("team"):
             self.add_error(
@@ -425,3 +431,26 @@ class ChallengeResponseForm(GovukFormMixin, forms.Form):
         help_text="Recorded with the challenge; tell the professional your answer as well",
         error_messages={"required": "Enter your response to the challenge"},
     )
+
+
+class DutyRotaForm(GovukFormMixin, forms.Form):
+    """One choice of team per day of the rota (left empty: nobody is on the rota that day)."""
+
+    def __init__(self, *args, days, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = [row.day for row in days]
+        for row in days:
+            self.fields[self.name_for(row.day)] = forms.ModelChoiceField(
+                queryset=teams,
+                required=False,
+                empty_label="No team set",
+                initial=row.team,
+                label=f"{row.day:%A} {row.day.day} {row.day:%B}",
+            )
+
+    @staticmethod
+    def name_for(day) -> str:
+        return f"day_{day.isoformat()}"
+
+    def chosen(self) -> dict:
+        return {day: self.cleaned_data.get(self.name_for(day)) for day in self.days}

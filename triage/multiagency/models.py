@@ -317,3 +317,20 @@ class Challenge(models.Model):
 
     def __str__(self) -> str:
         return f"Challenge to {self.referral_id} ({self.get_status_display()})"
+
+
+class DutyDay(models.Model):
+    """Which assessment team is on duty on a day (000: "three teams of social workers undertaking a
+    duty system"): the team that takes that day's new S17 and S47 work. Kept by a manager, a day at a
+    time; changing a day replaces its row (the audit log keeps who set what before)."""
+
+    day = models.DateField(unique=True)
+    team = models.ForeignKey("agencies.Team", on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} on duty {self.day}"

@@ -12,6 +12,7 @@ app_name = "multiagency"
 
 urlpatterns = [
     path("team-queue/", views.team_queue, name="team_queue"),
+    path("duty-rota/", views.duty_rota_page, name="duty_rota"),
     path("challenges/<uuid:public_id>/", views.challenge_respond, name="challenge_respond"),
     path("<ref:reference>/requests/", views.requests_page, name="requests"),
     path("<ref:reference>/requests/<uuid:public_id>/chase/", views.request_chase, name="request_chase"),

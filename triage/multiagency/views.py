@@ -1,5 +1,6 @@
 """Pages after the threshold decision: information requests, the MASH and strategy discussions,
-the outcome, the summary report, the team manager's queue and allocation, and challenges.
+the outcome, the summary report, the team manager's queue and allocation, the assessment teams'
+duty rota, and challenges.
 
 Thin: access through a selector (anything outside is a 404), validate a form, call one action,
 redirect. Every page showing a child's data writes an audit read first.
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -24,7 +26,7 @@ from mash.roles import is_mash_lead, is_team_manager
 from triage.actions import policy_for
 from triage.casework import oversight_selectors
 from triage.multiagency import actions as outcomes
-from triage.multiagency import request_selectors, strategy_selectors
+from triage.multiagency import request_selectors, rota, strategy_selectors
 from triage.multiagency import requests as information_requests
 from triage.multiagency import selectors as selectors
 from triage.multiagency import strategy as strategy_decisions
@@ -32,6 +34,7 @@ from triage.multiagency.forms import (
     AllocationForm,
     ChallengeForm,
     ChallengeResponseForm,
+    DutyRotaForm,
     InformationRequestForm,
     MashDiscussionForm,
     OutcomeForm,
@@ -196,10 +199,12 @@ def strategy_page(request: HttpRequest, reference: str) -> HttpResponse:
 def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_mash_referral(request.user, reference)
     _read(request, referral, "triage.outcome_view")
+    duty_team = rota.duty_team_today()
     form = OutcomeForm(
         _posted(request),
         teams=agency_selectors.active_teams(),
         agencies=agency_selectors.active_agencies(),
+        duty_team=duty_team if policy_for(referral).duty_rota_allocation == "suggest" else None,
     )
     if request.method == "POST" and _act(
         form, lambda: outcomes.outcome_record(referral, by=request.user, **form.cleaned_data)
@@ -210,6 +215,7 @@ def outcome_page(request: HttpRequest, reference: str) -> HttpResponse:
         "referral": referral,
         "form": form,
         "can_record": is_mash_lead(request.user),
+        "duty_team": duty_team,
         **selectors.referral_record(referral),
     }
     return render(request, "multiagency/record.html", context, status=400 if form.errors else 200)
@@ -266,7 +272,12 @@ def allocate_page(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         messages.success(request, f"{referral.reference} has been allocated.")
         return redirect("multiagency:team_queue")
-    context = {"referral": referral, "form": form, **selectors.referral_record(referral)}
+    context = {
+        "referral": referral,
+        "form": form,
+        "duty_team": rota.duty_team_today(),
+        **selectors.referral_record(referral),
+    }
     return render(request, "multiagency/allocate.html", context, status=400 if form.errors else 200)
 
 
@@ -305,3 +316,22 @@ def challenge_respond(request: HttpRequest, public_id) -> HttpResponse:
         {"challenge": challenge, "outcome": selectors.challenged_outcome(challenge), "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_rota_page(request: HttpRequest) -> HttpResponse:
+    """The assessment teams' duty rota for the next fortnight; a MASH lead or an assessment team's
+    manager changes it."""
+    today = timezone.localdate()
+    days = rota.rota(request.user, start=today)
+    can_keep = rota.can_keep_rota(request.user)
+    form = DutyRotaForm(_posted(request) if can_keep else None, days=days, teams=rota.assessment_teams())
+    if request.method == "POST":
+        if not can_keep:
+            raise NotPermitted("Only a MASH lead or an assessment team's manager can keep the duty rota.")
+        if _act(form, lambda: rota.duty_rota_set(form.chosen(), by=request.user)):
+            messages.success(request, "The duty rota has been saved.")
+            return redirect("multiagency:duty_rota")
+    context = {"form": form, "days": days, "can_keep": can_keep, "today": days[0]}
+    return render(request, "multiagency/duty_rota.html", context, status=400 if form.errors else 200)
