@@ -6,66 +6,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0005_information_request_deadline'),
-        ('referrals', '0008_referral_restriction'),
-        ('triage', '0004_statutory'),
+        ("agencies", "0005_information_request_deadline"),
+        ("referrals", "0008_referral_restriction"),
+        ("triage", "0004_statutory"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policyversion',
-            name='management_oversight_working_days',
+            model_name="policyversion",
+            name="management_oversight_working_days",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AlterField(
-            model_name='deadline',
-            name='kind',
-            field=models.CharField(choices=[('decision', 'Threshold decision'), ('partner_response', 'Partner response'), ('strategy_discussion', 'Strategy discussion'), ('mash_discussion', 'MASH discussion'), ('early_help', 'Early help response'), ('domestic_abuse_screening', 'Domestic abuse screening'), ('letter', 'Outcome letter'), ('allocation', 'Allocation'), ('visit', 'Visit'), ('assessment', 'Assessment'), ('icpc', 'Initial child protection conference'), ('management_oversight', 'Management oversight')], max_length=30),
+            model_name="deadline",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("decision", "Threshold decision"),
+                    ("partner_response", "Partner response"),
+                    ("strategy_discussion", "Strategy discussion"),
+                    ("mash_discussion", "MASH discussion"),
+                    ("early_help", "Early help response"),
+                    ("domestic_abuse_screening", "Domestic abuse screening"),
+                    ("letter", "Outcome letter"),
+                    ("allocation", "Allocation"),
+                    ("visit", "Visit"),
+                    ("assessment", "Assessment"),
+                    ("icpc", "Initial child protection conference"),
+                    ("management_oversight", "Management oversight"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.CreateModel(
-            name='ManagementOversight',
+            name="ManagementOversight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField()),
-                ('recorded_at', models.DateTimeField()),
-                ('was_due_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='management_oversights', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.TextField()),
+                ("recorded_at", models.DateTimeField()),
+                ("was_due_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="management_oversights",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StrategyDiscussionDecision',
+            name="StrategyDiscussionDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('mash', 'In the MASH'), ('team', 'By the receiving team')], max_length=4)),
-                ('reason', models.TextField()),
-                ('decided_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='strategy_decision', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("mash", "In the MASH"), ("team", "By the receiving team")], max_length=4
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("decided_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="strategy_decision",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StrategyInvitation',
+            name="StrategyInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('invitee', models.CharField(choices=[('referrer', 'The referrer'), ('agency', 'An agency asked for information'), ('team', 'The team holding the referral')], max_length=8)),
-                ('name', models.CharField(max_length=150)),
-                ('email', models.EmailField(max_length=254)),
-                ('outbox_key', models.CharField(max_length=100, unique=True)),
-                ('invited_at', models.DateTimeField()),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='agencies.agency')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='triage.strategydiscussiondecision')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='agencies.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "invitee",
+                    models.CharField(
+                        choices=[
+                            ("referrer", "The referrer"),
+                            ("agency", "An agency asked for information"),
+                            ("team", "The team holding the referral"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("email", models.EmailField(max_length=254)),
+                ("outbox_key", models.CharField(max_length=100, unique=True)),
+                ("invited_at", models.DateTimeField()),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="triage.strategydiscussiondecision",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="agencies.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
     ]

@@ -166,5 +166,4 @@ def strategy_discussion_decide(
                 "no_email_address": without_email,
             },
         )
-    referral.status, referral.next_due_at = locked.status, locked.next_due_at
     return decision
