@@ -176,6 +176,7 @@ def domestic_abuse_queue(request: HttpRequest) -> HttpResponse:
             "timescales": policy.domestic_abuse_timescales,
             "marac_required": policy.marac_required_for_high,
             "holds_meetings": domestic_abuse.holds_meetings(policy),
+            "meeting_grades": (policy.domestic_abuse_meetings or {}).get("agenda_grades", []),
             "grade": grade,
             "grades": [("", "All grades"), *reversed(DomesticAbuseRisk.choices)],
             "da": True,
