@@ -318,6 +318,11 @@ def child_death_record(
 # --- child in need plans ------------------------------------------------------------------------
 
 
+def _check_alive(child: ReferralChild) -> None:
+    if ChildCensusDetails.objects.filter(child=child, died_on__isnull=False).exists():
+        raise InvalidInput("This child's death is recorded: no plan starts for them.")
+
+
 def _open_cp_plan(child: ReferralChild) -> ChildProtectionPlan | None:
     return ChildProtectionPlan.objects.filter(child=child, ended_on__isnull=True).first()
 
@@ -348,10 +353,10 @@ def cin_plan_start(
     """Start a child in need plan for one child after their assessment.
 
     Requires: the allocated worker or the team's manager; the referral allocated; the child's
-    episode open; a start date not in the future nor before the referral; an assessment of the child
-    authorised by then that found support needed; no other open CIN plan of the child, and no open
-    child protection plan (a CIN plan does not run alongside one: census 4001). Causes: the plan,
-    an audit row.
+    episode open and no death recorded; a start date not in the future nor before the referral; an
+    assessment of the child authorised by then that found support needed; no other open CIN plan of
+    the child, and no open child protection plan (a CIN plan does not run alongside one: census
+    4001). Causes: the plan, an audit row.
     """
     now, today = _now(now)
     with transaction.atomic():
@@ -359,6 +364,7 @@ def cin_plan_start(
         require("record_statutory", by, locked)
         child = _child_of(locked, child)
         _check_day(started_on, locked, today, "the child in need plan started")
+        _check_alive(child)
         assessment = _assessment_leading_to(child, started_on)
         if CinPlan.objects.filter(child=child, ended_on__isnull=True).exists():
             raise Conflict("This child already has an open child in need plan.")
@@ -513,8 +519,9 @@ def cp_plan_start(
     abuse as its initial and latest category.
 
     Requires: the allocated worker or the team's manager; the referral allocated; the child's
-    episode open; the enquiry's conference held with a plan decided, and no plan from it yet; no
-    other open plan of the child; no CIN plan running past the conference (census 4001). Causes:
+    episode open and no death recorded; the enquiry's conference held with a plan decided, and no
+    plan from it yet; no other open plan of the child; no CIN plan running past the conference
+    (census 4001). Causes:
     the plan, with the number of the child's earlier plans (NumberOfPreviousCPP); the review
     conference clock started from the conference (the policy's first-review months); an audit row.
     """
@@ -524,6 +531,7 @@ def cp_plan_start(
         enquiry = Section47Enquiry.objects.select_for_update().get(pk=enquiry.pk)
         require("record_statutory", by, locked)
         child = _child_of(locked, enquiry.child)
+        _check_alive(child)
         _check_plan_can_start(enquiry, child)
         before = _violations(locked, today)
         plan = ChildProtectionPlan.objects.create(

@@ -102,14 +102,19 @@ class ChildBirthForm(_CensusChildForm):
     child_required = "Choose the child who was born"
 
     born_on = _date("Date of birth")
+    # The census Sex codes; U, which stands for "unborn" before the birth, now means not known.
     sex = forms.ChoiceField(
-        choices=Sex.choices,
+        choices=[(Sex.MALE, "Male"), (Sex.FEMALE, "Female"), (Sex.UNKNOWN, "Not known")],
         label="Sex",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the child's sex: male, female or not known"},
     )
-    first_name = forms.CharField(label="First name", required=False, max_length=100)
-    last_name = forms.CharField(label="Last name", required=False, max_length=100)
+    first_name = forms.CharField(
+        label="First name", required=False, max_length=100, help_text="Leave empty if not named yet"
+    )
+    last_name = forms.CharField(
+        label="Last name", required=False, max_length=100, help_text="Leave empty to keep the one recorded"
+    )
 
 
 class ChildDeathForm(_CensusChildForm):

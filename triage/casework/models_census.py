@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from mash.codes import CategoryOfAbuse, CpPlanEndReason, UpnUnknown
+from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, UpnUnknown
 
 
 class ChildCensusDetails(models.Model):
@@ -47,6 +47,11 @@ class ChildCensusDetails(models.Model):
         if not self.disabilities:
             return None
         return self.disabilities != ["NONE"]
+
+    @property
+    def disability_labels(self) -> list[str]:
+        """Each code with its census label ("VIS: Vision"), for the record page."""
+        return [f"{code}: {Disability(code).label}" for code in self.disabilities]
 
 
 class CinPlan(models.Model):

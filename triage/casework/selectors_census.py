@@ -4,12 +4,20 @@ their census details and plans, and the choices each recording page offers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Prefetch
 
 from referrals.models import Referral, ReferralChild
 from triage.casework.models import Section47Enquiry
 from triage.casework.models_census import ChildCensusDetails, ChildProtectionPlan, CinPlan
+from triage.models import Deadline
+
+
+@dataclass
+class CpPlanRow:
+    plan: ChildProtectionPlan
+    review_due: datetime | None = None  # the open review conference clock's due time
 
 
 @dataclass
@@ -17,12 +25,12 @@ class CensusRecord:
     child: ReferralChild
     details: ChildCensusDetails | None = None
     cin_plans: list[CinPlan] = field(default_factory=list)
-    cp_plans: list[ChildProtectionPlan] = field(default_factory=list)
+    cp_plans: list[CpPlanRow] = field(default_factory=list)
 
 
 def census_record(referral: Referral) -> list[CensusRecord]:
     """Each child of the referral with their census details, CIN plans (with reviews) and CP plans
-    (with reviews and category changes), in a fixed number of queries."""
+    (with reviews, category changes and when the next review is due), in a fixed number of queries."""
     children = (
         ReferralChild.objects.filter(referral=referral)
         .select_related("census_details")
@@ -35,12 +43,17 @@ def census_record(referral: Referral) -> list[CensusRecord]:
         )
         .order_by("id")
     )
+    due = dict(
+        Deadline.objects.filter(
+            referral=referral, kind=Deadline.Kind.CP_REVIEW, met_at__isnull=True
+        ).values_list("subject", "due_at")
+    )
     return [
         CensusRecord(
             child,
             getattr(child, "census_details", None),
             list(child.cin_plans.all()),
-            list(child.cp_plans.all()),
+            [CpPlanRow(plan, due.get(plan.clock_subject)) for plan in child.cp_plans.all()],
         )
         for child in children
     ]

@@ -229,6 +229,8 @@ def test_a_death_leaves_the_referrals_clocks_while_another_child_is_open(world):
     referral = allocated(world, children=2)
     census.child_death_record(child_of(referral), died_on=day(3), by=_worker(world))
     assert open_clock(referral, Deadline.Kind.VISIT) is not None
+    with pytest.raises(InvalidInput, match="death is recorded: no plan starts"):
+        census.cin_plan_start(referral, child=child_of(referral), started_on=day(3), by=_worker(world))
 
 
 @pytest.mark.parametrize(
@@ -469,7 +471,7 @@ def test_the_worker_records_census_items_through_the_pages(world, login):
     assert bad.status_code == 400 and "NONE (no disability) stands alone" in bad.content.decode()
     assert client.post(url, {"child": child.pk, "codes": ["VIS", "HEAR"]}).status_code == 302
     body = client.get(record).content.decode()
-    assert PERMANENT_UPN in body and "HEAR, VIS" in body
+    assert PERMANENT_UPN in body and "HEAR: Hearing, VIS: Vision" in body
     assert AuditEvent.objects.filter(action="triage.child_identifiers_view", referral_id=referral.pk).exists()
 
 
@@ -500,3 +502,19 @@ def test_a_policy_refuses_review_months_beyond_six(world):
     policy.cp_review_interval_months = 7
     with pytest.raises(ValidationError, match="from 1 to 6"):
         policy.clean()
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "due_day"),
+    [
+        (dt.date(2027, 5, 31), 3, dt.date(2027, 8, 31)),  # Tuesday 31 August: the day itself
+        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 26)),  # no 30 February: Sunday 28th, so Friday 26th
+        (dt.date(2027, 2, 25), 3, dt.date(2027, 5, 25)),  # a Tuesday
+        (dt.date(2027, 5, 3), 3, dt.date(2027, 8, 3)),
+        (dt.date(2026, 11, 30), 1, dt.date(2026, 12, 30)),  # between Christmas and New Year: a working day
+        (dt.date(2027, 5, 30), 3, dt.date(2027, 8, 27)),  # Monday 30 August 2027 is a bank holiday
+    ],
+)
+def test_calendar_months_end_on_the_last_working_day_by_that_date(start, months, due_day):
+    calendar = calendar_for(current_policy())
+    assert calendar.add_calendar_months(at(start, 10), months) == calendar.window(due_day)[1]
