@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "security.openapi.add_error_responses",
+        "security.openapi.add_links",
     ],
     # The referral's yes/no questions share two choice sets; one name each in the schema.
     "ENUM_NAME_OVERRIDES": {

@@ -21,6 +21,7 @@ from mash import audit
 from mash.exceptions import InvalidInput
 
 from ..actions import referral_submit_once
+from ..fields import DatePartsField
 from ..forms import AdultForm, ChildForm
 from ..intake import TOPICS, IntakeInvalid, clean_intake
 from ..models import Referral
@@ -39,6 +40,7 @@ PEOPLE_FORMS = {"children": ChildForm, "adults": AdultForm}
 NOT_SCALAR = "Enter a single value, not a list or an object"
 NOT_TEXT = "Enter this answer as text in quotes"
 NOT_NULL = "This field is required; null is not an answer"
+NOT_A_DATE = "Enter a date as YYYY-MM-DD, or leave the answer out (or null) when it is not known"
 
 
 class BodyInvalid(Exception):
@@ -59,6 +61,8 @@ def _scalar(value: Any, field: forms.Field) -> str:
         raise ValueError(NOT_SCALAR)
     if not isinstance(value, str):
         raise ValueError(NOT_TEXT)
+    if value == "" and isinstance(field, DatePartsField):
+        raise ValueError(NOT_A_DATE)  # the schema's date format has no empty date
     return value
 
 

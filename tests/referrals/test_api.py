@@ -169,6 +169,7 @@ def test_invalid_fields_get_clear_messages_and_nothing_is_saved(client, key, cha
         ({"unborn": "yes"}, "children[0].expected_date_of_birth", "Enter the expected date of birth"),
         ({"postcode": "ZZ 12345"}, "children[0].postcode", "Enter a real postcode"),
         ({"hobby": "chess"}, "children[0].hobby", "Unknown field"),
+        ({"date_of_birth": ""}, "children[0].date_of_birth", "Enter a date as YYYY-MM-DD"),
     ],
 )
 def test_invalid_child_fields(client, key, child, path, message):
