@@ -22,6 +22,8 @@ UNITS = ("clock_hours", "working_hours", "working_days", "same_working_day")
 STARTS = ("received", "next_working_moment")
 CONSENT_RULES = ("not_required_if_risk", "consent_or_reason", "consent_required", "none")
 DOMESTIC_ABUSE_LEVELS = ("high", "medium", "standard")
+# What an information request may share with an agency beyond the people and the question.
+PARTNER_SHARE_ITEMS = {"rag": "RAG rating", "referral_information": "Referral information"}
 
 
 def validate_timescale(value: Any, label: str = "timescale") -> None:
@@ -100,6 +102,15 @@ def validate_consent_rules(value: Any) -> None:
             )
 
 
+def validate_partner_shares(value: Any) -> None:
+    items = ", ".join(PARTNER_SHARE_ITEMS)
+    if not isinstance(value, list) or len(set(map(str, value))) != len(value):
+        raise ValidationError(f"partner shares: expected a list of different items from {items}")
+    unknown = [item for item in value if item not in PARTNER_SHARE_ITEMS]
+    if unknown:
+        raise ValidationError(f"partner shares: {unknown!r} not shareable; choose from {items}")
+
+
 def validate_policy(policy: PolicyVersion) -> None:
     """Every structured setting of a policy, all problems reported at once by field."""
     rags = tuple(Rag.values)
@@ -121,6 +132,10 @@ def validate_policy(policy: PolicyVersion) -> None:
         "decision_deadline": lambda: validate_timescale(policy.decision_deadline, "decision deadline"),
         "consent_rules": lambda: validate_consent_rules(policy.consent_rules),
         "bank_holiday_subdiv": lambda: _validate_subdiv(policy.bank_holiday_subdiv),
+        "partner_shares": lambda: validate_partner_shares(policy.partner_shares),
+        "recall_window_counts_to": lambda: _validate_choice(policy, "recall_window_counts_to"),
+        "clock_hours_due_out_of_hours": lambda: _validate_choice(policy, "clock_hours_due_out_of_hours"),
+        "risk_rule_reason": lambda: _validate_choice(policy, "risk_rule_reason"),
     }
     errors: dict[str, list[str]] = {}
     for field, check in checks.items():
@@ -137,3 +152,12 @@ def _validate_subdiv(value: str) -> None:
 
     if value not in holidays.country_holidays("GB").subdivisions:
         raise ValidationError(f"bank holiday region must be one of ENG, NIR, SCT, WLS, not {value!r}")
+
+
+def _validate_choice(policy: PolicyVersion, name: str) -> None:
+    field = policy._meta.get_field(name)
+    allowed = [value for value, _ in field.choices]
+    value = getattr(policy, name)
+    if value not in allowed:
+        label = field.name.replace("_", " ")
+        raise ValidationError(f"{label}: must be one of {', '.join(allowed)}, not {value!r}")

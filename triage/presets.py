@@ -63,6 +63,12 @@ COMMON_DEFAULTS: dict[str, Any] = {
     },
     "warning_lead_minutes": 60,
     "no_consent_retention_days": 30,
+    # Only the people and the question go to an agency unless a council publishes more (002 does).
+    "partner_shares": [],
+    "recall_window_counts_to": "receipt",
+    "clock_hours_due_out_of_hours": "as_falls",
+    # 004: "Consent not required where it will place a child at significant risk".
+    "risk_rule_reason": "risk_reason",
 }
 
 # The same wording for the same default, so the README table and the admin agree.
@@ -86,6 +92,22 @@ D_STATUTORY = "assessment 45 and initial conference 15 working days: national ti
 D_CLOSURES = "closure days: none published; bank holidays only"
 D_EDT_PHONE = "emergency duty team number: not in the seed document; left blank, to be set before going live"
 D_ADDRESS = "council address: not in the seed document; the council's public main office address taken"
+D_SHARES = (
+    "sharing with partners: not published; an information request shares the people and the question "
+    "only (the lead writes into the question what the agency needs to know)"
+)
+D_RECALL_COUNT = (
+    "recall window: 'closed within the last 28 days' read as counted back from the referral's receipt, "
+    "not from the day of the check, so a check made later routes the referral as it stood on arrival"
+)
+D_DUE_AS_FALLS = (
+    "clock-hour deadlines out of hours: not published; kept as they fall (a 24 h or 72 h deadline on a "
+    "Saturday stays on Saturday); round-the-clock Red is never moved"
+)
+D_RISK_REASON = (
+    "Red without consent: taken with Cambridgeshire's consent rules (004: 'Consent not required where "
+    "it will place a child at significant risk'), so the risk reason specifically, not any reason"
+)
 
 PRESETS: dict[str, dict[str, Any]] = {
     "derby": {
@@ -112,6 +134,10 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_ADDRESS,
             "bank holidays: 000 says Careline works '365 days a year', so bank holidays are out of hours",
+            D_SHARES,
+            D_RECALL_COUNT,
+            D_DUE_AS_FALLS,
+            D_RISK_REASON,
         ],
     },
     "durham": {
@@ -142,6 +168,10 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_EDT_PHONE,
             D_ADDRESS,
+            D_SHARES,
+            D_RECALL_COUNT,
+            "clock-hour deadlines out of hours: Amber and Green are working days (001), so only Red runs in clock hours, round the clock; kept as they fall",
+            D_RISK_REASON,
         ],
     },
     "wolverhampton": {
@@ -159,6 +189,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
         "edt_phone": "",
         "edt_hours_text": "Outside MASH daytime hours (8.30am to 5pm Monday to Thursday, 4.30pm Friday)",
+        # 002: the information request "will include the referral information and the RAG rating that
+        # has been applied".
+        "partner_shares": ["rag", "referral_information"],
         "defaults_taken": [
             D_OOH_START,
             D_PARTNER,
@@ -172,6 +205,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_EDT_PHONE,
             D_ADDRESS,
+            "recall window: 002 'closed within the last 28 days' read as counted back from the referral's receipt ('When the MASH receives a referral ... first check'), not from the day of the check",
+            "clock-hour deadlines out of hours: 002 gives Amber 24 hours and Green 72 hours as hours, not working time; kept as they fall (the clocks still start at the next working moment)",
+            D_RISK_REASON,
         ],
     },
     "cambridgeshire": {
@@ -188,6 +224,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "Emergency Duty Team (Cambridgeshire and Peterborough): outside 8.45am to 5.20pm Monday to "
             "Thursday and 4.20pm Friday, including bank holidays; only significant harm goes to them"
         ),
+        # 004: outside hours only significant harm goes to the EDT; the rest waits for the next working
+        # day, so an Amber or Green deadline that falls out of hours moves to the next working moment.
+        "clock_hours_due_out_of_hours": "next_working_moment",
         "defaults_taken": [
             D_RAG,
             D_PARTNER,
@@ -200,6 +239,10 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_EDT_PHONE,
             D_ADDRESS,
             "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
+            D_SHARES,
+            D_RECALL_COUNT,
+            "clock-hour deadlines out of hours: moved to the next working moment, read from 004 (outside hours 'your referral will wait to be reviewed the next working day'); Red is never moved",
+            "Red without consent: 004 'Consent not required where it will place a child at significant risk' read as needing the risk reason specifically; any other reason is refused",
         ],
     },
 }

@@ -26,6 +26,7 @@ from security.break_glass import break_glass_referral_ids
 
 from .models_decisions import ChildDecision, ClaimEvent
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
+from .redecision import decided_child_ids, step_up_awaiting_decision, stepped_up_at
 
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
 
@@ -248,6 +249,14 @@ def current_decisions(referral: Referral) -> dict[int, ChildDecision]:
     """child id -> the child's current decision."""
     rows = ChildDecision.objects.filter(referral=referral, is_current=True).select_related("decided_by")
     return {row.child_id: row for row in rows}
+
+
+def children_to_decide(referral: Referral) -> list[tuple[ReferralChild, ChildDecision | None]]:
+    """The children the threshold decision page asks about, each with the decision it will supersede:
+    those not yet decided, or, after a step-up from early help, those not decided since it."""
+    decided = decided_child_ids(referral, since=stepped_up_at(referral))
+    current = current_decisions(referral)
+    return [(child, current.get(child.pk)) for child in referral.children.all() if child.pk not in decided]
 
 
 def referral_claim_history(referral: Referral) -> list[ClaimEvent]:
