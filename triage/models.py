@@ -65,7 +65,10 @@ class PolicyVersion(models.Model):
     # (Red) are never moved.
     clock_hours_due_out_of_hours = models.CharField(
         max_length=20,
-        choices=[("as_falls", "Kept as it falls"), ("next_working_moment", "Moved to the next working moment")],
+        choices=[
+            ("as_falls", "Kept as it falls"),
+            ("next_working_moment", "Moved to the next working moment"),
+        ],
         default="as_falls",
     )
     # The not_required_if_risk consent rule: any recorded reason for going without consent, or the

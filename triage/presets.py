@@ -170,7 +170,10 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_ADDRESS,
             D_SHARES,
             D_RECALL_COUNT,
-            "clock-hour deadlines out of hours: Amber and Green are working days (001), so only Red runs in clock hours, round the clock; kept as they fall",
+            (
+                "clock-hour deadlines out of hours: Amber and Green are working days (001), so only Red "
+                "runs in clock hours, round the clock; kept as they fall"
+            ),
             D_RISK_REASON,
         ],
     },
@@ -205,8 +208,15 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_CLOSURES,
             D_EDT_PHONE,
             D_ADDRESS,
-            "recall window: 002 'closed within the last 28 days' read as counted back from the referral's receipt ('When the MASH receives a referral ... first check'), not from the day of the check",
-            "clock-hour deadlines out of hours: 002 gives Amber 24 hours and Green 72 hours as hours, not working time; kept as they fall (the clocks still start at the next working moment)",
+            (
+                "recall window: 002 'closed within the last 28 days' read as counted back from the "
+                "referral's receipt ('When the MASH receives a referral ... first check'), not from the "
+                "day of the check"
+            ),
+            (
+                "clock-hour deadlines out of hours: 002 gives Amber 24 hours and Green 72 hours as hours, "
+                "not working time; kept as they fall (the clocks still start at the next working moment)"
+            ),
             D_RISK_REASON,
         ],
     },
@@ -241,8 +251,16 @@ PRESETS: dict[str, dict[str, Any]] = {
             "council phone: 004 gives only the Early Help Hub (01480 376 666); referrals: online form",
             D_SHARES,
             D_RECALL_COUNT,
-            "clock-hour deadlines out of hours: moved to the next working moment, read from 004 (outside hours 'your referral will wait to be reviewed the next working day'); Red is never moved",
-            "Red without consent: 004 'Consent not required where it will place a child at significant risk' read as needing the risk reason specifically; any other reason is refused",
+            (
+                "clock-hour deadlines out of hours: moved to the next working moment, read from 004 "
+                "(outside hours 'your referral will wait to be reviewed the next working day'); Red is "
+                "never moved"
+            ),
+            (
+                "Red without consent: 004 'Consent not required where it will place a child at "
+                "significant risk' read as needing the risk reason specifically; any other reason is "
+                "refused"
+            ),
         ],
     },
 }

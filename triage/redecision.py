@@ -19,6 +19,13 @@ from .models_decisions import ChildDecision
 # The statuses early help holds a Green referral in (``triage.permissions.EARLY_HELP_STATUSES``),
 # from which a step-up comes back to screening.
 STEPPED_UP_FROM = frozenset({Status.DECIDED, Status.OUTCOME, Status.ALLOCATED})
+# How the step-up's history row gives its reason (``triage.decisions.referral_step_up`` writes it).
+STEP_UP_REASON = "Stepped up to the MASH: "
+
+
+def step_up_reason(change: StatusChange) -> str:
+    """The reason early help gave, without the history row's own words around it."""
+    return change.reason.removeprefix(STEP_UP_REASON)
 
 
 def step_up_awaiting_decision(referral: Referral) -> StatusChange | None:

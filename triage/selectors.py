@@ -26,7 +26,9 @@ from security.break_glass import break_glass_referral_ids
 
 from .models_decisions import ChildDecision, ClaimEvent
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
-from .redecision import decided_child_ids, step_up_awaiting_decision, stepped_up_at
+from .redecision import decided_child_ids, stepped_up_at
+from .redecision import step_up_awaiting_decision as step_up_awaiting_decision  # for the decision page
+from .redecision import step_up_reason as step_up_reason  # for the decision page
 
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
 

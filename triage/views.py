@@ -351,6 +351,8 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
         "referral": referral,
         "forms": forms,
         "error": error,
-        "step_up": selectors.step_up_awaiting_decision(referral),
     }
+    step_up = selectors.step_up_awaiting_decision(referral)
+    if step_up is not None:
+        context.update(step_up=step_up, step_up_reason=selectors.step_up_reason(step_up))
     return render(request, "triage/referral_decide.html", context)

@@ -88,7 +88,9 @@ def open_clock(referral, kind):
 # --- the known child check ------------------------------------------------------------------------
 
 
-def test_wolverhampton_case_closed_within_the_last_28_days_goes_to_the_allocated_worker(wolverhampton, officer):
+def test_wolverhampton_case_closed_within_the_last_28_days_goes_to_the_allocated_worker(
+    wolverhampton, officer
+):
     """002: "If it is an open case, or a case that has been closed within the last 28 days, the
     allocated worker is considered to be the best person to support the child or young person, so
     the case is referred directly to them." Counted back from the referral's receipt (the reading
@@ -133,7 +135,7 @@ def test_wolverhampton_red_in_4_hours_to_strategy_discussion_and_amber_in_24_hou
 
 
 def test_wolverhampton_green_in_72_hours_straight_to_early_intervention(wolverhampton, lead, early_help):
-    """002: "GREEN ... To be dealt with in 72 hours – straight to Early Intervention for action.\""""
+    """002: "GREEN ... To be dealt with in 72 hours – straight to Early Intervention for action.\" """
     with time_machine.travel(TUESDAY_10AM, tick=False):
         referral = submit()
         d.referral_decide(referral, decisions=decision(referral, Rag.GREEN, level=2), by=lead)
@@ -211,7 +213,9 @@ def test_wolverhampton_information_request_includes_the_referral_information_and
     ]
 
 
-def test_wolverhampton_information_requests_are_for_reds_and_ambers(wolverhampton, lead, make_user, early_help):
+def test_wolverhampton_information_requests_are_for_reds_and_ambers(
+    wolverhampton, lead, make_user, early_help
+):
     """002: "For reds and ambers the Social Work Unit Manager will decide what agency information is
     required"; Green goes straight to early intervention."""
     police, _ = _partner(make_user)
@@ -281,7 +285,11 @@ def test_wolverhampton_stepped_back_up_from_early_intervention_to_reassess_the_t
         d.referral_decide(
             referral,
             decisions=decision(
-                referral, Rag.RED, level=4, basis=ConsentBasis.RISK, reason="Asking would alert the stepfather"
+                referral,
+                Rag.RED,
+                level=4,
+                basis=ConsentBasis.RISK,
+                reason="Asking would alert the stepfather",
             ),
             by=lead,
         )

@@ -24,7 +24,7 @@ from ..models import Deadline, PolicyVersion
 from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
 from ..permissions import ACTIONS, require_role, require_state
 from ..policy import current_policy
-from ..redecision import decided_child_ids, stepped_up_at
+from ..redecision import STEP_UP_REASON, decided_child_ids, stepped_up_at
 from ..signals import outcome_decided
 from ._common import _text, _transition
 
@@ -60,8 +60,9 @@ def check_consent(policy: PolicyVersion, referral: Referral, decision: ChildDeci
 
     Rules (``PolicyVersion.consent_rules``): consent_required (consent only), consent_or_reason
     (consent, or a reason recorded), not_required_if_risk (consent, or a reason that seeking it
-    would put the child at risk; any recorded reason where ``risk_rule_reason`` is any_reason), none. A RAG with no rule is treated as consent_required: when the
-    policy is silent the child's family keeps its say.
+    would put the child at risk; any recorded reason where ``risk_rule_reason`` is any_reason),
+    none. A RAG with no rule is treated as consent_required: when the policy is silent the child's
+    family keeps its say.
     """
     rule = (policy.consent_rules or {}).get(decision.rag, "consent_required")
     basis, reason = decision.consent_basis, _text(decision.consent_reason)
@@ -197,8 +198,9 @@ def referral_decide(
     """A MASH lead records the threshold decision for one or more of the referral's children.
 
     Requires a lead; a referral received or in screening; each child belonging to the referral and
-    not yet decided (after a step-up from early help: not decided since it); each decision complete and within the policy's consent rule for its RAG
-    (``check_decision``). All or nothing: one bad decision writes none.
+    not yet decided (after a step-up from early help: not decided since it); each decision complete
+    and within the policy's consent rule for its RAG (``check_decision``). All or nothing: one bad
+    decision writes none.
     Causes: a ChildDecision per child under the current policy version and an audit row each. Once
     every child is decided the referral takes the highest RAG and moves (Blue: CLOSED; Green: DECIDED
     with the early help hub; Red/Amber: DECIDED), the decision clock is met and the RAG's clocks start.
@@ -243,7 +245,9 @@ def referral_decide(
         if decided | set(ids) == children:
             if since is not None:
                 # The early help clock stops; the new rating's clock runs from the step-up.
-                deadlines.rag_clock_restart(locked, rag=_roll_up(locked)[0], policy=policy, start=since, by=by)
+                deadlines.rag_clock_restart(
+                    locked, rag=_roll_up(locked)[0], policy=policy, start=since, by=by
+                )
             _conclude(locked, policy=policy, by=by)
     return rows
 
@@ -356,7 +360,7 @@ def referral_step_up(referral: Referral, *, reason: str, by: Actor) -> Referral:
             locked,
             to=Status.SCREENING,
             by=by,
-            reason=f"Stepped up to the MASH: {_text(reason)}",
+            reason=f"{STEP_UP_REASON}{_text(reason)}",
             policy=policy,
         )
         audit.record_write("triage.step_up", actor=by, obj=locked, reason=_text(reason))
