@@ -261,6 +261,21 @@ def deadlines_recompute_for_rag(
     return changed
 
 
+def rag_clock_restart(
+    referral: Referral, *, rag: str, policy: PolicyVersion, start: datetime, by: Actor = None
+) -> Deadline | None:
+    """A new threshold decision after a step-up: the open RAG clock (early help's, usually) stops
+    now, and the clock of the new ``rag`` starts at ``start`` (when the referral came back to the
+    MASH: its old receipt says nothing about how long the new work may take). Blue starts none."""
+    for clock in list(_open(referral).filter(kind__in=_RAG_OF_CLOCK, subject="")):
+        deadline_meet(referral, clock.kind, by=by)
+    kind = RAG_CLOCK_KINDS.get(rag)
+    timescale = rag_timescale(policy, rag) if kind else None
+    if timescale is None:
+        return None
+    return deadline_start(referral, kind, policy=policy, start=start, timescale=timescale, by=by)
+
+
 def _timescales_for_rag(deadline: Deadline, referral: Referral, policy: PolicyVersion) -> list:
     rag = referral.rag
     if deadline.kind == Kind.PARTNER_RESPONSE:

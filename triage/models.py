@@ -100,6 +100,35 @@ class PolicyVersion(models.Model):
     domestic_abuse_meetings = models.JSONField(default=dict, blank=True)
     # Whether every high-risk domestic abuse notification must be referred to MARAC.
     marac_required_for_high = models.BooleanField(default=False)
+    # What an information request shares with the agency beyond the people and the question
+    # (``triage.policy_shapes.PARTNER_SHARE_ITEMS``): ["rag", "referral_information"].
+    partner_shares = models.JSONField(default=list, blank=True)
+    # Readings of what the documents leave open (each preset says which it took in defaults_taken).
+    # The recall window ("closed within the last 28 days") counted back from the referral's receipt
+    # or from the day the check is made.
+    recall_window_counts_to = models.CharField(
+        max_length=8,
+        choices=[("receipt", "The referral's receipt"), ("check", "The day of the check")],
+        default="receipt",
+    )
+    # A clock-hour deadline of a clock that waits for working hours to start (Amber, Green) that falls
+    # out of hours: kept as it falls, or moved to the next working moment. Round-the-clock clocks
+    # (Red) are never moved.
+    clock_hours_due_out_of_hours = models.CharField(
+        max_length=20,
+        choices=[
+            ("as_falls", "Kept as it falls"),
+            ("next_working_moment", "Moved to the next working moment"),
+        ],
+        default="as_falls",
+    )
+    # The not_required_if_risk consent rule: any recorded reason for going without consent, or the
+    # reason that seeking consent would put the child at (significant) risk specifically.
+    risk_rule_reason = models.CharField(
+        max_length=16,
+        choices=[("any_reason", "Any recorded reason"), ("risk_reason", "The risk reason specifically")],
+        default="any_reason",
+    )
     # Where a council's document is silent, which default the preset took and why.
     defaults_taken = models.JSONField(default=list, blank=True)
 

@@ -23,6 +23,7 @@ from referrals.states import QUEUE_STATUSES, TERMINAL, TRANSITIONS, Rag, Status
 
 from .models_decisions import CseRiskMatrix
 from .policy import current_policy
+from .redecision import stepped_up_at
 
 # --- who: checks of the user (against the referral, where the role alone does not say) -----------
 
@@ -139,10 +140,21 @@ CSE_MATRIX_AWAITED = Condition(
     "Referral {reference} is not waiting for a CSE risk matrix: its concern is not child sexual "
     "exploitation, the policy does not ask for one, or it is already recorded.",
 )
+
+
+def _not_awaiting_redecision(referral: Referral) -> bool:
+    return stepped_up_at(referral) is None
+
+
 UNCLAIMED = Condition(_unclaimed, Conflict, "Referral {reference} is already claimed.")
 CLAIMED = Condition(_claimed, Conflict, "Referral {reference} is not claimed.")
 HAS_A_DECISION = Condition(
     _has_a_decision, Conflict, "Referral {reference} has no decision yet: make the threshold decision first."
+)
+NOT_AWAITING_REDECISION = Condition(
+    _not_awaiting_redecision,
+    Conflict,
+    "Referral {reference} was stepped back up to the MASH: make a new threshold decision instead.",
 )
 IN_EARLY_HELP = Condition(
     in_early_help, InvalidTransition, "Referral {reference} is not with an early help hub."
@@ -227,7 +239,13 @@ ACTIONS: dict[str, Rule] = {
         "Only a MASH lead can make a threshold decision.",
         not_now="Referral {reference} is {status}: change a child's RAG instead.",
     ),
-    "change_rag": Rule(OPEN, mash_lead, "Only a MASH lead can change a RAG rating.", when=(HAS_A_DECISION,)),
+    # After a step-up the threshold is decided again (``decide``), not changed child by child.
+    "change_rag": Rule(
+        OPEN,
+        mash_lead,
+        "Only a MASH lead can change a RAG rating.",
+        when=(HAS_A_DECISION, NOT_AWAITING_REDECISION),
+    ),
     "return": Rule(
         frozenset({Status.RECEIVED, Status.SCREENING, Status.DECIDED}),
         mash_staff,

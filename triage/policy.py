@@ -11,7 +11,10 @@ Timescales are JSON of one shape everywhere (RAG, partner responses, domestic ab
     {"amount": 1, "unit": "working_days"}                    same time on the next working day
     {"amount": 0, "unit": "same_working_day"}                closing time of the day the clock starts
 
-Working units always start at the next working moment (time out of hours does not count).
+Working units always start at the next working moment (time out of hours does not count). A clock-hour
+timescale that starts at the next working moment may also end in working time: where the policy's
+``clock_hours_due_out_of_hours`` is ``next_working_moment`` a due time that falls out of hours moves to
+the next working moment; round-the-clock timescales (Red) are never moved.
 Writes (new versions, presets) are in ``triage.actions``.
 """
 
@@ -90,9 +93,13 @@ def due_at(policy: PolicyVersion, timescale: Mapping[str, Any], start: datetime)
     calendar = calendar_for(policy)
     amount, unit = timescale["amount"], timescale["unit"]
     if unit == "clock_hours":
-        if timescale.get("starts", "received") == "next_working_moment":
-            start = calendar.next_working_moment(start)
-        return calendar.add_clock_hours(start, amount)
+        if timescale.get("starts", "received") != "next_working_moment":
+            return calendar.add_clock_hours(start, amount)  # round the clock (Red): never moved
+        due = calendar.add_clock_hours(calendar.next_working_moment(start), amount)
+        if policy.clock_hours_due_out_of_hours == "next_working_moment" and calendar.is_out_of_hours(due):
+            # A clock that waits for working hours to start also ends in them (Cambridgeshire 004).
+            return calendar.next_working_moment(due)
+        return due
     if unit == "working_hours":
         return calendar.add_working_hours(calendar.next_working_moment(start), amount)
     if unit == "working_days":

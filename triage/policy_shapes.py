@@ -28,6 +28,8 @@ LEVELS_OF_NEED = ("1", "2", "3", "4")
 # Where a level of need sends a child: early help (Green), or the MASH route (Red or Amber).
 LEVEL_ROUTES = ("early_help", "mash")
 LEVEL_ROUTE_RAGS: dict[str, tuple[str, ...]] = {"early_help": (Rag.GREEN,), "mash": (Rag.RED, Rag.AMBER)}
+# What an information request may share with an agency beyond the people and the question.
+PARTNER_SHARE_ITEMS = {"rag": "RAG rating", "referral_information": "Referral information"}
 
 
 def validate_timescale(value: Any, label: str = "timescale") -> None:
@@ -167,6 +169,15 @@ def validate_domestic_abuse_meetings(value: Any) -> None:
         raise ValidationError(f"{label}.agenda_grades: a list from {', '.join(DOMESTIC_ABUSE_LEVELS)}")
 
 
+def validate_partner_shares(value: Any) -> None:
+    items = ", ".join(PARTNER_SHARE_ITEMS)
+    if not isinstance(value, list) or len(set(map(str, value))) != len(value):
+        raise ValidationError(f"partner shares: expected a list of different items from {items}")
+    unknown = [item for item in value if item not in PARTNER_SHARE_ITEMS]
+    if unknown:
+        raise ValidationError(f"partner shares: {unknown!r} not shareable; choose from {items}")
+
+
 def validate_policy(policy: PolicyVersion) -> None:
     """Every structured setting of a policy, all problems reported at once by field."""
     rags = tuple(Rag.values)
@@ -211,6 +222,12 @@ def validate_policy(policy: PolicyVersion) -> None:
             policy.duty_rota_allocation, DUTY_ROTA_ALLOCATION, "duty rota allocation"
         ),
         "domestic_abuse_meetings": lambda: validate_domestic_abuse_meetings(policy.domestic_abuse_meetings),
+        "partner_shares": lambda: validate_partner_shares(policy.partner_shares),
+        "recall_window_counts_to": lambda: _validate_field_choice(policy, "recall_window_counts_to"),
+        "clock_hours_due_out_of_hours": lambda: _validate_field_choice(
+            policy, "clock_hours_due_out_of_hours"
+        ),
+        "risk_rule_reason": lambda: _validate_field_choice(policy, "risk_rule_reason"),
     }
     errors: dict[str, list[str]] = {}
     for field, check in checks.items():
@@ -249,3 +266,13 @@ def _validate_subdiv(value: str) -> None:
 
     if value not in holidays.country_holidays("GB").subdivisions:
         raise ValidationError(f"bank holiday region must be one of ENG, NIR, SCT, WLS, not {value!r}")
+
+
+def _validate_field_choice(policy: PolicyVersion, name: str) -> None:
+    """A setting that is one of its model field's choices."""
+    field = policy._meta.get_field(name)
+    allowed = [value for value, _ in field.choices]
+    value = getattr(policy, name)
+    if value not in allowed:
+        label = field.name.replace("_", " ")
+        raise ValidationError(f"{label}: must be one of {', '.join(allowed)}, not {value!r}")

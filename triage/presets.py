@@ -85,6 +85,12 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "duty_rota_allocation": "off",
     "domestic_abuse_meetings": {},
     "marac_required_for_high": False,
+    # Only the people and the question go to an agency unless a council publishes more (002 does).
+    "partner_shares": [],
+    "recall_window_counts_to": "receipt",
+    "clock_hours_due_out_of_hours": "as_falls",
+    # 004: "Consent not required where it will place a child at significant risk".
+    "risk_rule_reason": "risk_reason",
 }
 
 # The same wording for the same default, so the README table and the admin agree.
@@ -137,6 +143,22 @@ D_ADDRESS = "council address: not in the seed document; the council's public mai
 D_BREAK_GLASS = (
     "break-glass: not published; a grant lasts 4 hours, at most 3 live grants per user and 10 requests "
     "an hour taken"
+)
+D_SHARES = (
+    "sharing with partners: not published; an information request shares the people and the question "
+    "only (the lead writes into the question what the agency needs to know)"
+)
+D_RECALL_COUNT = (
+    "recall window: 'closed within the last 28 days' read as counted back from the referral's receipt, "
+    "not from the day of the check, so a check made later routes the referral as it stood on arrival"
+)
+D_DUE_AS_FALLS = (
+    "clock-hour deadlines out of hours: not published; kept as they fall (a 24 h or 72 h deadline on a "
+    "Saturday stays on Saturday); round-the-clock Red is never moved"
+)
+D_RISK_REASON = (
+    "Red without consent: taken with Cambridgeshire's consent rules (004: 'Consent not required where "
+    "it will place a child at significant risk'), so the risk reason specifically, not any reason"
 )
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -199,6 +221,10 @@ PRESETS: dict[str, dict[str, Any]] = {
             "kept day by day by a manager and today's team is suggested for new S17 and S47 work",
             "MARAC: 000 says the triage team 'support the MARAC process'; read as every high-risk "
             "notification being referred to MARAC (recorded with date and MARAC reference)",
+            D_SHARES,
+            D_RECALL_COUNT,
+            D_DUE_AS_FALLS,
+            D_RISK_REASON,
         ],
     },
     "durham": {
@@ -253,6 +279,13 @@ PRESETS: dict[str, dict[str, Any]] = {
             "CSE risk matrix: 001 names it but not its fields; its risk level (low, medium, high), who "
             "completed it, when, and a summary are recorded; 001 says 'expected', so a missing matrix is "
             "shown but does not hold the threshold decision",
+            D_SHARES,
+            D_RECALL_COUNT,
+            (
+                "clock-hour deadlines out of hours: Amber and Green are working days (001), so only Red "
+                "runs in clock hours, round the clock; kept as they fall"
+            ),
+            D_RISK_REASON,
         ],
     },
     "wolverhampton": {
@@ -270,6 +303,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
         "edt_phone": "",
         "edt_hours_text": "Outside MASH daytime hours (8.30am to 5pm Monday to Thursday, 4.30pm Friday)",
+        # 002: the information request "will include the referral information and the RAG rating that
+        # has been applied".
+        "partner_shares": ["rag", "referral_information"],
         "defaults_taken": [
             D_OOH_START,
             D_PARTNER,
@@ -292,6 +328,16 @@ PRESETS: dict[str, dict[str, Any]] = {
             D_SERIOUS,
             D_LEVELS,
             D_CSE,
+            (
+                "recall window: 002 'closed within the last 28 days' read as counted back from the "
+                "referral's receipt ('When the MASH receives a referral ... first check'), not from the "
+                "day of the check"
+            ),
+            (
+                "clock-hour deadlines out of hours: 002 gives Amber 24 hours and Green 72 hours as hours, "
+                "not working time; kept as they fall (the clocks still start at the next working moment)"
+            ),
+            D_RISK_REASON,
         ],
     },
     "cambridgeshire": {
@@ -319,6 +365,9 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "hours": _hours(["09:00", "17:00"], ["09:00", "17:00"]),
             }
         },
+        # 004: outside hours only significant harm goes to the EDT; the rest waits for the next working
+        # day, so an Amber or Green deadline that falls out of hours moves to the next working moment.
+        "clock_hours_due_out_of_hours": "next_working_moment",
         "defaults_taken": [
             D_RAG,
             D_PARTNER,
@@ -353,6 +402,18 @@ PRESETS: dict[str, dict[str, Any]] = {
             ),
             "Customer Service Centre: 004 gives its hours, not its number; left blank, and closed on bank "
             "holidays (004: EDT covers 'outside of the above hours incl bank holidays')",
+            D_SHARES,
+            D_RECALL_COUNT,
+            (
+                "clock-hour deadlines out of hours: moved to the next working moment, read from 004 "
+                "(outside hours 'your referral will wait to be reviewed the next working day'); Red is "
+                "never moved"
+            ),
+            (
+                "Red without consent: 004 'Consent not required where it will place a child at "
+                "significant risk' read as needing the risk reason specifically; any other reason is "
+                "refused"
+            ),
         ],
     },
 }

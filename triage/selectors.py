@@ -43,6 +43,9 @@ from .models import Deadline
 from .models_decisions import ChildDecision, ClaimEvent, CseRiskMatrix
 from .permissions import ACTIONS, EARLY_HELP_STATUSES, allows
 from .policy import current_policy
+from .redecision import decided_child_ids, stepped_up_at
+from .redecision import step_up_awaiting_decision as step_up_awaiting_decision  # for the decision page
+from .redecision import step_up_reason as step_up_reason  # for the decision page
 
 DA_GRADE_ORDER = {DomesticAbuseRisk.HIGH: 0, DomesticAbuseRisk.MEDIUM: 1, DomesticAbuseRisk.STANDARD: 2}
 
@@ -280,6 +283,14 @@ def current_decisions(referral: Referral) -> dict[int, ChildDecision]:
     """child id -> the child's current decision."""
     rows = ChildDecision.objects.filter(referral=referral, is_current=True).select_related("decided_by")
     return {row.child_id: row for row in rows}
+
+
+def children_to_decide(referral: Referral) -> list[tuple[ReferralChild, ChildDecision | None]]:
+    """The children the threshold decision page asks about, each with the decision it will supersede:
+    those not yet decided, or, after a step-up from early help, those not decided since it."""
+    decided = decided_child_ids(referral, since=stepped_up_at(referral))
+    current = current_decisions(referral)
+    return [(child, current.get(child.pk)) for child in referral.children.all() if child.pk not in decided]
 
 
 def referral_claim_history(referral: Referral) -> list[ClaimEvent]:

@@ -355,19 +355,24 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.access_referral(request.user, reference)
     if "decide" not in selectors.allowed_actions(request.user, referral):
         raise NotPermitted("You cannot make a threshold decision on this referral now.")
-    decided = selectors.current_decisions(referral)
-    pending = [c for c in referral.children.all() if c.pk not in decided]
+    pending = selectors.children_to_decide(referral)
     data = _posted(request)
     routes = current_policy().level_of_need_routes
     forms = [
-        (child, DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child), level_routes=routes))
-        for child in pending
+        (
+            child,
+            DecisionFields(data, prefix=f"child-{child.pk}", subject=str(child), level_routes=routes),
+            earlier,
+        )
+        for child, earlier in pending
     ]
     error = ""
-    if request.method == "POST" and all(form.is_valid() for _, form in forms):
+    if request.method == "POST" and all(form.is_valid() for _, form, _ in forms):
         try:
             decisions.referral_decide(
-                referral, decisions=[form.decision_for(child.pk) for child, form in forms], by=request.user
+                referral,
+                decisions=[form.decision_for(child.pk) for child, form, _ in forms],
+                by=request.user,
             )
         except DomainError as exc:
             if exc.status_code != 400:
@@ -376,6 +381,12 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Threshold decision recorded.")
             return redirect("triage:referral", reference=referral.reference)
-    return render(
-        request, "triage/referral_decide.html", {"referral": referral, "forms": forms, "error": error}
-    )
+    context = {
+        "referral": referral,
+        "forms": forms,
+        "error": error,
+    }
+    step_up = selectors.step_up_awaiting_decision(referral)
+    if step_up is not None:
+        context.update(step_up=step_up, step_up_reason=selectors.step_up_reason(step_up))
+    return render(request, "triage/referral_decide.html", context)

@@ -403,13 +403,19 @@ def test_early_help_steps_a_referral_back_up_with_a_reason(lead, early_help, mak
     assert Deadline.objects.filter(
         referral=referral, kind=Deadline.Kind.DECISION, met_at__isnull=True
     ).exists()
-    # Back with the MASH: it can be re-rated.
-    d.referral_change_rag(
-        referral,
-        decision=decision(referral.children.get(), Rag.RED, basis=RISK, reason="r"),
-        reason="Step up",
-        by=lead,
+    # Back with the MASH: the threshold is decided again, not changed child by child.
+    with pytest.raises(Conflict, match="new threshold decision"):
+        d.referral_change_rag(
+            referral,
+            decision=decision(referral.children.get(), Rag.RED, basis=RISK, reason="r"),
+            reason="Step up",
+            by=lead,
+        )
+    d.referral_decide(
+        referral, decisions=[decision(referral.children.get(), Rag.RED, basis=RISK, reason="r")], by=lead
     )
+    referral.refresh_from_db()
+    assert (referral.status, referral.rag) == (Status.DECIDED, Rag.RED)
 
 
 def test_only_early_help_referrals_can_be_stepped_up(lead):

@@ -276,22 +276,24 @@ def test_change_rating_step_up_and_return_pages(login, lead, make_user):
     assert ehm.post(url, {"reason": "Disclosure at home visit"}).status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.SCREENING
-    # The lead re-rates it with a reason.
+    # The lead decides the threshold again (a rating change alone is refused after a step-up).
     lead_client = login(lead)
+    assert lead_client.get(reverse("triage:change_rag", args=[referral.reference])).status_code == 403
+    prefix = f"child-{child.pk}"
     response = lead_client.post(
-        reverse("triage:change_rag", args=[referral.reference]),
+        reverse("triage:decide", args=[referral.reference]),
         {
-            "child": child.pk,
-            "rag": "red",
-            "level_of_need": "4",
-            "rationale": "Disclosure",
-            "consent_basis": "risk",
-            "consent_reason": "Asking would alert the abuser",
-            "reason": "Stepped up by early help",
+            f"{prefix}-rag": "red",
+            f"{prefix}-level_of_need": "4",
+            f"{prefix}-rationale": "Disclosure",
+            f"{prefix}-consent_basis": "risk",
+            f"{prefix}-consent_reason": "Asking would alert the abuser",
         },
     )
     assert response.status_code == 302
     assert ChildDecision.objects.filter(child=child).count() == 2
+    referral.refresh_from_db()
+    assert (referral.status, referral.rag) == (Status.DECIDED, Rag.RED)
     other = referral_with_people()
     response = lead_client.post(
         reverse("triage:return", args=[other.reference]), {"reason": "Consent refused"}

@@ -7,6 +7,8 @@ The person index asks for it when a match is confirmed (``referrals.person_index
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.utils import timezone
 
 from mash import audit
@@ -19,6 +21,7 @@ from referrals.person_index.models import Involvement, Person
 from referrals.states import Status, can_transition
 
 from ..actions import referral_assign, referral_lock, referral_transition
+from ..models import PolicyVersion
 from ..policy import current_policy
 
 
@@ -27,9 +30,10 @@ def referral_route_to_known_case(referral: Referral, person: Person, *, by: Acto
     policy's recall window, when the referral can still move to ROUTED_TO_KNOWN_CASE. Sets the team,
     moves the status through ``triage.actions.referral_transition`` (which writes the history row),
     and e-mails the allocated worker through the outbox. Must run inside a transaction."""
-    recall_days = current_policy().recall_window_days
+    policy = current_policy()
+    recall_days = policy.recall_window_days
     involvement = selectors.routable_involvement(
-        person, today=timezone.localdate(), recall_window_days=recall_days
+        person, today=recall_counted_to(policy, referral), recall_window_days=recall_days
     )
     if involvement is None:
         return RoutingResult(False, note="No open case, and none closed within the recall window.")
@@ -53,6 +57,14 @@ def referral_route_to_known_case(referral: Referral, person: Person, *, by: Acto
         details={"team": involvement.team_id, "involvement": involvement.pk},
     )
     return RoutingResult(True, involvement, note=why)
+
+
+def recall_counted_to(policy: PolicyVersion, referral: Referral) -> date:
+    """The day the recall window is counted back from: the referral's receipt, or the day of the
+    check (``PolicyVersion.recall_window_counts_to``), so a check made days later can be told apart."""
+    if policy.recall_window_counts_to == "check":
+        return timezone.localdate()
+    return timezone.localdate(referral.received_at)
 
 
 def _transition(referral: Referral, involvement: Involvement, *, by: Actor, reason: str) -> None:

@@ -25,6 +25,7 @@ from ..models_decisions import ChildDecision, ConsentBasis, highest_rag
 from ..permissions import ACTIONS, require_role, require_state
 from ..policy import current_policy
 from ..policy_shapes import LEVEL_ROUTE_RAGS
+from ..redecision import STEP_UP_REASON, decided_child_ids, stepped_up_at
 from ..signals import outcome_decided
 from ._common import _text, _transition
 from .cse import check_cse_matrix_for_decision
@@ -50,7 +51,8 @@ CONSENT_MESSAGES = {
     ),
     "consent_or_reason": "{rag} needs consent, or a recorded reason for proceeding without it.",
     "not_required_if_risk": (
-        "Without consent, {rag} needs a recorded reason why seeking it would put the child at risk."
+        "Without consent, {rag} needs a recorded reason why seeking it would put the child at risk "
+        "(choose that footing and write the reason)."
     ),
 }
 
@@ -60,8 +62,9 @@ def check_consent(policy: PolicyVersion, referral: Referral, decision: ChildDeci
 
     Rules (``PolicyVersion.consent_rules``): consent_required (consent only), consent_or_reason
     (consent, or a reason recorded), not_required_if_risk (consent, or a reason that seeking it
-    would put the child at risk), none. A RAG with no rule is treated as consent_required: when the
-    policy is silent the child's family keeps its say.
+    would put the child at risk; any recorded reason where ``risk_rule_reason`` is any_reason),
+    none. A RAG with no rule is treated as consent_required: when the policy is silent the child's
+    family keeps its say.
     """
     rule = (policy.consent_rules or {}).get(decision.rag, "consent_required")
     basis, reason = decision.consent_basis, _text(decision.consent_reason)
@@ -80,9 +83,7 @@ def check_consent(policy: PolicyVersion, referral: Referral, decision: ChildDeci
         basis in (ConsentBasis.WITHOUT_CONSENT_REASON, ConsentBasis.RISK) and reason
     ):
         raise InvalidInput(CONSENT_MESSAGES[rule].format(rag=label))
-    if rule == "not_required_if_risk" and not (
-        basis in (ConsentBasis.RISK, ConsentBasis.WITHOUT_CONSENT_REASON) and reason
-    ):
+    if rule == "not_required_if_risk" and not (basis in _risk_rule_bases(policy) and reason):
         raise InvalidInput(CONSENT_MESSAGES[rule].format(rag=label))
 
 
@@ -111,6 +112,14 @@ def check_level_route(policy: PolicyVersion, decision: ChildDecisionInput) -> No
         f"{policy.council_name}'s policy, so the RAG rating must be {allowed}, not "
         f"{Rag(decision.rag).label}: change the level of need or the RAG rating."
     )
+
+
+def _risk_rule_bases(policy: PolicyVersion) -> tuple[str, ...]:
+    """The footings the not_required_if_risk rule accepts: the risk reason alone where the council
+    reads its rule so (Cambridgeshire 004: "where it will place a child at significant risk")."""
+    if policy.risk_rule_reason == "risk_reason":
+        return (ConsentBasis.RISK,)
+    return (ConsentBasis.RISK, ConsentBasis.WITHOUT_CONSENT_REASON)
 
 
 def check_decision(policy: PolicyVersion, referral: Referral, decision: ChildDecisionInput) -> None:
@@ -219,13 +228,15 @@ def referral_decide(
     """A MASH lead records the threshold decision for one or more of the referral's children.
 
     Requires a lead; a referral received or in screening; each child belonging to the referral and
-    not yet decided; each decision complete, within the policy's consent rule for its RAG and its
-    routing by level of need (``check_decision``); where the policy requires it, the CSE risk matrix
-    of a CSE concern recorded (``check_cse_matrix_for_decision``). All or nothing: one bad decision
-    writes none.
+    not yet decided (after a step-up from early help: not decided since it); each decision complete,
+    within the policy's consent rule for its RAG and its routing by level of need (``check_decision``);
+    where the policy requires it, the CSE risk matrix of a CSE concern recorded
+    (``check_cse_matrix_for_decision``). All or nothing: one bad decision writes none.
     Causes: a ChildDecision per child under the current policy version and an audit row each. Once
     every child is decided the referral takes the highest RAG and moves (Blue: CLOSED; Green: DECIDED
     with the early help hub; Red/Amber: DECIDED), the decision clock is met and the RAG's clocks start.
+    After a step-up each decision is a new version superseding the child's earlier one (kept), and
+    on the last child the old RAG clock (early help's) stops and the new RAG's starts from the step-up.
     """
     require_role("decide", by, referral)
     if not decisions:
@@ -234,9 +245,9 @@ def referral_decide(
         locked = referral_lock(referral)
         require_state("decide", locked)
         children = set(locked.children.values_list("pk", flat=True))
-        decided = set(
-            ChildDecision.objects.filter(referral=locked, is_current=True).values_list("child_id", flat=True)
-        )
+        # After a step-up the children are decided again; their earlier decisions do not count.
+        since = stepped_up_at(locked)
+        decided = decided_child_ids(locked, since=since)
         ids = [d.child_id for d in decisions]
         if len(ids) != len(set(ids)) or not set(ids) <= children:
             raise InvalidInput("Each decision must be about a different child named in this referral.")
@@ -246,7 +257,7 @@ def referral_decide(
         check_cse_matrix_for_decision(policy, locked)
         for decision in decisions:
             check_decision(policy, locked, decision)
-        rows = [_new_decision(locked, d, policy=policy, by=by, version=1) for d in decisions]
+        rows = [_decide_child(locked, d, policy=policy, by=by) for d in decisions]
         for row in rows:
             audit.record_write(
                 "triage.decide",
@@ -264,8 +275,38 @@ def referral_decide(
                 policy=policy,
             )
         if decided | set(ids) == children:
+            if since is not None:
+                # The early help clock stops; the new rating's clock runs from the step-up.
+                deadlines.rag_clock_restart(
+                    locked, rag=_roll_up(locked)[0], policy=policy, start=since, by=by
+                )
             _conclude(locked, policy=policy, by=by)
     return rows
+
+
+def _decide_child(
+    referral: Referral, decision: ChildDecisionInput, *, policy: PolicyVersion, by: Actor
+) -> ChildDecision:
+    """The child's first decision, or (after a step-up) a new version superseding the earlier one."""
+    earlier = (
+        ChildDecision.objects.select_for_update()
+        .filter(referral=referral, child_id=decision.child_id, is_current=True)
+        .first()
+    )
+    if earlier is None:
+        return _new_decision(referral, decision, policy=policy, by=by, version=1)
+    # Retire the old version first: the partial unique index allows one current row per child.
+    ChildDecision.objects.filter(pk=earlier.pk).update(is_current=False)
+    new = _new_decision(
+        referral,
+        decision,
+        policy=policy,
+        by=by,
+        version=earlier.version + 1,
+        reason="New threshold decision after the step-up to the MASH",
+    )
+    ChildDecision.objects.filter(pk=earlier.pk).update(superseded_by=new)
+    return new
 
 
 def referral_change_rag(
@@ -351,7 +392,7 @@ def referral_step_up(referral: Referral, *, reason: str, by: Actor) -> Referral:
             locked,
             to=Status.SCREENING,
             by=by,
-            reason=f"Stepped up to the MASH: {_text(reason)}",
+            reason=f"{STEP_UP_REASON}{_text(reason)}",
             policy=policy,
         )
         audit.record_write("triage.step_up", actor=by, obj=locked, reason=_text(reason))

@@ -62,6 +62,10 @@ class InformationRequest(models.Model):
     )
     question = models.TextField()
     lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+    # What the policy shared with the agency beyond the people and the question, as sent: one entry
+    # per item, ``{"item", "label", "value", "lawful_basis"}`` (``requests.shared_items``). The partner
+    # sees exactly these; the audit row of the send lists them too.
+    shared = models.JSONField(default=list, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     # Due time when asked. The deadline is the authority: a later RAG change moves it (triage.deadlines
@@ -119,6 +123,12 @@ class InformationRequest(models.Model):
     def risk_indicator_labels(self) -> list[str]:
         labels = dict(self.RiskIndicator.choices)
         return [labels.get(code, code) for code in self.risk_indicators]
+
+    @property
+    def shared_with_basis(self) -> list[dict]:
+        """What was shared beyond the people and the question, each with its basis in words."""
+        labels = dict(LawfulBasis.choices)
+        return [{**entry, "basis_label": labels.get(entry["lawful_basis"], "")} for entry in self.shared]
 
     @property
     def deadline_subject(self) -> str:

@@ -64,6 +64,8 @@ def _partner_view(queryset: QuerySet[InformationRequest]) -> QuerySet[Informatio
             "agency__name",
             "question",
             "lawful_basis",
+            # What the policy shared at the send (the referral's own fields stay unloaded).
+            "shared",
             "due_at",
             "deadline__due_at",
             "status",

@@ -30,6 +30,7 @@ from triage.models import Deadline, PolicyVersion
 from triage.multiagency.models import InformationRequest
 from triage.permissions import require_role, require_state
 from triage.policy import due_at
+from triage.policy_shapes import PARTNER_SHARE_ITEMS
 
 
 def partner_due_at(referral: Referral, *, start: datetime, policy: PolicyVersion) -> datetime:
@@ -55,7 +56,8 @@ def information_requests_send(
     Requires: what ``triage.permissions`` allows for "request_information" (a MASH lead; a Red or
     Amber referral that is decided or being gathered or discussed); a question; a lawful basis from
     LawfulBasis; no open request to the same agency.
-    Causes: one request per agency due by the policy's partner timescale for the RAG, with a
+    Causes: one request per agency due by the policy's partner timescale for the RAG, carrying
+    what the policy shares beyond the people and the question (``shared_items``), with a
     PARTNER_RESPONSE deadline ("informationrequest:<id>"); the referral moves to information gathering
     if it was only decided; an audit row each; an e-mail to each agency pointing at the portal.
     """
@@ -97,14 +99,42 @@ def information_requests_send(
     return created
 
 
+def shared_items(referral: Referral, *, policy: PolicyVersion, lawful_basis: str) -> list[dict]:
+    """What the policy shares with an agency beyond the people and the question
+    (``PolicyVersion.partner_shares``), as sent: one entry per item with the lawful basis it is
+    shared under and its parts (``{"label", "text"}``), so the portal and the API show these and
+    nothing more, and the record says what left the MASH."""
+    parts = {
+        "rag": lambda: [{"label": "RAG rating", "text": referral.get_rag_display()}],
+        # 002's "referral information": what the referrer is worried about, not who they are.
+        "referral_information": lambda: [
+            {"label": label, "text": text.strip()}
+            for label, text in (
+                ("What the referrer is worried about", referral.concerns),
+                ("Risks", referral.risks),
+                ("Why now", referral.why_now),
+            )
+            if text.strip()
+        ],
+    }
+    chosen = set(policy.partner_shares or ())
+    return [
+        {"item": item, "label": label, "lawful_basis": lawful_basis, "parts": parts[item]()}
+        for item, label in PARTNER_SHARE_ITEMS.items()
+        if item in chosen
+    ]
+
+
 def _create_one(referral, agency, question, lawful_basis, due, now, policy, by: Actor) -> InformationRequest:
     if not agency.is_active:
         raise InvalidInput(f"{agency.name} is no longer an active agency.")
+    shared = shared_items(referral, policy=policy, lawful_basis=lawful_basis)
     request = InformationRequest.objects.create(
         referral=referral,
         agency=agency,
         question=question,
         lawful_basis=lawful_basis,
+        shared=shared,
         requested_by=by,
         requested_at=now,
         due_at=due,
@@ -125,7 +155,15 @@ def _create_one(referral, agency, question, lawful_basis, due, now, policy, by: 
         actor=by,
         obj=request,
         reason=question,
-        details={"agency": agency.slug, "lawful_basis": lawful_basis, "due_at": request.due_at.isoformat()},
+        details={
+            "agency": agency.slug,
+            "lawful_basis": lawful_basis,
+            "due_at": request.due_at.isoformat(),
+            # Each item shared beyond the people and the question, with its basis (the values are
+            # on the request; the audit log keeps no copy of the child's details).
+            "shared": [{"item": entry["item"], "lawful_basis": entry["lawful_basis"]} for entry in shared],
+            "policy_version": policy.pk,
+        },
     )
     _email_agency(request, key=f"inforequest:{request.pk}:sent", subject="New MASH information request")
     return request

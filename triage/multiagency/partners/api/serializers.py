@@ -27,6 +27,20 @@ class AdultOutput(PersonOutput):
     relationship = serializers.CharField()
 
 
+class SharedPartOutput(serializers.Serializer):
+    label = serializers.CharField()
+    text = serializers.CharField()
+
+
+class SharedItemOutput(serializers.Serializer):
+    """One item the council's policy shares beyond the people and the question, with its basis."""
+
+    item = serializers.CharField()
+    label = serializers.CharField()
+    lawful_basis = serializers.CharField()
+    parts = SharedPartOutput(many=True)
+
+
 class PartnerRequestOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     agency = serializers.CharField(source="agency.name")
@@ -36,6 +50,7 @@ class PartnerRequestOutput(serializers.Serializer):
     status = serializers.CharField()
     children = PersonOutput(source="referral.children.all", many=True)
     adults = AdultOutput(source="referral.adults.all", many=True)
+    shared = SharedItemOutput(many=True)
     known = serializers.CharField()
     summary = serializers.CharField()
     risk_indicators = serializers.ListField(child=serializers.CharField())
