@@ -404,4 +404,9 @@ def check_referral(referral_id: int, *, as_at: date | None = None) -> list[Viola
     outcome, a strategy discussion or an assessment, and to refuse the change (roll back) or warn
     when an error appears."""
     as_at = as_at or timezone.localdate()
-    return check_children([c.as_at(as_at) for c in referral_children(referral_id)], as_at=as_at)
+    first = census_year(as_at)[0]
+    children = [c.as_at(as_at) for c in referral_children(referral_id)]
+    for child in children:
+        # What this year's return would hold: what was completed before the year is last year's.
+        child.episodes = [e.since(first) for e in child.episodes]
+    return check_children(children, as_at=as_at)

@@ -122,12 +122,13 @@ def test_one_open_episode_at_a_time_unless_nfa():
     )
     assert [v.rule for v in check_child(two_open, as_at=AS_AT)] == ["8815"]
     nfa = Episode(referral_date=date(2026, 10, 7), source="1A", nfa=True)
-    assert (
-        check_child(
-            Child("C2", "M", "WBRI", birth_date=date(2024, 1, 1), episodes=[clean(), nfa]), as_at=AS_AT
-        )
-        == []
-    )
+    # An NFA referral beside an open episode is not a second open one (8815), but the open episode must
+    # be the child's latest referral (8816): the Department's rule counts the NFA one too.
+    later = Child("C2", "M", "WBRI", birth_date=date(2024, 1, 1), episodes=[clean(), nfa])
+    assert [v.rule for v in check_child(later, as_at=AS_AT)] == ["8816"]
+    earlier_nfa = Episode(referral_date=date(2026, 10, 1), source="1A", nfa=True)
+    earlier = Child("C2", "M", "WBRI", birth_date=date(2024, 1, 1), episodes=[earlier_nfa, clean()])
+    assert check_child(earlier, as_at=AS_AT) == []
 
 
 def test_episodes_may_not_overlap():
