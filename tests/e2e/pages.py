@@ -16,6 +16,10 @@ from playwright.sync_api import Page, expect
 from referrals.models import Referral
 from tests.e2e import browser as person
 from tests.e2e import steps
+from tests.e2e import walk_cambridgeshire as cambridgeshire
+from tests.e2e import walk_census_records as census
+from tests.e2e import walk_derby as derby
+from tests.e2e import walk_durham as durham
 from tests.e2e import walk_more as more
 from tests.e2e.steps import Choose, Date, Journey, Pick, Tick, Type
 from tests.e2e.walker import OnPage, Shot, Walk
@@ -37,10 +41,21 @@ def walk(journey: Journey, on_page: OnPage | None = None) -> list[Shot]:
     more.second_referral(w, lead)
     more.person_record(w, lead, reference)
     later = more.known_child(w, lead, reference)
+    durham.durham_rules(w)
+    derby.derby_rules(w, lead)
     outcome_and_team(w, reference, lead)
     more.casework(w, reference, later)
+    census_records(w, reference)
+    cambridgeshire.cambridgeshire_casework(w, reference)
     everyone_else(w, reference)
     return w.shots
+
+
+def census_records(w: Walk, reference: str) -> None:
+    worker, manager = w.journey.sign_in("socialworker"), w.journey.sign_in("manager")
+    census.census_records(w, worker, manager, reference)
+    worker.context.close()
+    manager.context.close()
 
 
 def public_form(w: Walk) -> str:

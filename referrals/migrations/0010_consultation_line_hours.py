@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0008_referral_restriction"),
+        ("referrals", "0009_referral_cse_concern"),
     ]
 
     operations = [

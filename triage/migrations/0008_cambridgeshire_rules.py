@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0005_information_request_deadline"),
         ("referrals", "0008_referral_restriction"),
-        ("triage", "0004_statutory"),
+        ("triage", "0007_census_records"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

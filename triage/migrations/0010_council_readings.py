@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('triage', '0004_statutory'),
+        ("triage", "0009_derby_triage_meetings_rota_hours"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('referrals', '0009_referral_cse_concern'),
-        ('triage', '0004_statutory'),
+        ("triage", "0005_break_glass_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("referrals", "0008_referral_restriction"),
-        ("triage", "0004_statutory"),
+        ("triage", "0006_durham_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
