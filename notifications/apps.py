@@ -1,4 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def load_default_wording(sender, *, using, apps, **kwargs) -> None:
+    """After ``migrate`` (and ``flush``), give every outcome without a letter template the default
+    wording, so an administrator edits rather than writes from nothing. Migration 0004 did this once;
+    running it on post_migrate too (as the default policy is) means a flushed database, such as a
+    transactional test's, gets the wording back instead of letters with none."""
+    # Imported here: this module is imported while the app registry is still being filled.
+    from .wording import DEFAULT_BODY, DEFAULT_SUBJECT
+
+    try:
+        LetterTemplate = apps.get_model("notifications", "LetterTemplate")
+    except LookupError:  # migrated back past the table: there is nothing to fill
+        return
+
+    for outcome, body in DEFAULT_BODY.items():
+        LetterTemplate.objects.using(using).get_or_create(
+            outcome=outcome, defaults={"subject": DEFAULT_SUBJECT, "body": body}
+        )
 
 
 class NotificationsConfig(AppConfig):
@@ -6,6 +26,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Letters, e-mail and alerts"
 
     def ready(self) -> None:
+        post_migrate.connect(load_default_wording, sender=self, dispatch_uid="notifications.default_wording")
         # Imported once the apps are ready, as Django asks of signal receivers; handlers registers
         # the outbox's handlers for this app's kinds of side effect.
         from triage import signals

@@ -10,6 +10,10 @@ from mash.roles import Role
 from tests.factories import UserFactory
 from tests.support.environment import IN_CI, require, using_postgres
 
+# A plugin rather than tests/mash/conftest.py: under pytest-xdist only the root conftest is loaded by
+# the controller, which adds up the workers' Schemathesis figures and prints them.
+pytest_plugins = ["tests.support.schemathesis_figures"]
+
 
 def pytest_report_header(config):
     db = settings.DATABASES["default"]

@@ -70,8 +70,9 @@ ReferralInputSerializer = type(
     {
         **fields_of(*partner_topic_forms()),
         "children": ChildInputSerializer(many=True, help_text="Every child the concern is about (1 to 15)"),
+        # null, like an empty list, says there are no adults to tell of.
         "adults": AdultInputSerializer(
-            many=True, required=False, help_text="Adults in the household (up to 20)"
+            many=True, required=False, allow_null=True, help_text="Adults in the household (up to 20)"
         ),
         "__doc__": "A referral from a partner system. Dates are YYYY-MM-DD; yes/no answers are "
         '"yes", "no" (or true/false), and "not_known" where offered.',

@@ -29,6 +29,7 @@ NOT_A_READ = {
     "password_change": "the user's own password",
     "break_glass_request": "a form; the grant is a write, audited by break_glass_grant",
     "break_glass_review": "lists references and reasons for the privacy officer; no child's details",
+    "multiagency:duty_rota": "which assessment team is on duty on which day; no child's details",
     "audit_log": "audit metadata; records its own search (tested in test_audit_view_records_its_search)",
     "api-schema": "API description",
     "api-docs": "API description",
@@ -42,6 +43,7 @@ NOT_A_READ_NAMESPACES = {
 }
 # Action endpoints: POST does the write (each action writes its audit row); GET shows at most a form.
 ACTIONS = {
+    "triage:cse_matrix", "triage:marac",
     "triage:claim", "triage:release", "triage:reassign", "triage:change_rag", "triage:step_up",
     "triage:return", "triage:edt_acknowledge", "triage:decide",
     "triage-api:claim", "triage-api:release", "triage-api:reassign", "triage-api:decide",
@@ -51,6 +53,11 @@ ACTIONS = {
     "multiagency:request_chase", "partners:request_decline", "partners-api:request_answer",
     "break_glass_review_grant",
 }  # fmt: skip
+# The casework pages that record what the census needs (triage.casework.views_census).
+CENSUS_PAGES = (
+    "child_identifiers", "child_disabilities", "child_birth", "child_death", "cin_plan_start",
+    "cin_plan_review", "cin_plan_end", "cp_plan_start", "cp_plan_review", "cp_plan_category", "cp_plan_end",
+)  # fmt: skip
 # Pages and API endpoints that show a child's data: each must write a read/search/export row.
 READS = {
     "triage:queue", "triage:early_help", "triage:edt", "triage:domestic_abuse", "triage:referral",
@@ -65,6 +72,8 @@ READS = {
     "casework:record", "casework:assessment_start", "casework:assessment_authorise", "casework:s47_start",
     "casework:icpc_record", "casework:cin_close", "casework:oversight_record",
     "casework:strategy_decide", "casework:strategy_record", "restricted:manage",
+    *(f"casework:{name}" for name in CENSUS_PAGES),
+    "domestic_abuse:next_meeting", "domestic_abuse:minutes",
 }  # fmt: skip
 
 
@@ -170,6 +179,18 @@ def _allocated_referral(ctx, make_user, login):
     ctx["referral"] = make_referral(status="allocated", team=team, allocated_worker=ctx["user"])
 
 
+def _meetings(ctx, make_user, login):
+    """A council that holds domestic abuse triage meetings (Derby's): the agenda pages show them."""
+    from django.utils import timezone
+
+    from tests.factories import policy_changed
+    from triage.domestic_abuse.selectors import next_meeting_start
+    from triage.presets import preset
+
+    policy = policy_changed(domestic_abuse_meetings=preset("derby")["domestic_abuse_meetings"])
+    ctx["day"] = timezone.localdate(next_meeting_start(policy, timezone.now())).isoformat()
+
+
 def _challenge(ctx, make_user, login):
     from django.utils import timezone
 
@@ -213,7 +234,9 @@ def _figure(ctx, make_user, login):
 SETUPS = {
     "multiagency:allocate": _managed_referral,
     "multiagency:challenge_respond": _challenge,
-    **{f"casework:{name}": _allocated_referral for name in STATUTORY_PAGES},
+    **{f"casework:{name}": _allocated_referral for name in (*STATUTORY_PAGES, *CENSUS_PAGES)},
+    "domestic_abuse:next_meeting": _meetings,
+    "domestic_abuse:minutes": _meetings,
     "partners:request_list": _as_partner,
     "partners:request_detail": _as_partner,
     "partners-api:request_list": _as_partner,
@@ -232,6 +255,7 @@ def _url(route: str, ctx) -> str:
         "<int:person_id>": str(ctx["person"].pk),
         "<uuid:public_id>": str(ctx.get("uuid", "")),
         "<slug:key>": ctx.get("slug", ""),
+        "<str:day>": ctx.get("day", ""),
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)

@@ -43,6 +43,7 @@ from triage.casework.models import CinClosure
 from triage.models import ChildDecision, Deadline, MashDiscussion, Outcome, StrategyDiscussion
 from triage.models_decisions import ConsentBasis
 from triage.multiagency import actions as mash
+from triage.multiagency import strategy
 from triage.multiagency.models import InformationRequest
 from triage.policy import current_policy
 
@@ -381,8 +382,10 @@ def _s47(kid: ReferralChild, team: Team) -> casework_base.Section47Enquiry:
     users = _census_users
     referral = kid.referral
     with _on(timezone.localdate(referral.received_at)) as now:
+        # Decided and held in the same frozen minute: the clock's start is the decision's moment.
+        strategy.strategy_discussion_decide(referral, reason="Disclosure of harm", by=users["lead"])
         mash.strategy_discussion_record(
-            referral, held_at=now - timedelta(hours=1), attendees=ATTENDEES, s47_enquiry=True,
+            referral, held_at=now, attendees=ATTENDEES, s47_enquiry=True,
             decision_rationale="Disclosure of harm", by=users["lead"], now=now,
         )  # fmt: skip
         mash.outcome_record(
@@ -459,8 +462,11 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
     known = Person.objects.create(first_name="Perdita", last_name="Testchild", upn="G831200000001")
     kids["nfa"] = _intake(date(2025, 5, 12), red=True, person=known, **born)
     with _on(date(2025, 5, 13)) as now:
+        strategy.strategy_discussion_decide(
+            kids["nfa"].referral, reason="Red: harm alleged", by=users["lead"]
+        )
         mash.strategy_discussion_record(
-            kids["nfa"].referral, held_at=now - timedelta(hours=1), attendees=ATTENDEES, s47_enquiry=False,
+            kids["nfa"].referral, held_at=now, attendees=ATTENDEES, s47_enquiry=False,
             decision_rationale="Explained; no harm", by=users["lead"], now=now,
         )  # fmt: skip
         mash.outcome_record(

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
             {"days": ["someday"], "at": "10:00", "agencies": ["police"], "agenda_grades": []},
             "domestic abuse meetings.days",
         ),
-        ("duty_rota_allocation", "always", "duty rota allocation: must be one of off, suggest"),
+        ("duty_rota_allocation", "always", "duty rota allocation: must be one of 'off', 'suggest'"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_its_field(field, value, message):

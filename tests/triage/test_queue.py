@@ -483,7 +483,12 @@ def test_the_sweepers_warning_and_breach_show_on_the_queue_until_the_work_is_don
     [
         (Rag.AMBER, Status.DECIDED, ["Ask agencies for information"], ["Record the outcome", "strategy"]),
         (Rag.AMBER, Status.INFORMATION_GATHERING, ["Record the MASH discussion"], ["Record the outcome"]),
-        (Rag.RED, Status.DECIDED, ["Record the strategy discussion", "Ask agencies"], ["Record the outcome"]),
+        (
+            Rag.RED,
+            Status.DECIDED,
+            ["Hold a strategy discussion", "Ask agencies"],
+            ["Record the outcome", "Record the strategy discussion"],
+        ),
         (Rag.RED, Status.STRATEGY_DISCUSSION, ["Record the outcome"], ["Record the MASH discussion"]),
         (Rag.GREEN, Status.DECIDED, ["Record the outcome"], ["Ask agencies", "strategy"]),
         (None, Status.RECEIVED, ["Check whether the children are known"], ["Record the outcome"]),

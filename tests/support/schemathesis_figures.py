@@ -1,4 +1,9 @@
-"""The Schemathesis run's figures, printed at the end of the test session (so CI's log shows them)."""
+"""The Schemathesis run's figures, printed at the end of the test session (so CI's log shows them).
+
+Registered from the root conftest, so that under pytest-xdist the controller (which collects no
+tests) still prints them: each worker sends its counts in ``workeroutput`` and the controller adds
+them up as the workers finish.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 FIGURES = pytest.StashKey["SchemathesisFigures"]()
+COUNTERS = ("cases", "responses", "statuses", "failures")
 
 
 @dataclass
@@ -17,6 +23,17 @@ class SchemathesisFigures:
     statuses: Counter = field(default_factory=Counter)  # responses by status code
     failures: Counter = field(default_factory=Counter)  # failed checks by their title
     operations: set = field(default_factory=set)
+
+    def as_dict(self) -> dict:
+        return {
+            **{name: dict(getattr(self, name)) for name in COUNTERS},
+            "operations": sorted(self.operations),
+        }
+
+    def add(self, other: dict) -> None:
+        for name in COUNTERS:
+            getattr(self, name).update(other.get(name, {}))
+        self.operations.update(other.get("operations", ()))
 
     def lines(self) -> list[str]:
         server_errors = self.responses["5xx"]
@@ -39,6 +56,19 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def schemathesis_figures(request) -> SchemathesisFigures:
     return request.config.stash[FIGURES]
+
+
+def pytest_sessionfinish(session):
+    output = getattr(session.config, "workeroutput", None)  # set on an xdist worker only
+    if output is not None:
+        output["schemathesis"] = session.config.stash[FIGURES].as_dict()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    counts = getattr(node, "workeroutput", {}).get("schemathesis")
+    if counts:
+        node.config.stash[FIGURES].add(counts)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
