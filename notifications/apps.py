@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 
-def load_default_wording(sender, *, using, apps, **kwargs) -> None:
+def load_default_wording(sender, *, using, apps=global_apps, **kwargs) -> None:
     """After ``migrate`` (and ``flush``), give every outcome without a letter template the default
     wording, so an administrator edits rather than writes from nothing. Migration 0004 did this once;
     running it on post_migrate too (as the default policy is) means a flushed database, such as a
