@@ -4,6 +4,7 @@ served the same way in the same run. Not part of the test suite.
     make bench                                   # PostgreSQL database mash_bench (created if missing)
     BENCH_DATABASE_URL=postgres://... make bench # another database
     BENCH_DURATION=15 BENCH_REFERRALS=1000000    # seconds per wrk run, referrals to generate
+    BENCH_ONLY=web,dashboard make bench          # only these steps (web, submissions, match, sweeper, letters, dashboard)
 
 Data is generated once (set-based SQL, bench/generate.py) and reused. The web figures come from wrk
 (Debian package; installed with apt when missing) against gunicorn on loopback with production
@@ -37,6 +38,11 @@ PEOPLE_DATABASE_URL = os.environ.get("BENCH_PEOPLE_DATABASE_URL", f"{DATABASE_UR
 REFERRALS = int(os.environ.get("BENCH_REFERRALS", "1000000"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
+# BENCH_ONLY=web,submissions,match,sweeper,letters,dashboard (any of them, comma-separated) runs just
+# those steps while working on one figure; the run of record runs them all. The bare view is always
+# measured, since every figure is a ratio to it.
+STEPS = ("web", "submissions", "match", "sweeper", "letters", "dashboard")
+ONLY = {step.strip() for step in os.environ.get("BENCH_ONLY", ",".join(STEPS)).split(",") if step.strip()}
 CONNECTIONS = 16
 GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 2))))
 # The web processes publish to the shared Redis on the benchmark's own database number.
@@ -228,10 +234,11 @@ def web(context: dict) -> dict:
             "queue API, filtered (rag=amber, source=2A)": "/api/v1/triage/queue/?rag=amber&source=2A",
         }
         results = {"bare": bare}
-        for label, path in runs.items():
+        for label, path in runs.items() if "web" in ONLY else ():
             results[label] = wrk(f"{server.url}{path}", headers=cookie)
             show(label, results[label], bare)
-        results["submissions"] = submissions(server, context, bare)
+        if "submissions" in ONLY:
+            results["submissions"] = submissions(server, context, bare)
         return results
     finally:
         server.stop()
@@ -407,14 +414,23 @@ def main() -> None:
     machine()
     context = prepare()
     results = web(context)
-    heading(f"Known-child match over {PEOPLE:,} people (bench/match_person_index.py)")
-    helper_script(
-        "match_person_index.py", "--people", str(PEOPLE), "--probes", "300", database_url=PEOPLE_DATABASE_URL
-    )
-    sweeper(results["bare"])
-    letters(results["bare"])
-    heading("Performance dashboard (bench/reports_dashboard.py)")
-    helper_script("reports_dashboard.py", "--repeat", "10")
+    if "match" in ONLY:
+        heading(f"Known-child match over {PEOPLE:,} people (bench/match_person_index.py)")
+        helper_script(
+            "match_person_index.py",
+            "--people",
+            str(PEOPLE),
+            "--probes",
+            "300",
+            database_url=PEOPLE_DATABASE_URL,
+        )
+    if "sweeper" in ONLY:
+        sweeper(results["bare"])
+    if "letters" in ONLY:
+        letters(results["bare"])
+    if "dashboard" in ONLY:
+        heading("Performance dashboard (bench/reports_dashboard.py)")
+        helper_script("reports_dashboard.py", "--repeat", "10")
     print(f"\nmake bench finished in {(time.perf_counter() - started) / 60:.1f} minutes")
 
 
