@@ -99,11 +99,6 @@ ASSIGNMENT_FIELDS = frozenset({"team", "claimed_by", "claimed_at", "allocated_wo
 RATING_FIELDS = frozenset({"rag", "level_of_need", "rag_changed"})
 
 
-def policy_for(referral: Referral) -> PolicyVersion:
-    """The policy a referral's clocks run under: the version it was received under, else the current one."""
-    return referral.policy_version or current_policy()
-
-
 def _audited_value(value: Any) -> Any:
     if isinstance(value, Model):
         return value.get_username() if hasattr(value, "get_username") else str(value.pk)

@@ -22,7 +22,7 @@ from referrals.models import Referral
 from referrals.states import QUEUE_STATUSES, TERMINAL, TRANSITIONS, Rag, Status
 
 from .models_decisions import CseRiskMatrix
-from .policy import current_policy
+from .policy import policy_for
 from .redecision import stepped_up_at
 
 # --- who: checks of the user (against the referral, where the role alone does not say) -----------
@@ -129,7 +129,7 @@ def _cse_matrix_awaited(referral: Referral) -> bool:
     # A CSE concern, under a policy that asks for the matrix, with none recorded yet.
     return (
         bool(referral.cse_concern)
-        and bool(current_policy().cse_risk_matrix)
+        and bool(policy_for(referral).cse_risk_matrix)
         and not CseRiskMatrix.objects.filter(referral=referral).exists()
     )
 

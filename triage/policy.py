@@ -56,6 +56,11 @@ def current_policy() -> PolicyVersion:
         raise ImproperlyConfigured(NO_POLICY) from None
 
 
+def policy_for(referral) -> PolicyVersion:
+    """The policy a referral's clocks run under: the version it was received under, else the current one."""
+    return referral.policy_version or current_policy()
+
+
 def _calendar(policy: PolicyVersion, hours: Mapping[str, Any], name: str) -> WorkingCalendar:
     key = (
         policy.pk,

@@ -22,8 +22,6 @@ UNITS = ("clock_hours", "working_hours", "working_days", "same_working_day", "ca
 STARTS = ("received", "next_working_moment")
 CONSENT_RULES = ("not_required_if_risk", "consent_or_reason", "consent_required", "none")
 DOMESTIC_ABUSE_LEVELS = ("high", "medium", "standard")
-LETTER_CLOCK_STARTS = ("referral_received", "decision")
-CSE_MATRIX_RULES = ("", "expected", "required")
 LEVELS_OF_NEED = ("1", "2", "3", "4")
 # Where a level of need sends a child: early help (Green), or the MASH route (Red or Amber).
 LEVEL_ROUTES = ("early_help", "mash")
@@ -141,7 +139,6 @@ def validate_service_hours(value: Any) -> None:
         validate_working_hours(service.get("hours"), f"{label}.hours")
 
 
-DUTY_ROTA_ALLOCATION = ("off", "suggest")
 # Who sits at a domestic abuse triage meeting: the council's social care and the partner agencies.
 MEETING_AGENCIES = ("social_care", "police", "education", "health", "probation", "domestic_abuse")
 
@@ -202,12 +199,8 @@ def validate_policy(policy: PolicyVersion) -> None:
             policy.serious_concerns_decision, "serious concerns decision"
         ),
         "level_of_need_routes": lambda: validate_level_routes(policy.level_of_need_routes),
-        "letter_clock_starts": lambda: _validate_choice(
-            policy.letter_clock_starts, LETTER_CLOCK_STARTS, "letter clock starts"
-        ),
-        "cse_risk_matrix": lambda: _validate_choice(
-            policy.cse_risk_matrix, CSE_MATRIX_RULES, "CSE risk matrix"
-        ),
+        "letter_clock_starts": lambda: _validate_field_choice(policy, "letter_clock_starts"),
+        "cse_risk_matrix": lambda: _validate_field_choice(policy, "cse_risk_matrix", "CSE risk matrix"),
         "bank_holiday_subdiv": lambda: _validate_subdiv(policy.bank_holiday_subdiv),
         "break_glass_hours": lambda: _at_least_one(policy.break_glass_hours, "break-glass hours"),
         "break_glass_requests_per_hour": lambda: _at_least_one(
@@ -218,9 +211,7 @@ def validate_policy(policy: PolicyVersion) -> None:
             policy.cp_review_interval_months, "review interval"
         ),
         "service_hours": lambda: validate_service_hours(policy.service_hours),
-        "duty_rota_allocation": lambda: _validate_choice(
-            policy.duty_rota_allocation, DUTY_ROTA_ALLOCATION, "duty rota allocation"
-        ),
+        "duty_rota_allocation": lambda: _validate_field_choice(policy, "duty_rota_allocation"),
         "domestic_abuse_meetings": lambda: validate_domestic_abuse_meetings(policy.domestic_abuse_meetings),
         "partner_shares": lambda: validate_partner_shares(policy.partner_shares),
         "recall_window_counts_to": lambda: _validate_field_choice(policy, "recall_window_counts_to"),
@@ -246,12 +237,6 @@ def _at_least_one(value: Any, label: str) -> None:
         raise ValidationError(f"{label}: must be a whole number of 1 or more, not {value!r}")
 
 
-def _validate_choice(value: Any, allowed: tuple[str, ...], label: str) -> None:
-    if value not in allowed:
-        shown = ", ".join(repr(choice) for choice in allowed)
-        raise ValidationError(f"{label}: must be one of {shown}, not {value!r}")
-
-
 def _validate_months(value: Any, label: str) -> None:
     """A child protection review timescale: a whole number of months, at least one (Working Together
     allows no plan to go unreviewed for longer than six)."""
@@ -268,11 +253,11 @@ def _validate_subdiv(value: str) -> None:
         raise ValidationError(f"bank holiday region must be one of ENG, NIR, SCT, WLS, not {value!r}")
 
 
-def _validate_field_choice(policy: PolicyVersion, name: str) -> None:
-    """A setting that is one of its model field's choices."""
+def _validate_field_choice(policy: PolicyVersion, name: str, label: str = "") -> None:
+    """A setting that is one of its model field's choices (the model is the one list of them)."""
     field = policy._meta.get_field(name)
     allowed = [value for value, _ in field.choices]
     value = getattr(policy, name)
     if value not in allowed:
-        label = field.name.replace("_", " ")
-        raise ValidationError(f"{label}: must be one of {', '.join(allowed)}, not {value!r}")
+        shown = ", ".join(repr(choice) for choice in allowed)
+        raise ValidationError(f"{label or name.replace('_', ' ')}: must be one of {shown}, not {value!r}")

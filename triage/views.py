@@ -19,7 +19,6 @@ from mash.exceptions import DomainError, InvalidInput, NotPermitted
 from referrals.person_index.selectors import rereferrals
 
 from . import decisions, selectors, signals
-from .actions import policy_for
 from .domestic_abuse import selectors as domestic_abuse
 from .forms import (
     ChangeRagForm,
@@ -33,7 +32,7 @@ from .forms import (
     ReturnForm,
     StepUpForm,
 )
-from .policy import current_policy
+from .policy import current_policy, policy_for
 
 PAGE_SIZE = 25
 

@@ -26,13 +26,13 @@ from mash.exceptions import Conflict, InvalidInput
 from referrals.models import Referral, ReferralChild
 from referrals.states import Status
 from triage import deadlines, signals
-from triage.actions import policy_for, referral_lock, referral_transition
+from triage.actions import referral_lock, referral_transition
 from triage.casework.models import Assessment, CinClosure, Section47Enquiry
 from triage.casework.models_census import plans_open
 from triage.models import Deadline
 from triage.multiagency.models import StrategyDiscussion
 from triage.permissions import require
-from triage.policy import calendar_for
+from triage.policy import calendar_for, policy_for
 
 NO_FACTORS = "21"
 

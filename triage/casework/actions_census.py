@@ -26,7 +26,7 @@ from mash.exceptions import Conflict, InvalidInput
 from mash.upn import normalise, upn_error
 from referrals.models import Referral, ReferralChild
 from triage import deadlines
-from triage.actions import policy_for, referral_lock
+from triage.actions import referral_lock
 from triage.casework.actions import (
     _check_day,
     _child_of,
@@ -45,6 +45,7 @@ from triage.casework.models_census import (
 )
 from triage.models import Deadline, PolicyVersion
 from triage.permissions import require
+from triage.policy import policy_for
 
 NAME_LENGTH = 100  # ReferralChild.first_name / last_name
 

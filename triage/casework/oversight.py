@@ -19,10 +19,11 @@ from mash.actor import Actor
 from mash.exceptions import InvalidInput
 from referrals.models import Referral
 from triage import deadlines
-from triage.actions import policy_for, referral_lock
+from triage.actions import referral_lock
 from triage.casework.models_oversight import ManagementOversight
 from triage.models import Deadline
 from triage.permissions import require
+from triage.policy import policy_for
 
 
 def oversight_record(

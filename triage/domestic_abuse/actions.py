@@ -21,9 +21,9 @@ from mash.exceptions import Conflict, InvalidInput
 from referrals.locking import referral_lock
 from referrals.models import Referral
 from triage import deadlines
-from triage.actions import policy_for
 from triage.models import Deadline, PolicyVersion
 from triage.permissions import require, require_role
+from triage.policy import policy_for
 
 from .models import AgendaItem, MaracReferral, TriageMeeting
 from .selectors import next_meeting_start

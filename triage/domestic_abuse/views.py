@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
 from triage import selectors as triage_selectors
-from triage.actions import policy_for
-from triage.policy import current_policy
+from triage.policy import current_policy, policy_for
 
 from . import actions, selectors
 from .forms import MaracReferralForm, MinutesForm

@@ -29,7 +29,7 @@ from mash.roles import is_mash_lead
 from referrals.models import Referral
 from referrals.states import Rag, Status
 from triage import deadlines
-from triage.actions import policy_for, referral_assign, referral_lock, referral_transition
+from triage.actions import referral_assign, referral_lock, referral_transition
 from triage.decisions import ChildDecisionInput, referral_change_rag
 from triage.models import Deadline
 from triage.models_decisions import ChildDecision
@@ -43,6 +43,7 @@ from triage.multiagency.models import (
 )
 from triage.multiagency.rota import suggested_team
 from triage.permissions import require, require_role, require_state
+from triage.policy import policy_for
 from triage.signals import outcome_decided
 
 Attendees = Sequence[Mapping[str, str]]

@@ -25,11 +25,11 @@ from mash.templatetags.govuk import govuk_datetime
 from referrals.models import Referral
 from referrals.states import Status
 from triage import deadlines
-from triage.actions import policy_for, referral_lock, referral_transition
+from triage.actions import referral_lock, referral_transition
 from triage.models import Deadline, PolicyVersion
 from triage.multiagency.models import InformationRequest
 from triage.permissions import require_role, require_state
-from triage.policy import due_at
+from triage.policy import due_at, policy_for
 from triage.policy_shapes import PARTNER_SHARE_ITEMS
 
 

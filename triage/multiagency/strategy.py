@@ -26,10 +26,11 @@ from mash.outbox.delivery import outbox_enqueue
 from referrals.models import Referral
 from referrals.states import Status
 from triage import deadlines
-from triage.actions import policy_for, referral_lock, referral_transition
+from triage.actions import referral_lock, referral_transition
 from triage.models import Deadline
 from triage.multiagency.models import InformationRequest, StrategyDiscussionDecision, StrategyInvitation
 from triage.permissions import require
+from triage.policy import policy_for
 
 Invitee = StrategyInvitation.Invitee
 

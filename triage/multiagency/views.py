@@ -23,7 +23,6 @@ from mash import audit
 from mash.exceptions import DomainError, NotFound, NotPermitted
 from mash.pdf import render_pdf
 from mash.roles import is_mash_lead, is_team_manager
-from triage.actions import policy_for
 from triage.casework import oversight_selectors
 from triage.multiagency import actions as outcomes
 from triage.multiagency import request_selectors, rota, strategy_selectors
@@ -42,6 +41,7 @@ from triage.multiagency.forms import (
     StrategyDiscussionForm,
 )
 from triage.permissions import allows
+from triage.policy import policy_for
 
 # Challenges a client address may send: a professional sends one or two, a guesser thousands.
 CHALLENGE_RATE = "10/h"
