@@ -47,6 +47,28 @@ STRATEGY_MEETING = "strategy_meeting"
 # child is at risk of significant harm (Durham 001: "no more than four hours where there are serious
 # concerns"): it runs beside the ordinary one from receipt and the threshold decision meets both.
 SERIOUS_CONCERNS = "serious_concerns"
+# The subject of the clock from an early help referral's routing to the start of the weekly
+# allocation meeting that considers it (Durham 001: "the relevant weekly allocation meeting").
+ALLOCATION_MEETING = "allocation_meeting"
+# How the pages name a clock's subject beside its kind: fixed subjects by name, per-object subjects
+# ("informationrequest:12") by what comes before the colon.
+SUBJECT_LABELS = {
+    SERIOUS_CONCERNS: "serious concerns: significant harm indicated at intake",
+    STRATEGY_MEETING: "holding it, from the decision to hold one",
+    ALLOCATION_MEETING: "to the weekly allocation meeting",
+    "informationrequest": "information request to a partner agency",
+    "cpplan": "child protection plan",
+}
+
+
+def subject_label(subject: str) -> str:
+    """A clock subject in words ("" for the referral's own clock): never the raw key."""
+    if not subject:
+        return ""
+    key = subject.split(":", 1)[0]
+    return SUBJECT_LABELS.get(subject) or SUBJECT_LABELS.get(key) or key.replace("_", " ")
+
+
 # The social work teams whose allocated cases are overseen by their manager (004: "All social
 # workers receive 10 day management oversight").
 OVERSEEN_TEAM_KINDS = frozenset({Team.Kind.ASSESSMENT, Team.Kind.CASE_HOLDING})

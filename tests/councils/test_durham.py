@@ -114,6 +114,10 @@ def test_durham_serious_concerns_decided_within_four_hours_of_receipt(
     row = queue.split(serious.reference, 2)[2].split("</tr>", 1)[0]
     assert "Serious concerns: threshold decision due 30 November 2026 at 2pm" in _text(row)
     assert "3 hours left" in _text(row)
+    # One clock in the row, the nearest: the serious-concerns clock, named, its time left after it
+    # (not an unnamed "3 hours left" before it).
+    assert _text(row).count("left") == 1
+    assert _text(row).index("Serious concerns") < _text(row).index("3 hours left")
     assert "Serious concerns" not in _text(queue.split(ordinary.reference, 2)[2].split("</tr>", 1)[0])
 
     with time_machine.travel(at(11, 30, 13, 0), tick=False):
@@ -129,6 +133,9 @@ def test_durham_serious_concerns_decided_within_four_hours_of_receipt(
         edt = login(edt_user).get(reverse("triage:edt")).content.decode()
     assert night.reference in edt
     assert "Serious concerns: threshold decision due 29 November 2026 at 7am" in _text(edt)
+    # The clock the emergency duty team must beat comes before how long the referral has waited.
+    edt_row = _text(edt.split(night.reference, 2)[2].split("</tr>", 1)[0])
+    assert edt_row.index("Serious concerns") < edt_row.index("Received")
 
 
 def test_durham_level_3_child_rated_green_does_not_go_to_early_help(client, login, durham, lead, one_point):

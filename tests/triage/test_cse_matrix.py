@@ -94,3 +94,17 @@ def test_the_new_settings_are_checked_by_field(db, setting, value, message):
     with pytest.raises(ValidationError) as raised:
         with_policy(**{setting: value})
     assert any(message in text for text in raised.value.message_dict[setting])
+
+
+def test_the_matrix_is_asked_for_under_the_policy_the_referral_was_received_under(db, officer):
+    """A policy change does not reach back: a CSE referral received while Durham expected the matrix
+    still awaits it after the council stops asking; one received after the change does not."""
+    expected = with_policy(cse_risk_matrix="expected")
+    before = referral_with_people(cse_concern=True, policy=expected)
+    with_policy(cse_risk_matrix="")
+    after = referral_with_people(cse_concern=True, policy=current_policy())
+
+    d.referral_cse_matrix_record(before, **MATRIX, summary="Gifts; missing twice.", by=officer)
+    assert CseRiskMatrix.objects.filter(referral=before).exists()
+    with pytest.raises(Conflict, match="not waiting for a CSE risk matrix"):
+        d.referral_cse_matrix_record(after, **MATRIX, summary="Gifts.", by=officer)

@@ -18,6 +18,7 @@ from triage.deadlines import (
     deadline_start,
     deadlines_recompute_for_rag,
     referral_clocks_start,
+    subject_label,
 )
 from triage.models import Deadline
 
@@ -210,3 +211,20 @@ def test_closing_a_referral_stops_its_clocks_but_not_the_letter_still_owed(durha
     deadline_start(referral, Kind.LETTER, policy=durham, start=at(2026, 11, 24, 12, 0), subject="letter:1")
     deadlines_stop_all(referral, at=at(2026, 11, 24, 12, 5))
     assert list(_open(referral)) == [(Kind.LETTER, "letter:1")]
+
+
+@pytest.mark.parametrize(
+    ("subject", "label"),
+    [
+        ("", ""),
+        ("serious_concerns", "serious concerns: significant harm indicated at intake"),
+        ("strategy_meeting", "holding it, from the decision to hold one"),
+        ("allocation_meeting", "to the weekly allocation meeting"),
+        ("informationrequest:12", "information request to a partner agency"),
+        ("cpplan:3", "child protection plan"),
+    ],
+)
+def test_every_clock_subject_has_a_label_for_a_person(subject, label):
+    """The clocks table names a clock by its kind and, where it adds something, its subject in
+    words: never a raw key such as "(strategy_meeting)"."""
+    assert subject_label(subject) == label

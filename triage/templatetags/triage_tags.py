@@ -8,7 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
-from triage.deadlines import SERIOUS_CONCERNS
+from triage.deadlines import subject_label
 
 register = template.Library()
 
@@ -102,13 +102,9 @@ def timescale_text(timescale: dict | None) -> str:
     return f"{amount:g} {one if amount == 1 else many}"
 
 
-# Clocks whose subject says more than the kind alone.
-SUBJECT_LABELS = {SERIOUS_CONCERNS: "serious concerns: significant harm indicated at intake"}
-
-
 @register.filter
 def deadline_label(deadline) -> str:
     """A clock's name for a person: its kind, and what its subject adds where it adds something."""
     label = deadline.get_kind_display()
-    extra = SUBJECT_LABELS.get(deadline.subject, deadline.subject)
+    extra = subject_label(deadline.subject)
     return f"{label} ({extra})" if extra else label
