@@ -299,6 +299,7 @@ def _assessments(child: ReferralChild) -> list[Assessment]:
             child_seen=a.child_seen,
             requires_support=a.requires_support,
             child_seen_on=a.child_seen_on,
+            internal_review=a.internal_reviewed_on,
         )
         for a in child.statutory_assessments.all()
     ]

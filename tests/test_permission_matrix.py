@@ -240,6 +240,7 @@ MATRIX: dict[str, Rule] = {
             "icpc_record",
             "cin_close",
             # The census items beside them (triage.casework.views_census).
+            "assessment_internal_review",
             "child_identifiers",
             "child_disabilities",
             "child_birth",

@@ -87,6 +87,48 @@ def _not_before(day: date, earliest: date | None, what: str, earlier: str) -> No
         raise InvalidInput(f"The {what} cannot be before {earlier} ({earliest:%d/%m/%Y}).")
 
 
+# --- the assessment's internal review ------------------------------------------------------------
+
+
+def assessment_internal_review(
+    assessment: Assessment, *, reviewed_on: date, by: Actor, now: datetime | None = None
+) -> Assessment:
+    """Record the internal review of a continuous assessment (census AssessmentInternalReviewDate,
+    N00737), the point at which the local authority reviews an assessment still open.
+
+    Requires: the allocated worker or the team's manager; the assessment open (an authorised one has
+    ended, and its authorisation is not before the review); a review date not in the future, not
+    before the assessment started, and its review not already recorded. Causes: the review date on
+    the assessment; an audit row.
+    """
+    now, today = _now(now)
+    if not isinstance(assessment, Assessment):
+        raise InvalidInput("Choose an open assessment of this referral.")
+    _not_future(reviewed_on, today, "date of the internal review")
+    with transaction.atomic():
+        # The referral first, as every statutory action locks it, then the record itself.
+        locked = referral_lock(Referral(pk=assessment.referral_id))
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        require("record_statutory", by, locked)
+        if assessment.authorised_on is not None:
+            raise Conflict("This assessment has been authorised: its internal review was before that.")
+        if assessment.internal_reviewed_on is not None:
+            raise Conflict("This assessment's internal review is already recorded.")
+        _not_before(
+            reviewed_on, assessment.started_on, "date of the internal review", "the assessment's start"
+        )
+        assessment.internal_reviewed_on = reviewed_on
+        assessment.save(update_fields=["internal_reviewed_on"])
+        audit.record_write(
+            "triage.assessment_internal_review",
+            actor=by,
+            obj=assessment,
+            referral_id=locked.pk,
+            details={"child": assessment.child_id, "reviewed_on": reviewed_on.isoformat()},
+        )
+    return assessment
+
+
 # --- the child's identifiers and characteristics ------------------------------------------------
 
 

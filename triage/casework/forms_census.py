@@ -124,6 +124,21 @@ class ChildDeathForm(_CensusChildForm):
     died_on = _date("Date of death")
 
 
+class AssessmentInternalReviewForm(GovukFormMixin, forms.Form):
+    assessment = forms.ModelChoiceField(
+        queryset=None,
+        label="Assessment",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the assessment that was reviewed"},
+    )
+    reviewed_on = _date("Date of the internal review")
+
+    def __init__(self, *args, assessments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = assessments
+        self.fields["assessment"].label_from_instance = _plan_label
+
+
 class CinPlanStartForm(_CensusChildForm):
     child_question = "Which child is the child in need plan for?"
     child_required = "Choose the child the plan is for"

@@ -253,6 +253,63 @@ def test_an_unborn_childs_death_waits_for_the_birth(world):
         census.child_death_record(child, died_on=day(3), by=_worker(world))
 
 
+# --- the assessment's internal review -----------------------------------------------------------
+
+
+def test_an_open_assessments_internal_review_is_recorded_audited_and_before_its_authorisation(world):
+    referral = allocated(world)
+    assessment = start_assessment(world, referral)  # day 7
+    census.assessment_internal_review(assessment, reviewed_on=day(12), by=_worker(world))
+    assessment.refresh_from_db()
+    assert assessment.internal_reviewed_on == day(12)
+    assert audited("triage.assessment_internal_review", object_id=str(assessment.pk), referral_id=referral.pk)
+    with pytest.raises(Conflict, match="internal review is already recorded"):
+        census.assessment_internal_review(assessment, reviewed_on=day(13), by=_worker(world))
+    with pytest.raises(InvalidInput, match=r"before its internal review \(\d\d/\d\d/\d{4}\)"):
+        authorise(world, assessment, authorised_on=day(11))
+    authorise(world, assessment)
+    with pytest.raises(Conflict, match="has been authorised"):
+        census.assessment_internal_review(assessment, reviewed_on=day(14), by=_worker(world))
+
+
+@pytest.mark.parametrize(
+    ("reviewed_on", "message"),
+    [
+        (day(6), "cannot be before the assessment's start"),
+        (day(400), "cannot be in the future"),
+        (None, "Enter the date of the internal review"),
+    ],
+)
+def test_a_bad_internal_review_is_refused_and_nothing_is_written(world, reviewed_on, message):
+    assessment = start_assessment(world, allocated(world))
+    with pytest.raises(InvalidInput, match=message):
+        census.assessment_internal_review(assessment, reviewed_on=reviewed_on, by=_worker(world))
+    assessment.refresh_from_db()
+    assert assessment.internal_reviewed_on is None
+    assert not audited("triage.assessment_internal_review")
+
+
+def test_the_internal_review_is_recorded_through_its_page(world, login):
+    referral = allocated(world)
+    client = login(_worker(world))
+    ref = {"reference": referral.reference}
+    url = reverse("casework:assessment_internal_review", kwargs=ref)
+    assert "No open assessment on this referral" in client.get(url).content.decode()
+    assessment = start_assessment(world, referral)
+    bad = client.post(url, {"assessment": assessment.pk})
+    assert bad.status_code == 400 and "Enter the date of the internal review" in bad.content.decode()
+    assert (
+        client.post(url, {"assessment": assessment.pk, **boxes("reviewed_on", "12 11 2026")}).status_code
+        == 302
+    )
+    assessment.refresh_from_db()
+    assert assessment.internal_reviewed_on == dt.date(2026, 11, 12)
+    assert "12 November 2026" in client.get(reverse("casework:record", kwargs=ref)).content.decode()
+    assert AuditEvent.objects.filter(
+        action="triage.assessment_internal_review_view", referral_id=referral.pk
+    ).exists()
+
+
 # --- child in need plans ------------------------------------------------------------------------
 
 
