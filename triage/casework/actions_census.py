@@ -25,6 +25,7 @@ from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, Sex, UpnUnk
 from mash.exceptions import Conflict, InvalidInput
 from mash.upn import normalise, upn_error
 from referrals.models import Referral, ReferralChild
+from referrals.person_index.actions import person_birth_from_child, person_death_from_child
 from triage import deadlines
 from triage.actions import policy_for, referral_lock
 from triage.casework.actions import (
@@ -287,6 +288,7 @@ def child_birth_record(
             referral_id=locked.pk,
             details={"born_on": born_on.isoformat(), "sex": sex, "before": was},
         )
+        person_birth_from_child(child, by=by, reason=f"Birth recorded on referral {locked.reference}")
         _refuse_new_violations(locked, before, today)
     return child
 
@@ -337,6 +339,9 @@ def child_death_record(
         before = _violations(locked, today)
         details.died_on = died_on
         details.save()
+        person_death_from_child(
+            child, died_on, by=by, reason=f"Death recorded on referral {locked.reference}"
+        )
         ended = _end_plans_on_death(child, died_on, by, now)
         stopped = 0
         if _nobody_left_to_work_with(locked):

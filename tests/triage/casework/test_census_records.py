@@ -16,7 +16,12 @@ from django.urls import reverse
 from mash.codes import CpPlanEndReason
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
+from mash.templatetags.govuk import govuk_date
 from mash.upn import check_letter, upn_error
+from referrals.person_index.actions import person_create
+from referrals.person_index.keys import person_keys
+from referrals.person_index.matching import Probe, find_candidates
+from referrals.person_index.models import Person
 from referrals.states import Status
 from tests.support.world import build_world
 from tests.triage.casework.test_casework import (
@@ -190,6 +195,51 @@ def test_the_birth_of_an_unborn_child_gives_them_a_date_of_birth_sex_and_name(wo
     assert audited("triage.child_birth_record", referral_id=referral.pk, object_id=str(child.pk))
     with pytest.raises(Conflict, match="already born"):
         census.child_birth_record(child, born_on=day(18), sex="F", by=_worker(world))
+
+
+def _indexed(world, child, **fields):
+    """The child linked to a person index record made as the referral would add it."""
+    child.person = person_create(
+        first_name=child.first_name or "Baby", last_name=child.last_name or "Smith",
+        by=world.users["screening"], reason="Added from the referral", **fields,
+    )  # fmt: skip
+    child.save(update_fields=["person"])
+    return child.person
+
+
+def test_a_birth_brings_the_childs_person_index_record_up_to_date_keeping_its_old_name(world, login):
+    referral = allocated(world)
+    child = _make_unborn(child_of(referral))
+    person = _indexed(world, child, date_of_birth=day(20))  # the expected date, as the index added it
+    census.child_birth_record(
+        child, born_on=day(18), sex="F", first_name="Ava", last_name="Smith", by=_worker(world)
+    )
+    person.refresh_from_db()
+    assert (person.date_of_birth, person.sex, person.full_name) == (day(18), "F", "Ava Smith")
+    assert person.first_key == person_keys("Ava", "Smith")["first_key"]
+    assert [(n.first_name, n.last_name) for n in person.other_names.all()] == [("Baby", "Smith")]
+    event = AuditEvent.objects.get(action="person_index.person_birth", object_id=str(person.pk))
+    assert event.details["before"] == {
+        "date_of_birth": day(20).isoformat(), "sex": "U", "name": "Baby Smith"
+    }  # fmt: skip
+    # The known-child check now finds the child by their name and real date of birth.
+    child.refresh_from_db()
+    assert person in [c.person for c in find_candidates(Probe.of(child))]
+
+
+def test_a_death_is_shown_on_the_childs_person_index_record_of_the_survivor(world, login):
+    referral = allocated(world)
+    child = child_of(referral)
+    merged = _indexed(world, child, date_of_birth=child.date_of_birth)
+    survivor = person_create(first_name="Sam", last_name="Jones", by=world.users["screening"], reason="x")
+    Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
+    census.child_death_record(child, died_on=day(3), by=_worker(world))
+    survivor.refresh_from_db()
+    assert survivor.died_on == day(3)
+    assert audited("person_index.person_death", object_id=str(survivor.pk), referral_id=referral.pk)
+    client = login(world.users["lead"])  # the person index is the MASH's
+    page = client.get(reverse("person_index:person_chronology", args=[survivor.pk])).content.decode()
+    assert "Date of death" in page and govuk_date(day(3)) in page
 
 
 @pytest.mark.parametrize(
