@@ -160,6 +160,6 @@ def test_annex_a_list_7_child_protection_over_the_year(census_world):
         [census_world.key("s47_cp"), "b) Female", "g) MWBA", "04/04/2019", 6, "a) Yes"],
     ]
     assert [row[6:] for row in rows] == [
-        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "", "", "20/10/2025", "19/01/2026", "c) Unknown", 0,
+        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "15/12/2025", "b) No", "20/10/2025", "19/01/2026", "c) Unknown", 0,
          "Children in Need Team", "Cas Worker"],
     ]  # fmt: skip

@@ -292,7 +292,8 @@ def build_world(make_user) -> World:
 # | nfa        | 12/05/2025 | red, level 4, outcome NFA                        | ReferralNFA true              |
 # | s17        | 02/06/2025 | S17: assessment 3/6-20/6, CIN plan 23/6-30/9     | closed 30/09 RC7              |
 # | s47_cp     | 07/07/2025 | S47 7/7, ICPC 28/7 -> CP plan NEG, review 20/10  | plan ended, closed 19/01 RC7  |
-# |            |            | (category EMO from 20/10), ended 19/01/2026     |                               |
+# |            |            | (category EMO from 20/10), ended 19/01/2026;    | list 7: last visit 15/12,     |
+# |            |            | visits 5/8 (seen alone), 15/12 (seen, not alone)| not seen alone                |
 # | s47_none   | 01/09/2025 | S47 1/9, ICPC not required 10/9; assessment     | open, CIN plan open; UN1 ->   |
 # |            |            | 2/9-14/10; CIN plan from 15/10                  | 8770Q (school age, no UPN)    |
 # | unborn     | 12/01/2026 | S17, unborn (due 01/05/2026), assessment 2/3     | open, assessment open, Sex U  |
@@ -506,6 +507,12 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
             now=now,
         )
         plan = census.cp_plan_start(enquiry, by=users["worker"], now=now)
+    # Statutory visits: seen alone in August; seen with the parent in December, the last one.
+    for visited, alone in ((date(2025, 8, 5), True), (date(2025, 12, 15), False)):
+        with _on(visited) as now:
+            census.cp_visit_record(
+                plan, visited_on=visited, child_seen=True, seen_alone=alone, by=users["worker"], now=now
+            )
     with _on(date(2025, 10, 20)) as now:
         census.cp_plan_review(plan, reviewed_on=date(2025, 10, 20), by=users["worker"], now=now)
         census.cp_plan_category_change(

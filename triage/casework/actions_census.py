@@ -43,6 +43,7 @@ from triage.casework.models_census import (
     CinPlanReview,
     CpPlanCategoryChange,
     CpPlanReview,
+    CpVisit,
 )
 from triage.models import Deadline, PolicyVersion
 from triage.permissions import require
@@ -658,6 +659,45 @@ def cp_plan_review(
             details={"plan": plan.pk, "reviewed_on": reviewed_on.isoformat()},
         )
     return review
+
+
+def cp_visit_record(
+    plan: ChildProtectionPlan,
+    *,
+    visited_on: date,
+    child_seen: bool,
+    seen_alone: bool,
+    by: Actor,
+    now: datetime | None = None,
+) -> CpVisit:
+    """Record a statutory visit to a child on an open child protection plan (Annex A list 7).
+
+    Requires: the allocated worker or the team's manager; the plan open; a visit date not in the
+    future and not before the plan started; whether the child was seen, and seen alone (only a child
+    seen can be seen alone). Causes: the visit, an audit row.
+    """
+    now, today = _now(now)
+    _not_future(visited_on, today, "date of the visit")
+    if child_seen not in (True, False) or seen_alone not in (True, False):
+        raise InvalidInput("Say whether the child was seen, and whether they were seen alone.")
+    if seen_alone and not child_seen:
+        raise InvalidInput("A child who was not seen cannot have been seen alone.")
+    with transaction.atomic():
+        locked, plan = _lock_plan(ChildProtectionPlan, plan, by)
+        _not_before(visited_on, plan.started_on, "visit", "the plan started")
+        visit = CpVisit.objects.create(
+            plan=plan, visited_on=visited_on, child_seen=child_seen, seen_alone=seen_alone,
+            recorded_by=by, recorded_at=now,
+        )  # fmt: skip
+        audit.record_write(
+            "triage.cp_visit_record",
+            actor=by,
+            obj=visit,
+            referral_id=locked.pk,
+            details={"plan": plan.pk, "visited_on": visited_on.isoformat(), "seen": child_seen,
+                     "alone": seen_alone},
+        )  # fmt: skip
+    return visit
 
 
 def cp_plan_category_change(

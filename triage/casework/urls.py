@@ -29,6 +29,7 @@ CENSUS_STEP_PATHS = {
     "cin_plan_end": "cin-plan/end/",
     "cp_plan_start": "cp-plan/",
     "cp_plan_review": "cp-plan/review/",
+    "cp_visit": "cp-plan/visit/",
     "cp_plan_category": "cp-plan/category/",
     "cp_plan_end": "cp-plan/end/",
 }

@@ -92,6 +92,14 @@ STEPS = {
         lambda r, fields, by: census.cp_plan_review(by=by, **fields),
         "No child protection plan is open on this referral.",
     ),
+    "cp_visit": _Step(
+        "triage.cp_visit_view",
+        "Record a statutory visit to a child on a child protection plan",
+        "The visit has been recorded.",
+        lambda r, data: forms.CpVisitForm(data, plans=selectors.open_cp_plans(r)),
+        lambda r, fields, by: census.cp_visit_record(by=by, **fields),
+        "No child protection plan is open on this referral.",
+    ),
     "cp_plan_category": _Step(
         "triage.cp_plan_category_view",
         "Change a child protection plan's category of abuse",

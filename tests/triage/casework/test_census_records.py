@@ -23,6 +23,7 @@ from referrals.person_index.keys import person_keys
 from referrals.person_index.matching import Probe, find_candidates
 from referrals.person_index.models import Person
 from referrals.states import Status
+from reports import annex_a
 from tests.support.world import build_world
 from tests.triage.casework.test_casework import (
     MONDAY,
@@ -527,6 +528,41 @@ def test_a_bad_review_is_refused_and_the_clock_kept(world, reviewed_on, error, m
     assert _review_clock(referral).pk == clock.pk and not plan.reviews.exists()
 
 
+def test_a_statutory_visit_is_recorded_audited_and_the_last_one_is_annex_a_list_7s(world):
+    referral = allocated(world, red=True)
+    plan = _cp_plan(world, referral)  # from the conference on day 10
+    census.cp_visit_record(plan, visited_on=day(11), child_seen=True, seen_alone=True, by=_worker(world))
+    visit = census.cp_visit_record(
+        plan, visited_on=day(12), child_seen=False, seen_alone=False, by=_worker(world)
+    )
+    assert audited("triage.cp_visit_record", object_id=str(visit.pk), referral_id=referral.pk)
+    [row] = annex_a.list_7(day(0), day(20))
+    assert row[9:11] == [day(12).strftime("%d/%m/%Y"), "b) No"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"visited_on": day(9), "child_seen": True, "seen_alone": False}, "before the plan started"),
+        ({"visited_on": day(400), "child_seen": True, "seen_alone": False}, "cannot be in the future"),
+        ({"visited_on": day(11), "child_seen": False, "seen_alone": True}, "cannot have been seen alone"),
+        ({"visited_on": day(11), "child_seen": None, "seen_alone": False}, "Say whether the child was seen"),
+    ],
+)  # fmt: skip
+def test_a_bad_visit_is_refused_and_nothing_is_written(world, fields, message):
+    plan = _cp_plan(world, allocated(world, red=True))
+    with pytest.raises(InvalidInput, match=message):
+        census.cp_visit_record(plan, by=_worker(world), **fields)
+    assert not plan.visits.exists() and not audited("triage.cp_visit_record")
+
+
+def test_no_visit_is_recorded_under_an_ended_plan(world):
+    plan = _cp_plan(world, allocated(world, red=True))
+    census.cp_plan_end(plan, ended_on=day(12), reason="moved_la", by=_worker(world))
+    with pytest.raises(Conflict, match="This plan has ended"):
+        census.cp_visit_record(plan, visited_on=day(11), child_seen=True, seen_alone=True, by=_worker(world))
+
+
 def test_a_category_change_becomes_the_latest_category(world):
     referral = allocated(world, red=True)
     plan = _cp_plan(world, referral, category="NEG")
@@ -591,6 +627,12 @@ def test_the_plans_are_recorded_through_the_pages(world, login):
     assert "Choose the initial conference" in client.post(url, {}).content.decode()
     assert client.post(url, {"enquiry": enquiry.pk}).status_code == 302
     plan = ChildProtectionPlan.objects.get(enquiry=enquiry)
+    url = reverse("casework:cp_visit", kwargs=ref)
+    bad = client.post(url, {"plan": plan.pk, **boxes("visited_on", "13 11 2026"), "child_seen": "yes"})
+    assert bad.status_code == 400 and "Choose yes or no: was the child seen alone" in bad.content.decode()
+    visit = {"plan": plan.pk, **boxes("visited_on", "13 11 2026"), "child_seen": "yes", "seen_alone": "no"}
+    assert client.post(url, visit).status_code == 302
+    assert plan.visits.get().visited_on == dt.date(2026, 11, 13)
     url = reverse("casework:cp_plan_category", kwargs=ref)
     change = {"plan": plan.pk, "category": "SAB", **boxes("changed_on", "16 11 2026")}
     assert client.post(url, change).status_code == 302
