@@ -190,10 +190,18 @@ def list_6(start: date, end: date, children: list[Child] | None = None) -> list[
     return rows
 
 
+def _last_visit(plan) -> list:
+    """The last statutory visit's date and whether the child was seen alone on it (blank: none)."""
+    if not plan.visits:
+        return ["", ""]
+    day, alone = plan.visits[-1]
+    return [_date(day), labels.yes_no(alone)]
+
+
 def list_7(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
-    """Child protection: each plan open at any time in the period, as at its end. Statutory visits
-    and whether the child was seen alone are not recorded here (the columns may be blank); whether
-    the child was under an EPO or police protection is not known to this system."""
+    """Child protection: each plan open at any time in the period, as at its end, with its last
+    statutory visit by then and whether the child was seen alone on it; whether the child was under
+    an EPO or police protection is not known to this system."""
     children = cin_children(start, end) if children is None else children
     rows = []
     for child in children:
@@ -208,8 +216,7 @@ def list_7(start: date, end: date, children: list[Child] | None = None) -> list[
                         _date(plan.start),
                         labels.CATEGORY_OF_ABUSE.get(plan.initial_category, ""),
                         labels.CATEGORY_OF_ABUSE.get(plan.latest_category or plan.initial_category, ""),
-                        "",
-                        "",
+                        *_last_visit(plan),
                         _date(max(plan.reviews, default=None)),
                         _date(plan.end),
                         labels.UNKNOWN,

@@ -85,6 +85,9 @@ class CpPlan:
     previous_plans: int = 0
     reviews: list[date] = field(default_factory=list)
     category_changes: list[tuple[date, str]] = field(default_factory=list)  # (day, category), in order
+    visits: list[tuple[date, bool]] = field(
+        default_factory=list
+    )  # statutory visits (day, seen alone), in order
 
     def as_at(self, day: date) -> CpPlan:
         """The plan at the end of ``day``: reviews, category changes and an end after it had not
@@ -95,6 +98,7 @@ class CpPlan:
             self,
             end=self.end if self.end and self.end <= day else None,
             reviews=[r for r in self.reviews if r <= day],
+            visits=[v for v in self.visits if v[0] <= day],
             category_changes=changes,
             latest_category=latest or self.initial_category,
         )
@@ -236,7 +240,8 @@ def _with_related(qs):
         "section47_enquiries",
         "cin_plans",
         Prefetch(
-            "cp_plans", queryset=ChildProtectionPlan.objects.prefetch_related("reviews", "category_changes")
+            "cp_plans",
+            queryset=ChildProtectionPlan.objects.prefetch_related("reviews", "category_changes", "visits"),
         ),
     )
 
@@ -299,6 +304,7 @@ def _assessments(child: ReferralChild) -> list[Assessment]:
             child_seen=a.child_seen,
             requires_support=a.requires_support,
             child_seen_on=a.child_seen_on,
+            internal_review=a.internal_reviewed_on,
         )
         for a in child.statutory_assessments.all()
     ]
@@ -336,6 +342,7 @@ def _cp_plans(child: ReferralChild) -> list[CpPlan]:
             previous_plans=plan.previous_plans,
             reviews=sorted(r.reviewed_on for r in plan.reviews.all()),
             category_changes=sorted((c.changed_on, c.category) for c in plan.category_changes.all()),
+            visits=sorted((v.visited_on, v.seen_alone) for v in plan.visits.all()),
         )
         for plan in child.cp_plans.all()
     ]

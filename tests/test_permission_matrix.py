@@ -240,6 +240,7 @@ MATRIX: dict[str, Rule] = {
             "icpc_record",
             "cin_close",
             # The census items beside them (triage.casework.views_census).
+            "assessment_internal_review",
             "child_identifiers",
             "child_disabilities",
             "child_birth",
@@ -249,6 +250,7 @@ MATRIX: dict[str, Rule] = {
             "cin_plan_end",
             "cp_plan_start",
             "cp_plan_review",
+            "cp_visit",
             "cp_plan_category",
             "cp_plan_end",
             # The manager's steps: the allocated worker sees the form, and the action refuses them.

@@ -22,7 +22,7 @@ from referrals.models import Referral, ReferralAdult, ReferralChild
 
 from . import selectors
 from .keys import normalise_nhs_number, normalise_postcode, person_keys
-from .models import Involvement, MatchDecision, Person, PersonAddress, PersonMerge
+from .models import Involvement, MatchDecision, Person, PersonAddress, PersonMerge, PersonName
 
 Subject = ReferralChild | ReferralAdult
 
@@ -154,6 +154,60 @@ def person_create(
             )
         audit.record_write("person_index.person_create", actor=by, obj=person, reason=reason)
         return person
+
+
+def _linked_record(child: ReferralChild) -> Person | None:
+    """The index record a child is linked to, locked: the survivor when it was merged into another."""
+    if child.person_id is None:
+        return None
+    person = Person.objects.select_for_update().get(pk=child.person_id)
+    if person.merged_into_id is not None:
+        person = Person.objects.select_for_update().get(pk=person.merged_into_id)
+    return person
+
+
+def person_birth_from_child(child: ReferralChild, *, by: Actor, reason: str) -> Person | None:
+    """Bring the index record of a child just born up to date from the child: the date of birth (in
+    place of the expected date the record was added with), the sex and the name, the name it had kept
+    as a former name so the known-child check still finds it. Called inside the birth's transaction;
+    None when the child is not linked to a record. Causes: the record changed, an audit row."""
+    person = _linked_record(child)
+    if person is None:
+        return None
+    before = {"date_of_birth": person.date_of_birth and person.date_of_birth.isoformat(), "sex": person.sex}
+    renamed = (child.first_name or person.first_name, child.last_name or person.last_name)
+    if renamed != (person.first_name, person.last_name):
+        PersonName.objects.create(
+            person=person, kind=PersonName.Kind.FORMER, first_name=person.first_name,
+            last_name=person.last_name, **person_keys(person.first_name, person.last_name),
+        )  # fmt: skip
+        before["name"] = person.full_name
+    person.first_name, person.last_name = renamed
+    person.date_of_birth, person.sex = child.date_of_birth, child.sex
+    for key, value in person_keys(*renamed).items():
+        setattr(person, key, value)
+    person.save(update_fields=["first_name", "last_name", "first_key", "last_key", "date_of_birth", "sex"])
+    audit.record_write(
+        "person_index.person_birth", actor=by, obj=person, referral_id=child.referral_id, reason=reason,
+        details={"child": child.pk, "before": before},
+    )  # fmt: skip
+    return person
+
+
+def person_death_from_child(child: ReferralChild, died_on: date, *, by: Actor, reason: str) -> Person | None:
+    """Record on the child's index record the date of death the casework recorded. Called inside the
+    death's transaction; None when the child is not linked to a record. Causes: the record's date of
+    death, an audit row."""
+    person = _linked_record(child)
+    if person is None:
+        return None
+    person.died_on = died_on
+    person.save(update_fields=["died_on"])
+    audit.record_write(
+        "person_index.person_death", actor=by, obj=person, referral_id=child.referral_id, reason=reason,
+        details={"child": child.pk, "died_on": died_on.isoformat()},
+    )  # fmt: skip
+    return person
 
 
 def person_index_add_from_referral(referral: Referral, *, by: Actor) -> list[Person]:

@@ -29,6 +29,8 @@ class Person(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    # Recorded from the casework's record of a child's death (triage.casework.actions_census).
+    died_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Blocking keys (double metaphone's primary code via jellyfish.metaphone), set by keys.person_keys().
     first_key = models.CharField(max_length=20, blank=True)

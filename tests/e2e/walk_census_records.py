@@ -1,6 +1,7 @@
 """Walk steps for the census details and plans on the casework record: the child's UPN and
-disabilities, a child in need plan, a child protection plan from its initial conference with a review
-and a change of category, and a death; the birth page as it is with no unborn child.
+disabilities, a child in need plan, a child protection plan from its initial conference with a review,
+a statutory visit and a change of category, and a death; the birth and internal review pages as they
+are with no unborn child and no open assessment.
 
 Called after ``walk_more.casework`` (Amy's assessment authorised as needing support, Ben's episode
 closed), with the allocated social worker and the team manager signed in.
@@ -43,6 +44,12 @@ def census_records(w: Walk, worker: Page, manager: Page, reference: str) -> None
         path=f"{base}/child/disabilities/",
     )
     w.visit(worker, "socialworker", "Record a birth (no unborn child)", f"{base}/child/birth/")
+    w.visit(
+        worker,
+        "socialworker",
+        "Record an assessment's internal review (none open)",
+        f"{base}/assessment/review/",
+    )
     _cin_plan(w, worker, base, today)
     if today.weekday() < 5:  # an initial conference is never at a weekend (census 8875)
         _cp_plan(w, worker, manager, base, today)
@@ -106,6 +113,20 @@ def _cp_plan(w: Walk, worker: Page, manager: Page, base: str, today) -> None:
         "Save",
         category,
         path=f"{base}/cp-plan/category/",
+    )
+    visit = [
+        Choose("Amy Smith", "Child protection plan"),
+        Date("Date of the visit", today),
+        Choose("Yes", "Was the child seen?"),
+        Choose("Yes", "Was the child seen alone?"),
+    ]
+    w.form(
+        worker,
+        "socialworker",
+        "Record a statutory visit under a child protection plan",
+        "Save",
+        visit,
+        path=f"{base}/cp-plan/visit/",
     )
     end = [
         Choose("Amy Smith", "Child protection plan"),

@@ -29,35 +29,35 @@ KNOWN: dict[str, tuple] = {
         ("2025-02-10", False, None, "", [], [], [("2025-03-17", None)], []),
     ]),
     "again_1": (("M", "2014-01-01", "K831200000003", []), [
-        ("2025-04-14", False, "2025-05-06", "RC7", [("2025-04-15", "2025-05-02", ["1A"])], [], [], []),
-        ("2025-11-03", False, None, "", [("2025-11-04", "2026-01-09", ["1B"])], [], [("2026-01-12", None)], []),
+        ("2025-04-14", False, "2025-05-06", "RC7", [("2025-04-15", None, "2025-05-02", ["1A"])], [], [], []),
+        ("2025-11-03", False, None, "", [("2025-11-04", "2025-12-01", "2026-01-09", ["1B"])], [], [("2026-01-12", None)], []),
     ]),
     "nfa": (("F", "2016-02-02", "G831200000001", []), [
         ("2025-05-12", True, None, "", [], [], [], []),
     ]),
     "s17": (("M", "2012-09-09", "W831200000002", ["LD", "HEAR", "VIS", "AUT"]), [
-        ("2025-06-02", False, "2025-09-30", "RC7", [("2025-06-03", "2025-06-20", ["3B", "16A"])], [],
+        ("2025-06-02", False, "2025-09-30", "RC7", [("2025-06-03", None, "2025-06-20", ["3B", "16A"])], [],
          [("2025-06-23", "2025-09-30")], []),
     ]),
     "s47_cp": (("F", "2019-04-04", "UN2", ["MOB", "COMM", "BEH", "CON"]), [
-        ("2025-07-07", False, "2026-01-19", "RC7", [("2025-07-08", "2025-07-25", ["2A"])],
+        ("2025-07-07", False, "2026-01-19", "RC7", [("2025-07-08", None, "2025-07-25", ["2A"])],
          [("2025-07-07", "2025-07-28", "2025-07-28", "false")], [],
          [("2025-07-28", "2026-01-19", "NEG", "EMO", "0", ["2025-10-20"])]),
     ]),
     "s47_none": (("M", "2010-10-10", "UN1", ["NONE"]), [
-        ("2025-09-01", False, None, "", [("2025-09-02", "2025-10-14", ["4A"])],
+        ("2025-09-01", False, None, "", [("2025-09-02", None, "2025-10-14", ["4A"])],
          [("2025-09-01", "2025-09-22", None, "true")], [("2025-10-15", None)], []),
     ]),
     # Still unborn at the reference date: Sex U and the expected date. Closed on 10 April: not yet.
     "due_jan": (("U", "2026-01-20", None, []), [
-        ("2025-12-01", False, None, "", [("2025-12-02", "2025-12-19", ["6A"])], [], [], []),
+        ("2025-12-01", False, None, "", [("2025-12-02", None, "2025-12-19", ["6A"])], [], [], []),
     ]),
     "unborn": (("U", "2026-05-01", None, []), [
-        ("2026-01-12", False, None, "", [("2026-03-02", None, [])], [], [], []),
+        ("2026-01-12", False, None, "", [("2026-03-02", None, None, [])], [], [], []),
     ]),
     # The conference (8 April) and the authorisation (14 April) came after the reference date.
     "late": (("M", "2022-06-06", None, []), [
-        ("2026-03-16", False, None, "", [("2026-03-17", None, [])], [("2026-03-16", "2026-04-08", None, "false")], [], []),
+        ("2026-03-16", False, None, "", [("2026-03-17", None, None, [])], [("2026-03-16", "2026-04-08", None, "false")], [], []),
     ]),
 }  # fmt: skip
 # The queries the world raises on purpose, by child: a school-age child with no UPN and reason UN1,
@@ -78,8 +78,9 @@ def _episode(node) -> tuple:
         _text(node, "ReferralNFA") == "true",
         _text(node, "CINclosureDate"),
         _text(node, "ReasonForClosure") or "",
-        [(_text(a, "AssessmentActualStartDate"), _text(a, "AssessmentAuthorisationDate"),
-          [f.text for f in a.iter("AssessmentFactors")]) for a in node.findall("Assessments")],
+        [(_text(a, "AssessmentActualStartDate"), _text(a, "AssessmentInternalReviewDate"),
+          _text(a, "AssessmentAuthorisationDate"), [f.text for f in a.iter("AssessmentFactors")])
+         for a in node.findall("Assessments")],
         [(_text(s, "S47ActualStartDate"), _text(s, "InitialCPCtarget"), _text(s, "DateOfInitialCPC"),
           _text(s, "ICPCnotRequired")) for s in node.findall("Section47")],
         [(_text(p, "CINPlanStartDate"), _text(p, "CINPlanEndDate")) for p in node.findall("CINPlanDates")],
@@ -159,6 +160,6 @@ def test_annex_a_list_7_child_protection_over_the_year(census_world):
         [census_world.key("s47_cp"), "b) Female", "g) MWBA", "04/04/2019", 6, "a) Yes"],
     ]
     assert [row[6:] for row in rows] == [
-        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "", "", "20/10/2025", "19/01/2026", "c) Unknown", 0,
+        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "15/12/2025", "b) No", "20/10/2025", "19/01/2026", "c) Unknown", 0,
          "Children in Need Team", "Cas Worker"],
     ]  # fmt: skip

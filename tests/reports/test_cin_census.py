@@ -4,15 +4,18 @@ schema (CIN_schema_2024.xsd from liiatools) and against the census rules."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from xml.etree import ElementTree as ET
 
 import pytest
 
+from mash.codes import UpnUnknown
 from reports import cin_census, cin_rules
-from reports.statutory import Assessment, Child, Episode, Section47, cin_children
+from reports.statutory import Assessment, Child, CpPlan, Episode, Section47, cin_children
 from tests.support.environment import require
 
+from . import d2i_validator
 from .world import END, START
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +145,35 @@ def test_census_year():
     assert cin_census.census_year(date(2026, 10, 5)) == (date(2026, 4, 1), date(2027, 3, 31))
     assert cin_census.census_year(date(2027, 3, 31)) == (date(2026, 4, 1), date(2027, 3, 31))
     assert cin_census.census_year(date(2027, 4, 1)) == (date(2027, 4, 1), date(2028, 3, 31))
+
+
+@pytest.mark.parametrize("previous", [0, 2])
+def test_a_first_cp_plan_has_0_previous_plans_which_the_year_schema_and_the_validator_accept(previous):
+    """NumberOfPreviousCPP (N00106) is mandatory and counts the child's earlier plans, so a first plan
+    is 0: the validator's only rule on it (8730) refuses a missing or negative number, and the
+    2025-26 schema this product derives counts from 0 where the published 2024 one (positiveInteger)
+    refused it."""
+    child = full_child()
+    episode = child.episodes[0]
+    episode.cp_plans = [CpPlan(start=date(2026, 5, 22), initial_category="NEG", previous_plans=previous)]
+    xml = cin_census.census_xml([child], la_code="831", reference_date=date(2027, 3, 31))
+    assert ET.fromstring(xml).findtext(".//NumberOfPreviousCPP") == str(previous)
+    assert _schema_errors(xml) == []
+    assert "8730" not in d2i_validator.validate(xml, date(2027, 3, 31)).errors
+
+
+def test_a_negative_number_of_previous_plans_is_refused_by_the_schema():
+    child = full_child()
+    child.episodes[0].cp_plans = [CpPlan(start=date(2026, 5, 22), initial_category="NEG", previous_plans=-1)]
+    xml = cin_census.census_xml([child], la_code="831", reference_date=date(2027, 3, 31))
+    assert any("NumberOfPreviousCPP" in e for e in _schema_errors(xml))
+
+
+def test_the_upn_unknown_reasons_offered_are_the_schemas_codes():
+    """The census's UPNunknown codes are UN1-UN7 (every published schema, and the validator's 8770Q
+    test data calls UN8 not valid); UN8-UN10 are the children looked after return's, not the CIN
+    census's, so the product offers exactly the schema's seven."""
+    text = cin_census.schema_text(2026)
+    require(text is not None, "the census XSD needs liiatools (make setup installs them)")
+    upn_unknown = text.split('name="unknownupntype"')[1].split("</xs:simpleType>")[0]
+    assert re.findall(r'value="(UN\d+)"', upn_unknown) == list(UpnUnknown.values)

@@ -292,7 +292,8 @@ def build_world(make_user) -> World:
 # | nfa        | 12/05/2025 | red, level 4, outcome NFA                        | ReferralNFA true              |
 # | s17        | 02/06/2025 | S17: assessment 3/6-20/6, CIN plan 23/6-30/9     | closed 30/09 RC7              |
 # | s47_cp     | 07/07/2025 | S47 7/7, ICPC 28/7 -> CP plan NEG, review 20/10  | plan ended, closed 19/01 RC7  |
-# |            |            | (category EMO from 20/10), ended 19/01/2026     |                               |
+# |            |            | (category EMO from 20/10), ended 19/01/2026;    | list 7: last visit 15/12,     |
+# |            |            | visits 5/8 (seen alone), 15/12 (seen, not alone)| not seen alone                |
 # | s47_none   | 01/09/2025 | S47 1/9, ICPC not required 10/9; assessment     | open, CIN plan open; UN1 ->   |
 # |            |            | 2/9-14/10; CIN plan from 15/10                  | 8770Q (school age, no UPN)    |
 # | unborn     | 12/01/2026 | S17, unborn (due 01/05/2026), assessment 2/3     | open, assessment open, Sex U  |
@@ -300,7 +301,7 @@ def build_world(make_user) -> World:
 # |            |            | assessment 2/12-19/12                           | 8530Q                         |
 # | again (1)  | 14/04/2025 | S17: assessment 15/4-2/5, closed 06/05 RC7       | closed                        |
 # | again (2)  | 03/11/2025 | re-referral, same person: assessment 4/11-9/1,   | open, CIN plan open           |
-# |            |            | CIN plan from 12/01/2026                        |                               |
+# |            |            | internal review 1/12, CIN plan from 12/01/2026  |                               |
 # | carried    | 10/02/2025 | before the year: assessment 11/2-14/3/2025       | open into the year: no        |
 # |            |            | (authorised before it), CIN plan from 17/03/2025 | assessment, CIN plan open     |
 # | late       | 16/03/2026 | S47 16/3, assessment 17/3; ICPC 08/04 and        | S47 and assessment open       |
@@ -396,12 +397,19 @@ def _s47(kid: ReferralChild, team: Team) -> casework_base.Section47Enquiry:
         return casework.s47_start(referral, child=kid, by=users["worker"], now=now)
 
 
-def _assess(kid: ReferralChild, started: date, authorised: date | None = None, factors=("3B",)):
+def _assess(
+    kid: ReferralChild, started: date, authorised: date | None = None, factors=("3B",), reviewed=None
+):
     with _on(started) as now:
         assessment = casework.assessment_start(
             kid.referral, child=kid, started_on=started, child_seen_on=started, by=_census_users["worker"],
             now=now,
         )  # fmt: skip
+    if reviewed is not None:
+        with _on(reviewed) as now:
+            census.assessment_internal_review(
+                assessment, reviewed_on=reviewed, by=_census_users["worker"], now=now
+            )
     if authorised is not None:
         with _on(authorised) as now:
             casework.assessment_authorise(
@@ -499,6 +507,12 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
             now=now,
         )
         plan = census.cp_plan_start(enquiry, by=users["worker"], now=now)
+    # Statutory visits: seen alone in August; seen with the parent in December, the last one.
+    for visited, alone in ((date(2025, 8, 5), True), (date(2025, 12, 15), False)):
+        with _on(visited) as now:
+            census.cp_visit_record(
+                plan, visited_on=visited, child_seen=True, seen_alone=alone, by=users["worker"], now=now
+            )
     with _on(date(2025, 10, 20)) as now:
         census.cp_plan_review(plan, reviewed_on=date(2025, 10, 20), by=users["worker"], now=now)
         census.cp_plan_category_change(
@@ -542,7 +556,7 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
     _close(kids["again_1"], date(2025, 5, 6))
     kids["again_2"] = _intake(date(2025, 11, 3), red=False, **again)
     _s17(kids["again_2"], "N5", team)
-    _assess(kids["again_2"], date(2025, 11, 4), date(2026, 1, 9), ("1B",))
+    _assess(kids["again_2"], date(2025, 11, 4), date(2026, 1, 9), ("1B",), reviewed=date(2025, 12, 1))
     _cin_plan(kids["again_2"], date(2026, 1, 12))
     _details(kids["again_2"], date(2025, 11, 4), upn="K831200000003")
 

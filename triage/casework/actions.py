@@ -188,6 +188,11 @@ def assessment_authorise(
             raise InvalidInput(
                 f"The assessment cannot be authorised before it started ({assessment.started_on:%d/%m/%Y})."
             )
+        reviewed = assessment.internal_reviewed_on
+        if reviewed is not None and authorised_on < reviewed:
+            raise InvalidInput(
+                f"The assessment cannot be authorised before its internal review ({reviewed:%d/%m/%Y})."
+            )
         seen = child_seen_on or assessment.child_seen_on
         _check_seen(seen, assessment.started_on, today)
         if seen is not None and seen > authorised_on:

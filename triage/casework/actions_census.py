@@ -25,6 +25,7 @@ from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, Sex, UpnUnk
 from mash.exceptions import Conflict, InvalidInput
 from mash.upn import normalise, upn_error
 from referrals.models import Referral, ReferralChild
+from referrals.person_index.actions import person_birth_from_child, person_death_from_child
 from triage import deadlines
 from triage.actions import referral_lock
 from triage.casework.actions import (
@@ -42,6 +43,7 @@ from triage.casework.models_census import (
     CinPlanReview,
     CpPlanCategoryChange,
     CpPlanReview,
+    CpVisit,
 )
 from triage.models import Deadline, PolicyVersion
 from triage.permissions import require
@@ -86,6 +88,48 @@ def _not_future(day: date | None, today: date, what: str) -> date:
 def _not_before(day: date, earliest: date | None, what: str, earlier: str) -> None:
     if earliest is not None and day < earliest:
         raise InvalidInput(f"The {what} cannot be before {earlier} ({earliest:%d/%m/%Y}).")
+
+
+# --- the assessment's internal review ------------------------------------------------------------
+
+
+def assessment_internal_review(
+    assessment: Assessment, *, reviewed_on: date, by: Actor, now: datetime | None = None
+) -> Assessment:
+    """Record the internal review of a continuous assessment (census AssessmentInternalReviewDate,
+    N00737), the point at which the local authority reviews an assessment still open.
+
+    Requires: the allocated worker or the team's manager; the assessment open (an authorised one has
+    ended, and its authorisation is not before the review); a review date not in the future, not
+    before the assessment started, and its review not already recorded. Causes: the review date on
+    the assessment; an audit row.
+    """
+    now, today = _now(now)
+    if not isinstance(assessment, Assessment):
+        raise InvalidInput("Choose an open assessment of this referral.")
+    _not_future(reviewed_on, today, "date of the internal review")
+    with transaction.atomic():
+        # The referral first, as every statutory action locks it, then the record itself.
+        locked = referral_lock(Referral(pk=assessment.referral_id))
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        require("record_statutory", by, locked)
+        if assessment.authorised_on is not None:
+            raise Conflict("This assessment has been authorised: its internal review was before that.")
+        if assessment.internal_reviewed_on is not None:
+            raise Conflict("This assessment's internal review is already recorded.")
+        _not_before(
+            reviewed_on, assessment.started_on, "date of the internal review", "the assessment's start"
+        )
+        assessment.internal_reviewed_on = reviewed_on
+        assessment.save(update_fields=["internal_reviewed_on"])
+        audit.record_write(
+            "triage.assessment_internal_review",
+            actor=by,
+            obj=assessment,
+            referral_id=locked.pk,
+            details={"child": assessment.child_id, "reviewed_on": reviewed_on.isoformat()},
+        )
+    return assessment
 
 
 # --- the child's identifiers and characteristics ------------------------------------------------
@@ -246,6 +290,7 @@ def child_birth_record(
             referral_id=locked.pk,
             details={"born_on": born_on.isoformat(), "sex": sex, "before": was},
         )
+        person_birth_from_child(child, by=by, reason=f"Birth recorded on referral {locked.reference}")
         _refuse_new_violations(locked, before, today)
     return child
 
@@ -296,6 +341,9 @@ def child_death_record(
         before = _violations(locked, today)
         details.died_on = died_on
         details.save()
+        person_death_from_child(
+            child, died_on, by=by, reason=f"Death recorded on referral {locked.reference}"
+        )
         ended = _end_plans_on_death(child, died_on, by, now)
         stopped = 0
         if _nobody_left_to_work_with(locked):
@@ -612,6 +660,45 @@ def cp_plan_review(
             details={"plan": plan.pk, "reviewed_on": reviewed_on.isoformat()},
         )
     return review
+
+
+def cp_visit_record(
+    plan: ChildProtectionPlan,
+    *,
+    visited_on: date,
+    child_seen: bool,
+    seen_alone: bool,
+    by: Actor,
+    now: datetime | None = None,
+) -> CpVisit:
+    """Record a statutory visit to a child on an open child protection plan (Annex A list 7).
+
+    Requires: the allocated worker or the team's manager; the plan open; a visit date not in the
+    future and not before the plan started; whether the child was seen, and seen alone (only a child
+    seen can be seen alone). Causes: the visit, an audit row.
+    """
+    now, today = _now(now)
+    _not_future(visited_on, today, "date of the visit")
+    if child_seen not in (True, False) or seen_alone not in (True, False):
+        raise InvalidInput("Say whether the child was seen, and whether they were seen alone.")
+    if seen_alone and not child_seen:
+        raise InvalidInput("A child who was not seen cannot have been seen alone.")
+    with transaction.atomic():
+        locked, plan = _lock_plan(ChildProtectionPlan, plan, by)
+        _not_before(visited_on, plan.started_on, "visit", "the plan started")
+        visit = CpVisit.objects.create(
+            plan=plan, visited_on=visited_on, child_seen=child_seen, seen_alone=seen_alone,
+            recorded_by=by, recorded_at=now,
+        )  # fmt: skip
+        audit.record_write(
+            "triage.cp_visit_record",
+            actor=by,
+            obj=visit,
+            referral_id=locked.pk,
+            details={"plan": plan.pk, "visited_on": visited_on.isoformat(), "seen": child_seen,
+                     "alone": seen_alone},
+        )  # fmt: skip
+    return visit
 
 
 def cp_plan_category_change(

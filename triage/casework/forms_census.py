@@ -13,7 +13,7 @@ from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, Sex, UpnUnk
 from mash.forms import GovukFormMixin
 from mash.templatetags.govuk import govuk_date_of
 from mash.upn import upn_error
-from triage.casework.forms import _ChildForm, _date
+from triage.casework.forms import _ChildForm, _date, _yes_no
 
 
 def child_label(child) -> str:
@@ -124,6 +124,21 @@ class ChildDeathForm(_CensusChildForm):
     died_on = _date("Date of death")
 
 
+class AssessmentInternalReviewForm(GovukFormMixin, forms.Form):
+    assessment = forms.ModelChoiceField(
+        queryset=None,
+        label="Assessment",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the assessment that was reviewed"},
+    )
+    reviewed_on = _date("Date of the internal review")
+
+    def __init__(self, *args, assessments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = assessments
+        self.fields["assessment"].label_from_instance = _plan_label
+
+
 class CinPlanStartForm(_CensusChildForm):
     child_question = "Which child is the child in need plan for?"
     child_required = "Choose the child the plan is for"
@@ -186,6 +201,15 @@ class CpPlanReviewForm(_PlanForm):
     plan_required = "Choose the child protection plan that was reviewed"
 
     reviewed_on = _date("Date of the review conference")
+
+
+class CpVisitForm(_PlanForm):
+    plan_label = "Child protection plan"
+    plan_required = "Choose the child protection plan the child was visited under"
+
+    visited_on = _date("Date of the visit")
+    child_seen = _yes_no("Was the child seen?")
+    seen_alone = _yes_no("Was the child seen alone?")
 
 
 class CpPlanCategoryForm(_PlanForm):

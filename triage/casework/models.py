@@ -24,6 +24,8 @@ class Assessment(models.Model):
     )
     started_on = models.DateField()
     child_seen_on = models.DateField(null=True, blank=True)
+    # Census AssessmentInternalReviewDate: a continuous assessment's internal review, while it is open.
+    internal_reviewed_on = models.DateField(null=True, blank=True)
     authorised_on = models.DateField(null=True, blank=True)
     # DfE N00181 codes (mash.codes.AssessmentFactor), recorded at authorisation.
     factors = models.JSONField(default=list, blank=True)

@@ -145,6 +145,24 @@ class CpPlanReview(models.Model):
         return f"Review of CP plan {self.plan_id} on {self.reviewed_on:%Y-%m-%d}"
 
 
+class CpVisit(models.Model):
+    """A statutory visit to a child on a child protection plan: whether the child was seen, and seen
+    alone (Annex A list 7's last statutory visit and "was the child seen alone?")."""
+
+    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField()
+    child_seen = models.BooleanField()
+    seen_alone = models.BooleanField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["visited_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Visit under CP plan {self.plan_id} on {self.visited_on:%Y-%m-%d}"
+
+
 class CpPlanCategoryChange(models.Model):
     """A change of a plan's category of abuse; the latest is the plan's ``latest_category``."""
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 
 from referrals.models import Referral, ReferralChild
-from triage.casework.models import Section47Enquiry
+from triage.casework.models import Assessment, Section47Enquiry
 from triage.casework.models_census import ChildCensusDetails, ChildProtectionPlan, CinPlan
 from triage.models import Deadline
 
@@ -57,6 +57,13 @@ def census_record(referral: Referral) -> list[CensusRecord]:
         )
         for child in children
     ]
+
+
+def assessments_awaiting_review(referral: Referral):
+    """The referral's open assessments whose internal review is not yet recorded."""
+    return Assessment.objects.filter(
+        referral=referral, authorised_on__isnull=True, internal_reviewed_on__isnull=True
+    ).select_related("child")
 
 
 def all_children(referral: Referral):

@@ -19,6 +19,7 @@ STEP_PATHS = {
 
 # The census items beside them: the child's UPN, disabilities, birth and death, and the plans.
 CENSUS_STEP_PATHS = {
+    "assessment_internal_review": "assessment/review/",
     "child_identifiers": "child/upn/",
     "child_disabilities": "child/disabilities/",
     "child_birth": "child/birth/",
@@ -28,6 +29,7 @@ CENSUS_STEP_PATHS = {
     "cin_plan_end": "cin-plan/end/",
     "cp_plan_start": "cp-plan/",
     "cp_plan_review": "cp-plan/review/",
+    "cp_visit": "cp-plan/visit/",
     "cp_plan_category": "cp-plan/category/",
     "cp_plan_end": "cp-plan/end/",
 }
@@ -35,11 +37,11 @@ CENSUS_STEP_PATHS = {
 urlpatterns = [
     path("<ref:reference>/", views.record_page, name="record"),
     *(
-        path(f"<ref:reference>/{route}", views.step_page(name), name=name)
+        path(f"<ref:reference>/{route}", views.step_page(name, views.STEPS[name]), name=name)
         for name, route in STEP_PATHS.items()
     ),
     *(
-        path(f"<ref:reference>/{route}", views_census.census_step_page(name), name=name)
+        path(f"<ref:reference>/{route}", views.step_page(name, views_census.STEPS[name]), name=name)
         for name, route in CENSUS_STEP_PATHS.items()
     ),
 ]

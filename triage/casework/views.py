@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
+from django.forms import Form, ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -48,13 +48,16 @@ def _open(request: HttpRequest, reference: str, action: str):
 
 @dataclass(frozen=True)
 class _Step:
-    """One recording page: its read audit action, its form, its action, and what it says."""
+    """One recording page: its read audit action, its form, its action, and what it says; ``nothing``
+    is what it says instead of the form when its first question (which child, plan or conference) has
+    no answer to offer on this referral."""
 
     read: str
     title: str
     done: str
     form: Callable[[Referral, Any], Form]
     act: Callable[[Referral, dict, Any], Any]
+    nothing: str = ""
 
 
 STEPS = {
@@ -119,15 +122,26 @@ STEPS = {
 }
 
 
-def step_page(name: str) -> Callable[..., HttpResponse]:
-    """The page for one recording step: the form on GET, the action on POST (then the record)."""
-    step = STEPS[name]
+def _nothing_to_choose(form: Form) -> bool:
+    """Whether the form's first question (which child, plan or conference) has no answer to offer."""
+    chooser = next((f for f in form.fields.values() if isinstance(f, ModelChoiceField)), None)
+    return chooser is not None and not chooser.queryset.exists()
+
+
+def step_page(name: str, step: _Step) -> Callable[..., HttpResponse]:
+    """The page for one recording step (of this table or the census one): the form on GET, the
+    action on POST (then the record)."""
 
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, reference: str) -> HttpResponse:
         referral = _open(request, reference, step.read)
         form = step.form(referral, _posted(request))
+        if step.nothing and _nothing_to_choose(form):
+            context = {"referral": referral, "title": step.title, "nothing": step.nothing}
+            return render(
+                request, "casework/nothing.html", context, status=400 if request.method == "POST" else 200
+            )
         if request.method == "POST" and _act(
             form, lambda: step.act(referral, form.cleaned_data, request.user)
         ):

@@ -16,8 +16,14 @@ from django.urls import reverse
 from mash.codes import CpPlanEndReason
 from mash.exceptions import Conflict, InvalidInput, NotPermitted
 from mash.models import AuditEvent
+from mash.templatetags.govuk import govuk_date
 from mash.upn import check_letter, upn_error
+from referrals.person_index.actions import person_create
+from referrals.person_index.keys import person_keys
+from referrals.person_index.matching import Probe, find_candidates
+from referrals.person_index.models import Person
 from referrals.states import Status
+from reports import annex_a
 from tests.support.world import build_world
 from tests.triage.casework.test_casework import (
     MONDAY,
@@ -192,6 +198,51 @@ def test_the_birth_of_an_unborn_child_gives_them_a_date_of_birth_sex_and_name(wo
         census.child_birth_record(child, born_on=day(18), sex="F", by=_worker(world))
 
 
+def _indexed(world, child, **fields):
+    """The child linked to a person index record made as the referral would add it."""
+    child.person = person_create(
+        first_name=child.first_name or "Baby", last_name=child.last_name or "Smith",
+        by=world.users["screening"], reason="Added from the referral", **fields,
+    )  # fmt: skip
+    child.save(update_fields=["person"])
+    return child.person
+
+
+def test_a_birth_brings_the_childs_person_index_record_up_to_date_keeping_its_old_name(world, login):
+    referral = allocated(world)
+    child = _make_unborn(child_of(referral))
+    person = _indexed(world, child, date_of_birth=day(20))  # the expected date, as the index added it
+    census.child_birth_record(
+        child, born_on=day(18), sex="F", first_name="Ava", last_name="Smith", by=_worker(world)
+    )
+    person.refresh_from_db()
+    assert (person.date_of_birth, person.sex, person.full_name) == (day(18), "F", "Ava Smith")
+    assert person.first_key == person_keys("Ava", "Smith")["first_key"]
+    assert [(n.first_name, n.last_name) for n in person.other_names.all()] == [("Baby", "Smith")]
+    event = AuditEvent.objects.get(action="person_index.person_birth", object_id=str(person.pk))
+    assert event.details["before"] == {
+        "date_of_birth": day(20).isoformat(), "sex": "U", "name": "Baby Smith"
+    }  # fmt: skip
+    # The known-child check now finds the child by their name and real date of birth.
+    child.refresh_from_db()
+    assert person in [c.person for c in find_candidates(Probe.of(child))]
+
+
+def test_a_death_is_shown_on_the_childs_person_index_record_of_the_survivor(world, login):
+    referral = allocated(world)
+    child = child_of(referral)
+    merged = _indexed(world, child, date_of_birth=child.date_of_birth)
+    survivor = person_create(first_name="Sam", last_name="Jones", by=world.users["screening"], reason="x")
+    Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
+    census.child_death_record(child, died_on=day(3), by=_worker(world))
+    survivor.refresh_from_db()
+    assert survivor.died_on == day(3)
+    assert audited("person_index.person_death", object_id=str(survivor.pk), referral_id=referral.pk)
+    client = login(world.users["lead"])  # the person index is the MASH's
+    page = client.get(reverse("person_index:person_chronology", args=[survivor.pk])).content.decode()
+    assert "Date of death" in page and govuk_date(day(3)) in page
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -251,6 +302,63 @@ def test_an_unborn_childs_death_waits_for_the_birth(world):
     child = _make_unborn(child_of(referral))
     with pytest.raises(InvalidInput, match="Record the child's birth"):
         census.child_death_record(child, died_on=day(3), by=_worker(world))
+
+
+# --- the assessment's internal review -----------------------------------------------------------
+
+
+def test_an_open_assessments_internal_review_is_recorded_audited_and_before_its_authorisation(world):
+    referral = allocated(world)
+    assessment = start_assessment(world, referral)  # day 7
+    census.assessment_internal_review(assessment, reviewed_on=day(12), by=_worker(world))
+    assessment.refresh_from_db()
+    assert assessment.internal_reviewed_on == day(12)
+    assert audited("triage.assessment_internal_review", object_id=str(assessment.pk), referral_id=referral.pk)
+    with pytest.raises(Conflict, match="internal review is already recorded"):
+        census.assessment_internal_review(assessment, reviewed_on=day(13), by=_worker(world))
+    with pytest.raises(InvalidInput, match=r"before its internal review \(\d\d/\d\d/\d{4}\)"):
+        authorise(world, assessment, authorised_on=day(11))
+    authorise(world, assessment)
+    with pytest.raises(Conflict, match="has been authorised"):
+        census.assessment_internal_review(assessment, reviewed_on=day(14), by=_worker(world))
+
+
+@pytest.mark.parametrize(
+    ("reviewed_on", "message"),
+    [
+        (day(6), "cannot be before the assessment's start"),
+        (day(400), "cannot be in the future"),
+        (None, "Enter the date of the internal review"),
+    ],
+)
+def test_a_bad_internal_review_is_refused_and_nothing_is_written(world, reviewed_on, message):
+    assessment = start_assessment(world, allocated(world))
+    with pytest.raises(InvalidInput, match=message):
+        census.assessment_internal_review(assessment, reviewed_on=reviewed_on, by=_worker(world))
+    assessment.refresh_from_db()
+    assert assessment.internal_reviewed_on is None
+    assert not audited("triage.assessment_internal_review")
+
+
+def test_the_internal_review_is_recorded_through_its_page(world, login):
+    referral = allocated(world)
+    client = login(_worker(world))
+    ref = {"reference": referral.reference}
+    url = reverse("casework:assessment_internal_review", kwargs=ref)
+    assert "No open assessment on this referral" in client.get(url).content.decode()
+    assessment = start_assessment(world, referral)
+    bad = client.post(url, {"assessment": assessment.pk})
+    assert bad.status_code == 400 and "Enter the date of the internal review" in bad.content.decode()
+    assert (
+        client.post(url, {"assessment": assessment.pk, **boxes("reviewed_on", "12 11 2026")}).status_code
+        == 302
+    )
+    assessment.refresh_from_db()
+    assert assessment.internal_reviewed_on == dt.date(2026, 11, 12)
+    assert "12 November 2026" in client.get(reverse("casework:record", kwargs=ref)).content.decode()
+    assert AuditEvent.objects.filter(
+        action="triage.assessment_internal_review_view", referral_id=referral.pk
+    ).exists()
 
 
 # --- child in need plans ------------------------------------------------------------------------
@@ -420,6 +528,41 @@ def test_a_bad_review_is_refused_and_the_clock_kept(world, reviewed_on, error, m
     assert _review_clock(referral).pk == clock.pk and not plan.reviews.exists()
 
 
+def test_a_statutory_visit_is_recorded_audited_and_the_last_one_is_annex_a_list_7s(world):
+    referral = allocated(world, red=True)
+    plan = _cp_plan(world, referral)  # from the conference on day 10
+    census.cp_visit_record(plan, visited_on=day(11), child_seen=True, seen_alone=True, by=_worker(world))
+    visit = census.cp_visit_record(
+        plan, visited_on=day(12), child_seen=False, seen_alone=False, by=_worker(world)
+    )
+    assert audited("triage.cp_visit_record", object_id=str(visit.pk), referral_id=referral.pk)
+    [row] = annex_a.list_7(day(0), day(20))
+    assert row[9:11] == [day(12).strftime("%d/%m/%Y"), "b) No"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"visited_on": day(9), "child_seen": True, "seen_alone": False}, "before the plan started"),
+        ({"visited_on": day(400), "child_seen": True, "seen_alone": False}, "cannot be in the future"),
+        ({"visited_on": day(11), "child_seen": False, "seen_alone": True}, "cannot have been seen alone"),
+        ({"visited_on": day(11), "child_seen": None, "seen_alone": False}, "Say whether the child was seen"),
+    ],
+)  # fmt: skip
+def test_a_bad_visit_is_refused_and_nothing_is_written(world, fields, message):
+    plan = _cp_plan(world, allocated(world, red=True))
+    with pytest.raises(InvalidInput, match=message):
+        census.cp_visit_record(plan, by=_worker(world), **fields)
+    assert not plan.visits.exists() and not audited("triage.cp_visit_record")
+
+
+def test_no_visit_is_recorded_under_an_ended_plan(world):
+    plan = _cp_plan(world, allocated(world, red=True))
+    census.cp_plan_end(plan, ended_on=day(12), reason="moved_la", by=_worker(world))
+    with pytest.raises(Conflict, match="This plan has ended"):
+        census.cp_visit_record(plan, visited_on=day(11), child_seen=True, seen_alone=True, by=_worker(world))
+
+
 def test_a_category_change_becomes_the_latest_category(world):
     referral = allocated(world, red=True)
     plan = _cp_plan(world, referral, category="NEG")
@@ -484,6 +627,12 @@ def test_the_plans_are_recorded_through_the_pages(world, login):
     assert "Choose the initial conference" in client.post(url, {}).content.decode()
     assert client.post(url, {"enquiry": enquiry.pk}).status_code == 302
     plan = ChildProtectionPlan.objects.get(enquiry=enquiry)
+    url = reverse("casework:cp_visit", kwargs=ref)
+    bad = client.post(url, {"plan": plan.pk, **boxes("visited_on", "13 11 2026"), "child_seen": "yes"})
+    assert bad.status_code == 400 and "Choose yes or no: was the child seen alone" in bad.content.decode()
+    visit = {"plan": plan.pk, **boxes("visited_on", "13 11 2026"), "child_seen": "yes", "seen_alone": "no"}
+    assert client.post(url, visit).status_code == 302
+    assert plan.visits.get().visited_on == dt.date(2026, 11, 13)
     url = reverse("casework:cp_plan_category", kwargs=ref)
     change = {"plan": plan.pk, "category": "SAB", **boxes("changed_on", "16 11 2026")}
     assert client.post(url, change).status_code == 302
