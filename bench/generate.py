@@ -107,12 +107,13 @@ STEPS = [
         INSERT INTO agencies_informationrequest (
             public_id, question, lawful_basis, requested_at, due_at, status, chased_at, chase_count,
             declined_reason, declined_at, known, summary, risk_indicators, date_checked, free_text,
-            answered_at, agency_id, answered_by_id, declined_by_id, referral_id, requested_by_id, deadline_id)
+            answered_at, agency_id, answered_by_id, declined_by_id, referral_id, requested_by_id, deadline_id,
+            shared)
         SELECT gen_random_uuid(), 'What do you know about the family?', %(basis)s,
                r.received_at + interval '21 hours', r.received_at + interval '45 hours', 'answered', NULL, 0,
                '', NULL, 'not_known', '', '[]'::jsonb, r.received_at::date, '',
                r.received_at + interval '30 hours',
-               %(police)s, NULL, NULL, r.id, %(lead)s, NULL
+               %(police)s, NULL, NULL, r.id, %(lead)s, NULL, '[]'::jsonb
         FROM referrals_referral r WHERE r.reference LIKE %(like)s AND r.rag <> '' AND r.id %% 3 = 0
         """,
     ),
@@ -121,7 +122,7 @@ STEPS = [
         """
         INSERT INTO triage_deadline (
             kind, subject, started_at, due_at, warn_at, warned_at, breached_at, met_at, referral_id,
-            policy_version_id)
+            policy_version_id, team_id)
         SELECT 'decision', '', r.received_at, r.received_at + interval '3 days',
                r.received_at + interval '2 days',
                CASE WHEN r.status IN ('received', 'screening') AND r.received_at + interval '2 days' < now()
@@ -130,7 +131,7 @@ STEPS = [
                     THEN r.received_at + interval '3 days' END,
                CASE WHEN r.status IN ('received', 'screening') THEN NULL
                     ELSE r.received_at + interval '20 hours' END,
-               r.id, %(policy)s
+               r.id, %(policy)s, r.team_id
         FROM referrals_referral r WHERE r.reference LIKE %(like)s
         """,
     ),

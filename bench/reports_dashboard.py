@@ -115,7 +115,7 @@ def _clocks(referrals, rng):
             met = r.received_at + timedelta(hours=rng.randrange(1, 48)) if rng.random() < 0.9 else None
             yield Deadline(
                 referral=r, kind=kind, subject="bench", started_at=r.received_at, due_at=due,
-                warn_at=due - timedelta(hours=1), met_at=met,
+                warn_at=due - timedelta(hours=1), met_at=met, team_id=r.team_id,
             )  # fmt: skip
 
 

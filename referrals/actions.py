@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from mash import audit
 from mash.actor import Actor
-from mash.outbox.delivery import outbox_enqueue
+from mash.outbox.delivery import outbox_enqueue_new
+from mash.outbox.models import OutboxMessage
 
 from .intake import IntakeData
 from .models import Consultation, ReferenceCounter, Referral, ReferralAdult, ReferralChild
@@ -31,13 +31,20 @@ class SubmitOutcome:
 def reference_allocate(at: datetime) -> str:
     """The next reference of ``at``'s year, like ``MASH-2026-000123``. Call inside a transaction.
 
-    The UPDATE takes the year's row lock until the caller commits, so two submissions at the same
-    moment wait for each other and never get the same number (a rolled-back one gives its number back).
+    One upsert: it creates the year's row or takes its row lock until the caller commits, so two
+    submissions at the same moment wait for each other and never get the same number (a rolled-back
+    one gives its number back).
     """
     year = timezone.localtime(at).year
-    ReferenceCounter.objects.get_or_create(year=year)
-    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.filter(year=year).values_list("last_number", flat=True).get()
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" (year, last_number) VALUES (%s, 1) '  # noqa: S608 (table name only)
+            f'ON CONFLICT (year) DO UPDATE SET last_number = "{table}".last_number + 1 '
+            "RETURNING last_number",
+            [year],
+        )
+        (number,) = cursor.fetchone()
     return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
 
 
@@ -139,15 +146,20 @@ def _acknowledge(referral: Referral) -> None:
         f"{next_step}\n\n"
         "If a child is in immediate danger, call 999.\n"
     )
-    outbox_enqueue(
+    # The key names this new referral, so it cannot be in the outbox yet: no look-up first.
+    outbox_enqueue_new(
         "email",
-        key=f"referral-acknowledgement:{referral.pk}",
-        payload={
-            "to": referral.referrer_email,
-            "subject": f"Referral received: {referral.reference}",
-            "body": body,
-        },
-        referral=referral,
+        [
+            OutboxMessage(
+                key=f"referral-acknowledgement:{referral.pk}",
+                payload={
+                    "to": referral.referrer_email,
+                    "subject": f"Referral received: {referral.reference}",
+                    "body": body,
+                },
+                referral=referral,
+            )
+        ],
     )
 
 

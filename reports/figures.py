@@ -185,7 +185,11 @@ def queue_now(f: Filters, *, now: datetime | None = None) -> Figure:
 def _deadlines(f: Filters) -> QuerySet[Deadline]:
     # A clock counts once it is settled: met (on time or late) or past its due time unmet.
     settled = Q(met_at__isnull=False) | Q(due_at__lt=timezone.now())
-    return _in_period(Deadline.objects.filter(kind__in=TIMELINESS_KINDS), f, "due_at").filter(settled)
+    # Each clock carries its referral's team (Deadline.team), in the covering index: the team and
+    # the user's scope filter the clocks themselves, and only the agency filter joins the referral.
+    qs = Deadline.objects.filter(kind__in=TIMELINESS_KINDS, due_at__gte=f.since, due_at__lt=f.until)
+    qs = _scoped(qs, f)
+    return (qs.filter(referral__referrer_agency=f.agency) if f.agency else qs).filter(settled)
 
 
 def timeliness(f: Filters) -> Figure:

@@ -123,6 +123,9 @@ def _lifecycle_write(
     rows = Referral.objects.filter(Q(pk=referral.pk) & (where or Q()))
     if not rows.update(**fields):
         return False
+    if "team" in fields:
+        # The clocks carry a copy of the team for the dashboard (triage.models.Deadline.team).
+        Deadline.objects.filter(referral_id=referral.pk).update(team=fields["team"])
     for name, value in fields.items():
         setattr(referral, name, value)
     audit.record_write(

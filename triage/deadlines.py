@@ -22,6 +22,7 @@ from agencies.models import Team
 from mash import audit
 from mash.actor import Actor
 from mash.exceptions import InvalidInput
+from mash.models import AuditEvent
 from referrals.models import Referral
 from referrals.states import Rag
 
@@ -174,30 +175,45 @@ def deadline_start(
         running = _open(referral).filter(kind=kind, subject=subject).first()
         if running is not None:
             return running
-        due = due_at(policy, timescale or timescale_for(kind, policy=policy, referral=referral), start)
-        deadline = Deadline.objects.create(
-            referral=referral,
-            kind=kind,
-            subject=subject,
-            started_at=start,
-            due_at=due,
-            warn_at=_warn_at(policy, start, due),
-            policy_version=policy if policy.pk else None,
-        )
+        timescale = timescale or timescale_for(kind, policy=policy, referral=referral)
+        deadline = _new_deadline(referral, kind, subject, timescale, policy=policy, start=start)
+        deadline.save()
         refresh_next_due(referral)
-        audit.record_write(
-            "deadline.start",
-            actor=by,
-            obj=deadline,
-            referral_id=referral.pk,
-            details={
-                "kind": kind,
-                "subject": subject,
-                "due_at": due.isoformat(),
-                "policy_version": policy.pk,
-            },
-        )
+        _start_audit_event(deadline, policy=policy, by=by).save()
     return deadline
+
+
+def _new_deadline(
+    referral: Referral, kind: str, subject: str, timescale: Mapping[str, Any], *, policy: PolicyVersion, start
+) -> Deadline:
+    """An unsaved clock of ``kind`` started at ``start``, due under ``policy``'s ``timescale``."""
+    due = due_at(policy, timescale, start)
+    return Deadline(
+        referral=referral,
+        kind=kind,
+        subject=subject,
+        started_at=start,
+        due_at=due,
+        warn_at=_warn_at(policy, start, due),
+        policy_version=policy if policy.pk else None,
+        team_id=referral.team_id,
+    )
+
+
+def _start_audit_event(deadline: Deadline, *, policy: PolicyVersion, by: Actor) -> AuditEvent:
+    return audit.audit_event(
+        AuditEvent.Kind.WRITE,
+        "deadline.start",
+        actor=by,
+        obj=deadline,
+        referral_id=deadline.referral_id,
+        details={
+            "kind": deadline.kind,
+            "subject": deadline.subject,
+            "due_at": deadline.due_at.isoformat(),
+            "policy_version": policy.pk,
+        },
+    )
 
 
 def deadline_meet(
@@ -394,6 +410,29 @@ def referral_clocks_start(referral: Referral, *, policy: PolicyVersion, by: Acto
             )
         )
     return started
+
+
+def receipt_clocks_start(
+    referral: Referral, clocks: list[tuple[str, str, Mapping[str, Any]]], *, policy: PolicyVersion, by: Actor
+) -> list[AuditEvent]:
+    """Start a new referral's clocks in the intake transaction in a fixed number of statements,
+    whatever their number: one INSERT of the clocks, one UPDATE of ``next_due_at``. ``clocks`` are
+    (kind, subject, timescale). A referral created in this transaction has no clock running, so
+    nothing is looked up first. Returns their audit rows, unsaved, for the caller to save with its
+    own in one INSERT (``mash.audit.record_many``).
+    """
+    start = referral.received_at
+    deadlines = [
+        _new_deadline(referral, kind, subject, timescale, policy=policy, start=start)
+        for kind, subject, timescale in clocks
+    ]
+    if not deadlines:
+        return []
+    Deadline.objects.bulk_create(deadlines)
+    nearest = min(deadline.due_at for deadline in deadlines)
+    Referral.objects.filter(pk=referral.pk).update(next_due_at=nearest)
+    referral.next_due_at = nearest
+    return [_start_audit_event(deadline, policy=policy, by=by) for deadline in deadlines]
 
 
 def clocks_for_allocation(

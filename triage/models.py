@@ -204,6 +204,13 @@ class Deadline(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     met_at = models.DateTimeField(null=True, blank=True)
+    # A copy of the referral's team, so the dashboard counts one team's clocks off the covering index
+    # (reports/migrations) without joining the period's clocks to their referrals. Kept equal to
+    # ``referral.team`` by the one write of a referral's team (triage.actions.referral_assign) and
+    # by every clock's creation (below, and triage.deadlines for the batch inserts).
+    team = models.ForeignKey(
+        "agencies.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["due_at"]
@@ -230,6 +237,11 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and self.team_id is None and self.referral_id is not None:
+            self.team_id = self.referral.team_id  # a new clock starts on its referral's team
+        super().save(*args, **kwargs)
 
 
 # Threshold decisions, claims and EDT flags live in their own module.

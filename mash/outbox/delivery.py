@@ -150,6 +150,24 @@ def outbox_enqueue_many(kind: str, messages: list[OutboxMessage]) -> list[Outbox
     return created
 
 
+def outbox_enqueue_new(kind: str, messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """``outbox_enqueue_many`` for rows whose keys cannot be in the outbox yet, because they name an
+    object created in the caller's transaction (a new referral's acknowledgement): one INSERT and no
+    look-up. Published after commit over one broker connection; the sweeper republishes what the
+    broker missed, as for every outbox row.
+    """
+    if kind not in _HANDLERS:
+        raise ValueError(f"No outbox handler for {kind!r}")
+    now = timezone.now()
+    for message in messages:
+        message.kind, message.next_attempt_at = kind, now
+    created = OutboxMessage.objects.bulk_create(messages)
+    if created:
+        ids = [message.pk for message in created]
+        transaction.on_commit(lambda: publish_many(ids))
+    return created
+
+
 # For the publishing connection only: one try, short socket timeouts. Kombu's defaults retry for
 # the whole connect timeout, which blocks the user's request for seconds when Redis is down
 # (celery#4296); the outbox makes waiting pointless, since the sweeper publishes again.

@@ -267,3 +267,52 @@ def test_domestic_abuse_notification_starts_its_screening_clock_when_the_policy_
     referral = Referral.objects.get()
     timed = bool((current_policy().domestic_abuse_timescales or {}).get("high"))
     assert referral.deadlines.filter(kind="domestic_abuse_screening").exists() is timed
+
+
+def _submission_statements(client, key, body, idem) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as statements:
+        assert post(client, body, key=key, idem=idem).status_code == 201
+    return [query["sql"] for query in statements.captured_queries]
+
+
+def test_a_submission_takes_the_same_statements_however_many_children_adults_and_clocks(client, key):
+    """Out of hours with a high-risk grade: the most a submission writes (three clocks, the EDT flag
+    and its e-mail, the acknowledgement), in a fixed number of statements and no savepoint of its own."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from agencies.models import Team
+
+    Team.objects.create(name="EDT", slug="edt", kind=Team.Kind.EMERGENCY_DUTY, email="edt@council.example")
+    post(client, api_body(), key=key, idem="warm-up")  # the year's reference counter row exists
+    child = api_body()["children"][0]
+    adult = api_body()["adults"][0]
+    with time_machine.travel(datetime(2026, 11, 29, 3, 0, tzinfo=ZoneInfo("Europe/London"))):
+        small = _submission_statements(client, key, api_body(), "small")
+        large = _submission_statements(
+            client,
+            key,
+            api_body(children=[child, {**child, "first_name": "Ann"}, {**child, "first_name": "Bo"}],
+                     adults=[adult, {**adult, "first_name": "Pat"}]),
+            "large",
+        )  # fmt: skip
+    assert len(small) == len(large)
+    assert len(large) <= 20
+    # The test's own transaction is the only savepoint's reason: one, around the intake.
+    assert sum("SAVEPOINT" in sql and "RELEASE" not in sql for sql in large) == 1
+    referral = Referral.objects.get(idempotency_key__endswith=":large")
+    assert referral.children.count() == 3 and referral.adults.count() == 2
+    assert set(referral.deadlines.values_list("kind", "subject")) >= {
+        ("decision", ""),
+        ("decision", "serious_concerns"),
+    }
+    assert referral.next_due_at == min(referral.deadlines.values_list("due_at", flat=True))
+    assert OutboxMessage.objects.filter(referral=referral).count() == 2  # acknowledgement, EDT alert
+    actions = list(AuditEvent.objects.filter(referral_id=referral.pk).values_list("action", "actor_label"))
+    assert {action for action, _ in actions} == {"referral.submit", "deadline.start", "triage.edt_flag"}
+    assert all(label.startswith("api:durham-police:") for _, label in actions)

@@ -164,3 +164,58 @@ def test_each_satellite_counts_by_its_own_time(world):
     november = _filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
     assert _rows(figures.timeliness(november))["Outcome letter"] == [1, 1, 100.0]
     assert _rows(figures.summary(november))["Referrals received"] == [1, None]  # R7
+
+
+def _recount_timeliness(team_ids) -> dict:
+    """The timeliness figure counted straight from the referrals' own team, joining as before."""
+    from django.utils import timezone
+
+    from triage.models import Deadline
+
+    f = _filters()
+    rows = {}
+    for kind in figures.TIMELINESS_KINDS:
+        clocks = [
+            clock
+            for clock in Deadline.objects.filter(kind=kind, referral__team_id__in=team_ids)
+            if f.since <= clock.due_at < f.until
+            and (clock.met_at is not None or clock.due_at < timezone.now())
+        ]
+        met = sum(1 for clock in clocks if clock.met_at is not None and clock.met_at <= clock.due_at)
+        rows[Deadline.Kind(kind).label] = [len(clocks), met, figures._pct(met, len(clocks))]
+    return rows
+
+
+def test_one_teams_timeliness_equals_a_recount_from_the_referrals_team(world):
+    for team in world.teams.values():
+        rows = _rows(figures.timeliness(_filters(team=team)))
+        assert rows == _recount_timeliness([team.pk])
+    scope = dashboard_scope(world.users["manager_a"])
+    assert _rows(figures.timeliness(_filters(scope=scope))) == _recount_timeliness(scope.team_ids)
+    assert _rows(figures.timeliness(_filters(team=world.teams["A"])))["Threshold decision"][0] > 0
+
+
+def test_a_referral_moved_to_another_team_takes_its_clocks_figures_with_it(world):
+    from triage.actions import referral_assign
+
+    team_a, team_b = world.teams["A"], world.teams["B"]
+    before_a = _rows(figures.timeliness(_filters(team=team_a)))
+    moved = world.referrals["R1"]
+    referral_assign(moved, team=team_b, by=world.users["lead"], reason="Moved")
+    after_a = _rows(figures.timeliness(_filters(team=team_a)))
+    assert after_a != before_a
+    assert after_a == _recount_timeliness([team_a.pk])
+    assert _rows(figures.timeliness(_filters(team=team_b))) == _recount_timeliness([team_b.pk])
+    assert set(moved.deadlines.values_list("team_id", flat=True)) == {team_b.pk}
+
+
+def test_the_dashboard_takes_the_same_queries_for_one_team_as_for_the_service(
+    world, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as service:
+        figures.all_figures(_filters())
+    with django_assert_num_queries(len(service.captured_queries)):
+        figures.all_figures(_filters(team=world.teams["A"]))

@@ -14,6 +14,7 @@ from .cse import (
     referral_cse_matrix_record,
 )
 from .out_of_hours import (
+    edt_flag_on_receipt,
     indicates_significant_harm,
     received_out_of_hours,
     referral_edt_acknowledge,
@@ -53,5 +54,6 @@ __all__ = [
     "referral_release",
     "referral_return_for_consent",
     "referral_route_out_of_hours",
+    "edt_flag_on_receipt",
     "referral_step_up",
 ]

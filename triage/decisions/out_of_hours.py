@@ -10,7 +10,9 @@ from mash import audit
 from mash.actor import Actor
 from mash.codes import DomesticAbuseRisk
 from mash.exceptions import Conflict
-from mash.outbox.delivery import outbox_enqueue
+from mash.models import AuditEvent
+from mash.outbox.delivery import outbox_enqueue, outbox_enqueue_new
+from mash.outbox.models import OutboxMessage
 from referrals.models import Referral
 
 from ..models import PolicyVersion
@@ -50,18 +52,41 @@ def referral_route_out_of_hours(referral: Referral, *, by: Actor = audit.SYSTEM)
             return flag
         audit.record_write("triage.edt_flag", actor=by, obj=referral, reason=flag.reason)
         for key, address in _edt_addresses():
-            outbox_enqueue(
-                "email",
-                key=f"edt_alert:{referral.pk}:{key}",
-                referral=referral,
-                payload={
-                    "to": address,
-                    "subject": f"Out of hours referral {referral.reference}: significant harm indicated",
-                    # No child's details in an e-mail: the EDT reads them in the service.
-                    "body": f"{flag.reason}\nSee referral {referral.reference} in the service's EDT queue.",
-                },
-            )
+            alert = _edt_alert(referral, flag, key, address)
+            outbox_enqueue("email", key=alert.key, referral=referral, payload=alert.payload)
     return flag
+
+
+def edt_flag_on_receipt(referral: Referral, *, policy: PolicyVersion, by: Actor) -> list[AuditEvent]:
+    """``referral_route_out_of_hours`` for the intake transaction, under the policy it has read and
+    in a fixed number of statements: a referral created in this transaction has no flag and no
+    alert yet, so nothing is looked up first. Returns the flag's audit row, unsaved, for the intake
+    to save with its others in one INSERT.
+    """
+    if not (received_out_of_hours(referral, policy) and indicates_significant_harm(referral)):
+        return []
+    flag = EdtFlag.objects.create(referral=referral, raised_at=timezone.now(), reason=_edt_reason(referral))
+    outbox_enqueue_new(
+        "email", [_edt_alert(referral, flag, key, address) for key, address in _edt_addresses()]
+    )
+    return [
+        audit.audit_event(
+            AuditEvent.Kind.WRITE, "triage.edt_flag", actor=by, obj=referral, reason=flag.reason
+        )
+    ]
+
+
+def _edt_alert(referral: Referral, flag: EdtFlag, key: str, address: str) -> OutboxMessage:
+    return OutboxMessage(
+        key=f"edt_alert:{referral.pk}:{key}",
+        referral=referral,
+        payload={
+            "to": address,
+            "subject": f"Out of hours referral {referral.reference}: significant harm indicated",
+            # No child's details in an e-mail: the EDT reads them in the service.
+            "body": f"{flag.reason}\nSee referral {referral.reference} in the service's EDT queue.",
+        },
+    )
 
 
 def _edt_addresses() -> list[tuple[str, str]]:
