@@ -38,6 +38,6 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
-    dependencies = [("reports", "0002_covering_indexes"), ("triage", "0012_deadline_team")]
+    dependencies = [("reports", "0002_covering_indexes"), ("triage", "0014_deadline_team")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

@@ -18,7 +18,7 @@ WHERE EXISTS (
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0006_information_request_shared"),
-        ("triage", "0011_deadline_kinds_together"),
+        ("triage", "0013_cp_visit"),
     ]
 
     operations = [
