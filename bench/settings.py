@@ -8,6 +8,8 @@ for a minute (CONN_MAX_AGE), as a production deployment behind a pooler would.
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-key-never-used-outside-make-bench-0123456789abcdef")
+# Production requires the address letters and e-mails link to; the benchmark's server is on loopback.
+os.environ.setdefault("SERVICE_BASE_URL", "http://127.0.0.1:8000")
 
 from mash.settings.production import *  # noqa: E402,F403
 from mash.settings.production import DATABASES, VAR_DIR  # noqa: E402
