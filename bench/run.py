@@ -4,7 +4,8 @@ served the same way in the same run. Not part of the test suite.
     make bench                                   # PostgreSQL database mash_bench (created if missing)
     BENCH_DATABASE_URL=postgres://... make bench # another database
     BENCH_DURATION=15 BENCH_REFERRALS=1000000    # seconds per wrk run, referrals to generate
-    BENCH_ONLY=web,dashboard make bench          # only these steps (web, submissions, match, sweeper, letters, dashboard)
+    BENCH_ONLY=web,dashboard make bench          # only some steps: web, submissions, match,
+                                                 # sweeper, letters, dashboard
 
 Data is generated once (set-based SQL, bench/generate.py) and reused. The web figures come from wrk
 (Debian package; installed with apt when missing) against gunicorn on loopback with production
