@@ -38,12 +38,13 @@ def reference_allocate(at: datetime) -> str:
     year = timezone.localtime(at).year
     table = ReferenceCounter._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" (year, last_number) VALUES (%s, 1) '  # noqa: S608 (table name only)
+        # Only the model's own table name is formatted in; the year is a bound parameter.
+        upsert = (
+            f'INSERT INTO "{table}" (year, last_number) VALUES (%s, 1) '  # noqa: S608
             f'ON CONFLICT (year) DO UPDATE SET last_number = "{table}".last_number + 1 '
-            "RETURNING last_number",
-            [year],
+            "RETURNING last_number"
         )
+        cursor.execute(upsert, [year])
         (number,) = cursor.fetchone()
     return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
 
