@@ -40,7 +40,7 @@ def reference_allocate(at: datetime) -> str:
     with connection.cursor() as cursor:
         # Only the model's own table name is formatted in; the year is a bound parameter.
         upsert = (
-            f'INSERT INTO "{table}" (year, last_number) VALUES (%s, 1) '  # noqa: S608
+            f'INSERT INTO "{table}" (year, last_number) VALUES (%s, 1) '  # noqa: S608  # nosec B608
             f'ON CONFLICT (year) DO UPDATE SET last_number = "{table}".last_number + 1 '
             "RETURNING last_number"
         )
