@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django_otp.oath import TOTP
-from playwright.sync_api import Browser, Locator, Page, Response, expect
+from playwright.sync_api import Browser, Locator, Page, Response, StorageState, expect
 
 from tests.e2e import browser as person
 from tests.e2e.browser import VIEWPORT, Accessibility, page_path
@@ -184,10 +184,13 @@ class Journey:
         self.base_url = base_url
         self.a11y = accessibility
         self.last_code_step: dict[str, int] = {}
+        self.signed_in: dict[str, StorageState] = {}
         self.failed_assets: list[str] = []
 
-    def new_page(self) -> Page:
-        context = self.browser.new_context(base_url=self.base_url, viewport=VIEWPORT)
+    def new_page(self, storage_state: StorageState | None = None) -> Page:
+        context = self.browser.new_context(
+            base_url=self.base_url, viewport=VIEWPORT, storage_state=storage_state
+        )
         page = context.new_page()
         page.on("response", self._watch_asset)
         return page
@@ -275,7 +278,22 @@ class Journey:
     # --- staff sign-in with the second factor ---------------------------------------------------
 
     def sign_in(self, username: str) -> Page:
-        """Password, then the six-digit code an authenticator app would show for the user's device."""
+        """Password, then the six-digit code an authenticator app would show for the user's device.
+
+        A person who signed in earlier in the journey and did not sign out comes back to a new tab
+        with their session's cookie, as a browser keeps it; only a session that has ended (signed
+        out, expired) makes them sign in again, and wait for the authenticator's next code."""
+        if username in self.signed_in:
+            page = self.visit(self.new_page(self.signed_in[username]), "/")
+            if not page_path(page).startswith(("/accounts/", "/refer/")):  # where "/" sends the signed-out
+                expect(page.get_by_role("button", name=re.compile(r"^(Sign|Log) out"))).to_be_visible()
+                return page
+            page.context.close()
+        page = self.sign_in_with_password_and_code(username)
+        self.signed_in[username] = page.context.storage_state()
+        return page
+
+    def sign_in_with_password_and_code(self, username: str) -> Page:
         page = self.visit(self.new_page(), "/accounts/login/")
         self.answer(page, [Type("Username", username), Type("Password", DEMO_PASSWORD)], "Sign in")
         expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
