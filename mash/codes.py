@@ -201,17 +201,26 @@ class LawfulBasis(models.TextChoices):
 
 
 class UpnUnknown(models.TextChoices):
-    """CIN census UPNunknown (N00135): why a child has no UPN. The codes are the Department's schema
-    (CIN_schema_2024.xsd enumerates UN1-UN7); UN4 and UN6 are worded as the schema's codes only, their
-    guide wording not being confirmed here (statutory-facts.md section 1)."""
+    """CIN census UPNunknown (N00135): why a child has no UPN. The codes are the ones the census schema
+    enumerates (CIN_schema_2024.xsd: UN1-UN7); the labels are the Department's own descriptions in the
+    Common Basic Data Set code set CS051, word for word, so a council's performance team reads what
+    the guide says. CS051's UN8-UN10 belong to the SEN2 return, not the census."""
 
-    UN1 = "UN1", "Child is not of school age and has not yet acquired a UPN"
-    UN2 = "UN2", "Child has never attended a maintained school in England"
-    UN3 = "UN3", "Child is educated outside England"
-    UN4 = "UN4", "UN4 (see the DfE CIN census guide)"
-    UN5 = "UN5", "Discrepancies in name or date of birth prevent reliable UPN matching"
-    UN6 = "UN6", "UN6 (see the DfE CIN census guide)"
-    UN7 = "UN7", "Referral with no further action"
+    UN1 = "UN1", "Child is aged under 6 years old and is not yet assigned a UPN."
+    UN2 = "UN2", "Child has never attended a maintained school in England and has not been assigned a UPN."
+    UN3 = "UN3", "Child is educated outside England and has not been assigned a UPN."
+    UN4 = (
+        "UN4",
+        "Child is newly in need (one week before end of collection period) and the UPN was not yet"
+        " known at the time of the CIN census annual statistical return.",
+    )
+    UN5 = (
+        "UN5",
+        "Sources collating UPNs reflect discrepancy/ies for the child's name and/or surname and/or date"
+        " of birth therefore preventing reliable matching (e.g. duplicated UPN).",
+    )
+    UN6 = "UN6", "Child is not looked after, and the authority is unable to obtain the UPN."
+    UN7 = "UN7", "Child Referred but No Further Action taken."
 
 
 class CpPlanEndReason(models.TextChoices):

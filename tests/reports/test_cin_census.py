@@ -177,3 +177,26 @@ def test_the_upn_unknown_reasons_offered_are_the_schemas_codes():
     require(text is not None, "the census XSD needs liiatools (make setup installs them)")
     upn_unknown = text.split('name="unknownupntype"')[1].split("</xs:simpleType>")[0]
     assert re.findall(r'value="(UN\d+)"', upn_unknown) == list(UpnUnknown.values)
+
+
+# The Department's descriptions of the census's seven codes, transcribed from the Common Basic Data
+# Set code set CS051 (UPN unknown reasons), spelling and punctuation as published.
+CS051 = {
+    "UN1": "Child is aged under 6 years old and is not yet assigned a UPN.",
+    "UN2": "Child has never attended a maintained school in England and has not been assigned a UPN.",
+    "UN3": "Child is educated outside England and has not been assigned a UPN.",
+    "UN4": (
+        "Child is newly in need (one week before end of collection period) and the UPN was not yet known"
+        " at the time of the CIN census annual statistical return."
+    ),
+    "UN5": (
+        "Sources collating UPNs reflect discrepancy/ies for the child's name and/or surname and/or date of"
+        " birth therefore preventing reliable matching (e.g. duplicated UPN)."
+    ),
+    "UN6": "Child is not looked after, and the authority is unable to obtain the UPN.",
+    "UN7": "Child Referred but No Further Action taken.",
+}
+
+
+def test_the_upn_unknown_reasons_are_worded_as_the_departments_code_set():
+    assert dict(UpnUnknown.choices) == CS051

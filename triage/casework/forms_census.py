@@ -41,7 +41,7 @@ class ChildIdentifiersForm(_CensusChildForm):
 
     upn = _upn_box("Unique pupil number (UPN)", "13 characters, for example H801200001001")
     upn_unknown = forms.ChoiceField(
-        choices=[("", "The UPN is known"), *UpnUnknown.choices],
+        choices=[("", "The UPN is known"), *((code, f"{code}: {text}") for code, text in UpnUnknown.choices)],
         required=False,
         label="If the UPN is not known, why not",
     )
