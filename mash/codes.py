@@ -223,6 +223,16 @@ class UpnUnknown(models.TextChoices):
     UN7 = "UN7", "Child Referred but No Further Action taken."
 
 
+class EmergencyProtection(models.TextChoices):
+    """Whether a child was subject to an emergency protection order (Children Act 1989 s44) or taken
+    into police protection (s46) in the six months before a section 47 enquiry or since it started
+    (Annex A list 7; not a census item)."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
 class CpPlanEndReason(models.TextChoices):
     """Why a child protection plan ended: Working Together's occasions for ending a plan (not a
     census item; the census records only CPPendDate)."""

@@ -16,7 +16,16 @@ from referrals.models import Consultation
 
 from . import annex_a_labels as labels
 from .cells import safe_row
-from .statutory import TWELVE_MONTHS, Child, Episode, cin_children, contacts, count_within_year, early_help
+from .statutory import (
+    SIX_MONTHS,
+    TWELVE_MONTHS,
+    Child,
+    Episode,
+    cin_children,
+    contacts,
+    count_within_year,
+    early_help,
+)
 
 Row = list[object]
 
@@ -198,10 +207,22 @@ def _last_visit(plan) -> list:
     return [_date(day), labels.yes_no(alone)]
 
 
+def _emergency_protection(episode: Episode, end: date) -> str:
+    """Annex A's "subject to an EPO or protected under police powers in the last six months", as at
+    ``end``, from the episode's section 47 enquiries: yes for an order or police protection in the
+    183 days to ``end``; no when an enquiry recorded none, or only an older one; unknown otherwise."""
+    answers = [s for s in episode.section47s if s.start <= end]
+    if any(s.emergency_protection_on and end - s.emergency_protection_on < SIX_MONTHS for s in answers):
+        return labels.YES
+    if any(s.emergency_protection in ("yes", "no") for s in answers):
+        return labels.NO
+    return labels.UNKNOWN
+
+
 def list_7(start: date, end: date, children: list[Child] | None = None) -> list[Row]:
     """Child protection: each plan open at any time in the period, as at its end, with its last
-    statutory visit by then and whether the child was seen alone on it; whether the child was under
-    an EPO or police protection is not known to this system."""
+    statutory visit by then and whether the child was seen alone on it, and whether the child was
+    under an EPO or police protection in the six months to the period's end."""
     children = cin_children(start, end) if children is None else children
     rows = []
     for child in children:
@@ -219,7 +240,7 @@ def list_7(start: date, end: date, children: list[Child] | None = None) -> list[
                         *_last_visit(plan),
                         _date(max(plan.reviews, default=None)),
                         _date(plan.end),
-                        labels.UNKNOWN,
+                        _emergency_protection(episode, end),
                         plan.previous_plans,
                         episode.team,
                         episode.worker,

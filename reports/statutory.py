@@ -31,6 +31,7 @@ PROGRESSED = frozenset({Outcome.Destination.STRATEGY_S47, Outcome.Destination.S1
 # A threshold decision at level 4 (specialist/statutory) makes the contact a CIN referral.
 STATUTORY_LEVEL = 4
 TWELVE_MONTHS = timedelta(days=365)
+SIX_MONTHS = timedelta(days=183)  # Annex A's "last six months"
 
 
 @dataclass
@@ -60,8 +61,14 @@ class Section47:
     icpc_date: date | None = None
     icpc_not_required: bool | None = None
     cp_plan: bool | None = None
+    # Annex A list 7: an EPO or police protection (yes, no, unknown; "" not asked) and its day
+    emergency_protection: str = ""
+    emergency_protection_on: date | None = None
 
     def as_at(self, day: date) -> Section47:
+        if self.emergency_protection_on is not None and self.emergency_protection_on > day:
+            # An order made after the day was not known then: the answer as at the day is not known.
+            return replace(self, emergency_protection="", emergency_protection_on=None).as_at(day)
         if self.icpc_date is None or self.icpc_date <= day:
             return self
         return replace(self, icpc_date=None, cp_plan=None)
@@ -320,6 +327,8 @@ def _section47s(child: ReferralChild) -> list[Section47]:
                 icpc_date=s.icpc_on,
                 icpc_not_required=s.icpc_not_required,
                 cp_plan=s.cp_plan,
+                emergency_protection=s.emergency_protection,
+                emergency_protection_on=s.emergency_protection_on,
             )
             for s in recorded
         ]

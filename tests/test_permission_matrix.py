@@ -253,6 +253,7 @@ MATRIX: dict[str, Rule] = {
             "cp_visit",
             "cp_plan_category",
             "cp_plan_end",
+            "s47_emergency_protection",
             # The manager's steps: the allocated worker sees the form, and the action refuses them.
             "oversight_record",
             "strategy_decide",

@@ -1,7 +1,7 @@
 """Walk steps for the census details and plans on the casework record: the child's UPN and
-disabilities, a child in need plan, a child protection plan from its initial conference with a review,
-a statutory visit and a change of category, and a death; the birth and internal review pages as they
-are with no unborn child and no open assessment.
+disabilities, a child in need plan, an enquiry's emergency protection, a child protection plan from its
+initial conference with a review, a statutory visit and a change of category, and a death; the birth
+and internal review pages as they are with no unborn child and no open assessment.
 
 Called after ``walk_more.casework`` (Amy's assessment authorised as needing support, Ben's episode
 closed), with the allocated social worker and the team manager signed in.
@@ -83,6 +83,19 @@ def _cp_plan(w: Walk, worker: Page, manager: Page, base: str, today) -> None:
         Date("Date of the strategy discussion", today),
     ]
     w.journey.answer(w.journey.visit(worker, f"{base}/s47/"), s47, "Save")
+    protection = [
+        Choose("Amy Smith", "Section 47 enquiry"),
+        Choose("Yes", "In the six months before the enquiry started"),
+        Date("Date of the emergency protection order or police protection", today),
+    ]
+    w.form(
+        worker,
+        "socialworker",
+        "Record emergency protection during a section 47 enquiry",
+        "Save",
+        protection,
+        path=f"{base}/s47/emergency-protection/",
+    )
     conference = [
         Choose("Amy Smith", "Section 47 enquiry"),
         Date("Date of the initial child protection conference", today),

@@ -57,7 +57,7 @@ ACTIONS = {
 CENSUS_PAGES = (
     "assessment_internal_review", "child_identifiers", "child_disabilities", "child_birth", "child_death",
     "cin_plan_start", "cin_plan_review", "cin_plan_end", "cp_plan_start", "cp_plan_review",
-    "cp_visit", "cp_plan_category", "cp_plan_end",
+    "cp_visit", "cp_plan_category", "cp_plan_end", "s47_emergency_protection",
 )  # fmt: skip
 # Pages and API endpoints that show a child's data: each must write a read/search/export row.
 READS = {

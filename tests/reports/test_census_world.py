@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from reports import annex_a, cin_census, cin_rules
+from reports.annex_a_labels import LIST_7_COLUMNS
 from reports.statutory import cin_children
 from tests.support.environment import require
 
@@ -160,6 +161,14 @@ def test_annex_a_list_7_child_protection_over_the_year(census_world):
         [census_world.key("s47_cp"), "b) Female", "g) MWBA", "04/04/2019", 6, "a) Yes"],
     ]
     assert [row[6:] for row in rows] == [
-        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "15/12/2025", "b) No", "20/10/2025", "19/01/2026", "c) Unknown", 0,
+        ["28/07/2025", "a) Neglect", "d) Emotional abuse", "15/12/2025", "b) No", "20/10/2025", "19/01/2026", "b) No", 0,
          "Children in Need Team", "Cas Worker"],
     ]  # fmt: skip
+
+
+def test_annex_a_list_7_police_protection_counts_within_six_months_of_the_lists_end(census_world):
+    """The police protection of 6 July 2025 is 268 days before the year's end (No, above) and 178
+    days before 31 December 2025 (Yes)."""
+    column = next(i for i, name in enumerate(LIST_7_COLUMNS) if "Emergency Protection Order" in name)
+    assert [row[column] for row in annex_a.list_7(CENSUS_START, date(2025, 12, 31))] == ["a) Yes"]
+    assert [row[column] for row in annex_a.list_7(CENSUS_START, REFERENCE)] == ["b) No"]

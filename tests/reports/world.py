@@ -294,6 +294,8 @@ def build_world(make_user) -> World:
 # | s47_cp     | 07/07/2025 | S47 7/7, ICPC 28/7 -> CP plan NEG, review 20/10  | plan ended, closed 19/01 RC7  |
 # |            |            | (category EMO from 20/10), ended 19/01/2026;    | list 7: last visit 15/12,     |
 # |            |            | visits 5/8 (seen alone), 15/12 (seen, not alone)| not seen alone                |
+# |            |            | police protection 06/07/2025, recorded 8/7      | list 7 EPO: No at 31/3 (268   |
+# |            |            |                                                 | days), Yes at 31/12 (178)     |
 # | s47_none   | 01/09/2025 | S47 1/9, ICPC not required 10/9; assessment     | open, CIN plan open; UN1 ->   |
 # |            |            | 2/9-14/10; CIN plan from 15/10                  | 8770Q (school age, no UPN)    |
 # | unborn     | 12/01/2026 | S17, unborn (due 01/05/2026), assessment 2/3     | open, assessment open, Sex U  |
@@ -496,6 +498,11 @@ def _census_children(team: Team) -> dict[str, ReferralChild]:
     )
     enquiry = _s47(kids["s47_cp"], team)
     _details(kids["s47_cp"], date(2025, 7, 8), ["MOB", "COMM", "BEH", "CON"], upn_unknown="UN2")
+    # Taken into police protection the evening before the strategy discussion.
+    with _on(date(2025, 7, 8)) as now:
+        census.s47_emergency_protection_record(
+            enquiry, used="yes", used_on=date(2025, 7, 6), by=users["worker"], now=now
+        )
     _assess(kids["s47_cp"], date(2025, 7, 8), date(2025, 7, 25), ("2A",))
     with _on(date(2025, 7, 28)) as now:
         casework.icpc_record(

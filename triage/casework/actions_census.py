@@ -13,7 +13,7 @@ as the database now reads.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from mash import audit
 from mash.actor import Actor
-from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, Sex, UpnUnknown
+from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, EmergencyProtection, Sex, UpnUnknown
 from mash.exceptions import Conflict, InvalidInput
 from mash.upn import normalise, upn_error
 from referrals.models import Referral, ReferralChild
@@ -130,6 +130,71 @@ def assessment_internal_review(
             details={"child": assessment.child_id, "reviewed_on": reviewed_on.isoformat()},
         )
     return assessment
+
+
+# --- emergency protection during the section 47 enquiry -----------------------------------------
+
+# Annex A's "last six months", the 183 days its guidance counts back.
+SIX_MONTHS = timedelta(days=183)
+EMERGENCY_PROTECTION = "emergency protection order or police protection"
+
+
+def _check_emergency_protection(used: str, used_on: date | None, today: date) -> None:
+    if used not in EmergencyProtection.values:
+        raise InvalidInput(f"Choose yes, no or not known: was the child under an {EMERGENCY_PROTECTION}.")
+    if used == EmergencyProtection.YES:
+        _not_future(used_on, today, f"date of the {EMERGENCY_PROTECTION}")
+    elif used_on is not None:
+        raise InvalidInput(f"Leave the date of the {EMERGENCY_PROTECTION} empty unless the answer is yes.")
+
+
+def s47_emergency_protection_record(
+    enquiry: Section47Enquiry,
+    *,
+    used: str,
+    used_on: date | None = None,
+    by: Actor,
+    now: datetime | None = None,
+) -> Section47Enquiry:
+    """Record whether the child of a section 47 enquiry was subject to an emergency protection order
+    or taken into police protection in the six months before the enquiry or since (Annex A list 7),
+    and when (the latest, if more than once). A later answer replaces an earlier one.
+
+    Requires: the allocated worker or the team's manager; yes, no or not known (``EmergencyProtection``);
+    with yes, the date, not in the future and not more than six months before the enquiry started;
+    otherwise no date. Causes: the answer on the enquiry; an audit row with the answer it replaced.
+    """
+    now, today = _now(now)
+    if not isinstance(enquiry, Section47Enquiry):
+        raise InvalidInput("Choose a section 47 enquiry of this referral.")
+    _check_emergency_protection(used, used_on, today)
+    with transaction.atomic():
+        locked = referral_lock(Referral(pk=enquiry.referral_id))
+        enquiry = Section47Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        require("record_statutory", by, locked)
+        if used_on is not None:
+            _not_before(
+                used_on, enquiry.started_on - SIX_MONTHS, f"date of the {EMERGENCY_PROTECTION}",
+                "six months before the enquiry started",
+            )  # fmt: skip
+        was = enquiry.emergency_protection, enquiry.emergency_protection_on
+        enquiry.emergency_protection, enquiry.emergency_protection_on = used, used_on
+        enquiry.save(update_fields=["emergency_protection", "emergency_protection_on"])
+        audit.record_write(
+            "triage.s47_emergency_protection_record",
+            actor=by,
+            obj=enquiry,
+            referral_id=locked.pk,
+            details={
+                "child": enquiry.child_id, "used": used, "used_on": _iso(used_on),
+                "was": was[0], "was_on": _iso(was[1]),
+            },
+        )  # fmt: skip
+    return enquiry
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 # --- the child's identifiers and characteristics ------------------------------------------------

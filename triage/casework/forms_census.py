@@ -9,11 +9,11 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, Sex, UpnUnknown
+from mash.codes import CategoryOfAbuse, CpPlanEndReason, Disability, EmergencyProtection, Sex, UpnUnknown
 from mash.forms import GovukFormMixin
 from mash.templatetags.govuk import govuk_date_of
 from mash.upn import upn_error
-from triage.casework.forms import _ChildForm, _date, _yes_no
+from triage.casework.forms import DATE_HINT, _ChildForm, _date, _yes_no
 
 
 def child_label(child) -> str:
@@ -240,3 +240,60 @@ class CpPlanEndForm(_PlanForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why the child protection plan ended"},
     )
+
+
+EMERGENCY_PROTECTION = "emergency protection order or police protection"
+
+
+def _enquiry_label(enquiry) -> str:
+    label = f"{child_label(enquiry.child)}: enquiry started {govuk_date_of(enquiry.started_on)}"
+    if not enquiry.emergency_protection:
+        return label
+    answer = enquiry.get_emergency_protection_display().lower()
+    when = f" ({govuk_date_of(enquiry.emergency_protection_on)})" if enquiry.emergency_protection_on else ""
+    return f"{label}, recorded as {answer}{when}"
+
+
+class S47EmergencyProtectionForm(GovukFormMixin, forms.Form):
+    enquiry = forms.ModelChoiceField(
+        queryset=None,
+        label="Section 47 enquiry",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the section 47 enquiry"},
+    )
+    used = forms.ChoiceField(
+        choices=EmergencyProtection.choices,
+        widget=forms.RadioSelect,
+        label=(
+            "In the six months before the enquiry started, or since, was the child subject to an"
+            " emergency protection order or taken into police protection?"
+        ),
+        error_messages={
+            "required": f"Choose yes, no or not known: was the child under an {EMERGENCY_PROTECTION}"
+        },
+    )
+    used_on = _date(
+        "Date of the emergency protection order or police protection",
+        required=False,
+        hint="Only if yes: the day the order was made or the police took the child into protection"
+        f" (the latest, if more than once). {DATE_HINT}",
+    )
+
+    def __init__(self, *args, enquiries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enquiry"].queryset = enquiries
+        self.fields["enquiry"].label_from_instance = _enquiry_label
+
+    def clean(self):
+        """The date goes with a yes only: each message on the answer it is about."""
+        data = super().clean()
+        if "used_on" in self.errors or "used" in self.errors:
+            return data
+        yes = data.get("used") == EmergencyProtection.YES
+        if yes and data.get("used_on") is None:
+            self.add_error("used_on", f"Enter the date of the {EMERGENCY_PROTECTION}")
+        elif not yes and data.get("used_on") is not None:
+            self.add_error(
+                "used_on", f"Leave the date of the {EMERGENCY_PROTECTION} empty unless the answer is yes"
+            )
+        return data

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from mash.codes import CategoryOfAbuse, ReasonForClosure
+from mash.codes import CategoryOfAbuse, EmergencyProtection, ReasonForClosure
 
 
 class Assessment(models.Model):
@@ -75,6 +75,10 @@ class Section47Enquiry(models.Model):
     icpc_not_required = models.BooleanField(default=False)
     cp_plan = models.BooleanField(null=True, blank=True)
     initial_category = models.CharField(max_length=3, choices=CategoryOfAbuse.choices, blank=True)
+    # Annex A list 7: an emergency protection order or police protection in the six months before the
+    # enquiry or since (empty: not asked yet), and the day of the latest when there was one.
+    emergency_protection = models.CharField(max_length=7, choices=EmergencyProtection.choices, blank=True)
+    emergency_protection_on = models.DateField(null=True, blank=True)
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey("agencies.Team", on_delete=models.PROTECT, related_name="+")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -66,6 +66,11 @@ def assessments_awaiting_review(referral: Referral):
     ).select_related("child")
 
 
+def enquiries(referral: Referral):
+    """The referral's section 47 enquiries, open or concluded, oldest first."""
+    return Section47Enquiry.objects.filter(referral=referral).select_related("child")
+
+
 def all_children(referral: Referral):
     return ReferralChild.objects.filter(referral=referral).order_by("id")
 

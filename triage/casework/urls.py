@@ -20,6 +20,7 @@ STEP_PATHS = {
 # The census items beside them: the child's UPN, disabilities, birth and death, and the plans.
 CENSUS_STEP_PATHS = {
     "assessment_internal_review": "assessment/review/",
+    "s47_emergency_protection": "s47/emergency-protection/",
     "child_identifiers": "child/upn/",
     "child_disabilities": "child/disabilities/",
     "child_birth": "child/birth/",

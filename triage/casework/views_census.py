@@ -22,6 +22,14 @@ STEPS = {
         lambda r, fields, by: census.assessment_internal_review(by=by, **fields),
         "No open assessment on this referral is waiting for its internal review.",
     ),
+    "s47_emergency_protection": _Step(
+        "triage.s47_emergency_protection_view",
+        "Record emergency protection during a section 47 enquiry",
+        "The emergency protection answer has been recorded.",
+        lambda r, data: forms.S47EmergencyProtectionForm(data, enquiries=selectors.enquiries(r)),
+        lambda r, fields, by: census.s47_emergency_protection_record(by=by, **fields),
+        "No section 47 enquiry is recorded on this referral.",
+    ),
     "child_identifiers": _Step(
         "triage.child_identifiers_view",
         "Record a child's UPN",

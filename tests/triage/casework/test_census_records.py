@@ -24,6 +24,7 @@ from referrals.person_index.matching import Probe, find_candidates
 from referrals.person_index.models import Person
 from referrals.states import Status
 from reports import annex_a
+from reports.annex_a_labels import LIST_7_COLUMNS
 from tests.support.world import build_world
 from tests.triage.casework.test_casework import (
     MONDAY,
@@ -39,6 +40,7 @@ from tests.triage.casework.test_casework import (
 from triage.actions import policy_version_create
 from triage.casework import actions as casework
 from triage.casework import actions_census as census
+from triage.casework.models import Section47Enquiry
 from triage.casework.models_census import ChildCensusDetails, ChildProtectionPlan, CinPlan
 from triage.models import Deadline
 from triage.policy import calendar_for, current_policy
@@ -561,6 +563,109 @@ def test_no_visit_is_recorded_under_an_ended_plan(world):
     census.cp_plan_end(plan, ended_on=day(12), reason="moved_la", by=_worker(world))
     with pytest.raises(Conflict, match="This plan has ended"):
         census.cp_visit_record(plan, visited_on=day(11), child_seen=True, seen_alone=True, by=_worker(world))
+
+
+# --- emergency protection during the enquiry ----------------------------------------------------
+
+
+def _epo_column(row) -> str:
+    return row[LIST_7_COLUMNS.index(EPO_COLUMN)]
+
+
+EPO_COLUMN = "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)"
+
+
+def test_emergency_protection_is_recorded_audited_and_annex_a_list_7s(world):
+    referral = allocated(world, red=True)
+    _cp_plan(world, referral)  # the enquiry from the strategy discussion on day 0
+    enquiry = Section47Enquiry.objects.get(referral=referral)
+    [row] = annex_a.list_7(day(0), day(20))
+    assert _epo_column(row) == "c) Unknown"
+    census.s47_emergency_protection_record(enquiry, used="no", by=_worker(world))
+    assert _epo_column(annex_a.list_7(day(0), day(20))[0]) == "b) No"
+    census.s47_emergency_protection_record(enquiry, used="yes", used_on=day(-1), by=_worker(world))
+    enquiry.refresh_from_db()
+    assert (enquiry.emergency_protection, enquiry.emergency_protection_on) == ("yes", day(-1))
+    event = AuditEvent.objects.filter(
+        action="triage.s47_emergency_protection_record", object_id=str(enquiry.pk), referral_id=referral.pk
+    ).latest("id")
+    expected = {"used": "yes", "used_on": day(-1).isoformat(), "was": "no", "was_on": None}
+    assert {key: event.details.get(key) for key in expected} == expected
+    # Police protection the day before the enquiry: within the six months (183 days) to a list's end,
+    # and not after them.
+    assert _epo_column(annex_a.list_7(day(0), day(181))[0]) == "a) Yes"
+    assert _epo_column(annex_a.list_7(day(0), day(182))[0]) == "b) No"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"used": "maybe"}, "Choose yes, no or not known"),
+        ({"used": "yes"}, "Enter the date of the emergency protection order or police protection"),
+        ({"used": "yes", "used_on": day(400)}, "cannot be in the future"),
+        ({"used": "yes", "used_on": day(-184)}, "cannot be before six months before the enquiry started"),
+        ({"used": "no", "used_on": day(1)}, "empty unless the answer is yes"),
+    ],
+)  # fmt: skip
+def test_a_bad_emergency_protection_answer_is_refused_and_nothing_is_written(world, fields, message):
+    referral = allocated(world, red=True)
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=_worker(world))
+    with pytest.raises(InvalidInput, match=message):
+        census.s47_emergency_protection_record(enquiry, by=_worker(world), **fields)
+    enquiry.refresh_from_db()
+    assert enquiry.emergency_protection == "" and not audited("triage.s47_emergency_protection_record")
+
+
+@pytest.mark.parametrize("who", ["screening", "lead", "manager_b"])
+def test_only_the_allocated_worker_or_the_teams_manager_records_emergency_protection(world, who):
+    referral = allocated(world, red=True)
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=_worker(world))
+    with pytest.raises(NotPermitted):
+        census.s47_emergency_protection_record(enquiry, used="no", by=world.users[who])
+    enquiry.refresh_from_db()
+    assert enquiry.emergency_protection == ""
+
+
+def test_emergency_protection_is_recorded_through_its_page(world, login):
+    referral = allocated(world, red=True)
+    ref = {"reference": referral.reference}
+    url = reverse("casework:s47_emergency_protection", kwargs=ref)
+    record = reverse("casework:record", kwargs=ref)
+    client = login(_worker(world))
+    assert "No section 47 enquiry is recorded" in client.get(url).content.decode()
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=_worker(world))
+    assert (
+        url.endswith("/s47/emergency-protection/") and f'href="{url}"' in client.get(record).content.decode()
+    )
+    page = client.get(url).content.decode()
+    assert "taken into police protection?" in page and 'value="unknown"' in page
+    bad = client.post(url, {"enquiry": enquiry.pk, "used": "yes"})
+    body = bad.content.decode()
+    assert bad.status_code == 400 and "There is a problem" in body
+    assert 'href="#id_used_on' in body and "Enter the date of the emergency protection order" in body
+    bad = client.post(url, {"enquiry": enquiry.pk, "used": "no", **boxes("used_on", "1 11 2026")})
+    assert bad.status_code == 400 and "empty unless the answer is yes" in bad.content.decode()
+    enquiry.refresh_from_db()
+    assert enquiry.emergency_protection == "" and not audited("triage.s47_emergency_protection_record")
+    good = client.post(url, {"enquiry": enquiry.pk, "used": "yes", **boxes("used_on", "1 11 2026")})
+    assert good.status_code == 302
+    enquiry.refresh_from_db()
+    assert (enquiry.emergency_protection, enquiry.emergency_protection_on) == ("yes", dt.date(2026, 11, 1))
+    assert "Yes, 1 November 2026" in client.get(record).content.decode()
+    assert AuditEvent.objects.filter(
+        action="triage.s47_emergency_protection_view", referral_id=referral.pk
+    ).exists()
+
+
+def test_emergency_protection_page_is_refused_to_a_user_without_the_role(world, login):
+    referral = allocated(world, red=True)
+    enquiry = casework.s47_start(referral, child=child_of(referral), by=_worker(world))
+    url = reverse("casework:s47_emergency_protection", kwargs={"reference": referral.reference})
+    client = login(world.users["manager_b"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"enquiry": enquiry.pk, "used": "no"}).status_code == 404
+    enquiry.refresh_from_db()
+    assert enquiry.emergency_protection == ""
 
 
 def test_a_category_change_becomes_the_latest_category(world):
