@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.mail import EmailMessage
@@ -59,7 +59,10 @@ def letter_enqueue_outcome(
     days after the decision, or after the referral's receipt where the policy's
     ``letter_clock_starts`` says so (``triage.deadlines.letter_clock_start``), an audit row, and an
     outbox row that renders and e-mails the PDF after commit. Returns None, and does nothing, when
-    the referrer is a member of the public.
+    the referrer is a member of the public, or when the referrer's latest letter already gives this
+    outcome (a re-decision after a step-up that changes nothing): then only a ``letter_not_needed``
+    audit row says why no letter went. A later letter with a changed outcome replaces the earlier
+    one and says so (``replaces_letter``).
     """
     if referral.referrer_type != referral.ReferrerType.PROFESSIONAL:
         return None
@@ -67,9 +70,13 @@ def letter_enqueue_outcome(
     code = outcome or getattr(decision, "destination", "")
     if code not in LetterOutcome.values:
         raise ValueError(f"Unknown outcome {code!r} for the letter")
+    latest = referral.letters.order_by("-sequence").first()
+    if latest is not None and latest.outcome == code:
+        _record_letter_not_needed(latest, by=by)
+        return None
     decided_at = decided_at or getattr(decision, "decided_at", None) or timezone.now()
     policy = current_policy()
-    sequence = referral.letters.count() + 1
+    sequence = (latest.sequence if latest else 0) + 1
     start = letter_clock_start(policy, referral, decided_at=decided_at, first_letter=sequence == 1)
     deadline = deadline_start(
         referral, Deadline.Kind.LETTER, policy=policy, start=start, subject=f"letter:{sequence}", by=by
@@ -100,6 +107,30 @@ def letter_enqueue_outcome(
             status=Letter.Status.FAILED, last_error="The referrer gave no e-mail address"
         )
     return letter
+
+
+def _record_letter_not_needed(latest: Letter, *, by: Actor) -> None:
+    """The referrer already has (or is being sent) a letter with this outcome: a second, identical
+    one would only confuse them, so none goes and the audit log says why."""
+    record_write(
+        "letter_not_needed",
+        actor=by,
+        obj=latest,
+        reason=(
+            f"outcome {latest.outcome} unchanged by the new decision: the referrer's letter "
+            f"{latest.sequence} of {_letter_date(latest):%-d %B %Y} still holds"
+        ),
+    )
+
+
+def _letter_date(letter: Letter) -> date:
+    """The date the letter bears: the day it was sent, or, while unsent, the day it was queued."""
+    return timezone.localdate(letter.sent_at or letter.created_at)
+
+
+def replaces_letter(letter: Letter) -> Letter | None:
+    """The earlier letter this one replaces: the referrer's previous letter, with another outcome."""
+    return letter.referral.letters.filter(sequence__lt=letter.sequence).order_by("-sequence").first()
 
 
 # Rendering ----------------------------------------------------------------------------------------
@@ -162,6 +193,7 @@ def letter_context(letter: Letter) -> dict[str, Any]:
         "council_name": policy.council_name if policy else "",
         "decided_on": f"{timezone.localtime(letter.decided_at):%-d %B %Y}",
     }
+    replaced = replaces_letter(letter)
     subject_text, body_text = wording_for(letter.outcome)
     subject = " ".join(render_wording(subject_text, values).split())
     paragraphs = [p.strip() for p in render_wording(body_text, values).split("\n\n") if p.strip()]
@@ -180,6 +212,7 @@ def letter_context(letter: Letter) -> dict[str, Any]:
         "recipient_organisation": isolated(referral.referrer_organisation),
         "stylesheet_url": static_url("notifications/letter.css"),
         "challenge_url": challenge_url(),
+        "replaces_letter_of": _letter_date(replaced) if replaced else None,
     }
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from agencies.models import Agency, Team
@@ -15,7 +16,10 @@ from mash import audit
 from mash.codes import LawfulBasis
 from mash.exceptions import Conflict
 from mash.models import AuditEvent
+from mash.outbox.delivery import deliver_once
+from mash.outbox.models import OutboxMessage
 from mash.roles import Role
+from notifications.models import Letter
 from referrals.actions import referral_submit
 from referrals.intake import clean_intake
 from referrals.person_index import actions as person_index
@@ -23,6 +27,7 @@ from referrals.states import Rag, Status
 from tests.factories import AgencyFactory, TeamFactory
 from tests.factories.person_index import add_involvement, make_person, make_team
 from tests.support import answers
+from tests.support.pdf import flat, pdf_text
 from triage import decisions as d
 from triage.actions import policy_preset_load
 from triage.models import ChildDecision, ConsentBasis, Deadline
@@ -346,6 +351,58 @@ def test_wolverhampton_the_decision_page_decides_a_stepped_up_referral_again(
     referral.refresh_from_db()
     assert (referral.status, referral.rag) == (Status.DECIDED, Rag.AMBER)
     assert open_clock(referral, Kind.MASH_DISCUSSION).due_at == TUESDAY_10AM + timedelta(days=1, hours=24)
+
+
+def _letters(referral):
+    return list(Letter.objects.filter(referral=referral).order_by("sequence"))
+
+
+def _send(letter):
+    assert deliver_once(OutboxMessage.objects.get(key=letter.outbox_key).pk) == "done"
+
+
+def test_wolverhampton_a_stepped_up_referral_decided_again_the_same_way_sends_no_second_letter(
+    wolverhampton, lead, early_help
+):
+    """002's step-up "to reassess the threshold" may end where it began: Green, to Early
+    Intervention again. The referrer already has that letter; a second, identical one is not sent,
+    and the audit log says why."""
+    referral = _green_then_stepped_up(lead, early_help)
+    (first,) = _letters(referral)
+    with time_machine.travel(TUESDAY_10AM + timedelta(minutes=5), tick=False):
+        _send(first)
+    with time_machine.travel(TUESDAY_10AM + timedelta(days=1, hours=2), tick=False):
+        d.referral_decide(referral, decisions=decision(referral, Rag.GREEN, level=2), by=lead)
+    referral.refresh_from_db()
+    assert (referral.status, referral.rag) == (Status.DECIDED, Rag.GREEN)
+    assert _letters(referral) == [first]
+    assert OutboxMessage.objects.filter(kind="outcome_letter").count() == 1
+    event = AuditEvent.objects.get(action="letter_not_needed")
+    assert event.object_id == str(first.pk) and "unchanged" in event.reason
+    assert "17 November 2026" in event.reason
+
+
+def test_wolverhampton_a_stepped_up_referral_with_a_changed_outcome_sends_a_replacing_letter(
+    wolverhampton, lead, early_help
+):
+    """002: stepped back up and the threshold reassessed to Blue (advice and signposting): the
+    referrer gets a new letter, and it says which letter it replaces."""
+    referral = _green_then_stepped_up(lead, early_help)
+    (first,) = _letters(referral)
+    with time_machine.travel(TUESDAY_10AM + timedelta(minutes=5), tick=False):
+        _send(first)
+    with time_machine.travel(TUESDAY_10AM + timedelta(days=1, hours=2), tick=False):
+        blue = decision(referral, Rag.BLUE, level=1, advice="Signposted to the school nurse.")
+        d.referral_decide(referral, decisions=blue, by=lead)
+        second = _letters(referral)[1]
+        assert (second.sequence, second.outcome) == (2, "advice_signposting")
+        _send(second)
+    email = mail.outbox[-1]
+    assert "This letter replaces our letter of 17 November 2026" in email.body
+    text = flat(pdf_text(email.attachments[0][1]))
+    assert "This letter replaces our letter of 17 November 2026." in text
+    first_text = flat(pdf_text(mail.outbox[0].attachments[0][1]))
+    assert "replaces" not in first_text
 
 
 def test_wolverhampton_preset_records_its_readings(wolverhampton):
