@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 import requests
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -195,3 +196,27 @@ def test_without_sso_the_sign_in_page_has_no_button_and_its_urls_are_not_found(c
     assert b"council account" not in page.content
     assert client.get("/accounts/sso/start/").status_code == 404
     assert client.get("/accounts/sso/callback/?code=x&state=y").status_code == 404
+
+
+def test_roles_follow_the_providers_groups_when_mapped(browser, live_server, sso, settings, make_user):
+    settings.OIDC_CREATE_USER = True
+    settings.OIDC_GROUP_ROLES = {"MASH-Screening": "screening_officer", "MASH-Leads": "mash_lead"}
+    landed = sign_in(browser, live_server, sso, "eve")  # unknown here; in MASH-Screening there
+    assert _path(landed) == "/triage/"
+    eve = User.objects.get(email="eve@council.example")
+    assert eve.oidc_subject and not eve.has_usable_password()
+    assert set(eve.groups.values_list("name", flat=True)) == {"screening_officer"}
+    # A role the groups no longer give is taken away at the next sign-in.
+    eve.groups.add(Group.objects.get(name="mash_lead"))
+    sign_in(requests.Session(), live_server, sso, "eve")
+    assert set(eve.groups.values_list("name", flat=True)) == {"screening_officer"}
+    assert AuditEvent.objects.filter(object_id=str(eve.pk), action="auth.roles_from_provider").count() == 2
+
+
+def test_a_new_person_whose_groups_map_to_no_role_gets_the_no_role_page(browser, live_server, sso, settings):
+    settings.OIDC_CREATE_USER = True
+    settings.OIDC_GROUP_ROLES = {"MASH-Screening": "screening_officer"}
+    refused = sign_in(browser, live_server, sso, "ben")
+    assert refused.status_code == 403
+    assert "You do not have access to this service yet" in refused.text
+    assert not User.objects.get(email="ben@council.example").groups.exists()
