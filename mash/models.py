@@ -13,6 +13,16 @@ class User(AbstractUser):
 
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The council's identity provider's stable id for this person (the ID token's subject), stored
+    # at their first single sign-on so a later change of e-mail address still finds them.
+    oidc_subject = models.CharField("single sign-on subject", max_length=255, blank=True, default="")
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_subject"], condition=~models.Q(oidc_subject=""), name="user_oidc_subject_unique"
+            )
+        ]
 
     @cached_property
     def role_names(self) -> frozenset[str]:

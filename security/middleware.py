@@ -23,6 +23,7 @@ from . import sessions
 # with an agency token or describe the API. Everything else needs a verified second factor.
 EXEMPT_EXACT = frozenset({"/", "/healthz", "/readyz"})
 SIGN_IN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/")
+SIGN_IN_PREFIXES += ("/accounts/sso/",)  # single sign-on: off to the council's provider and back
 PUBLIC_PREFIXES = ("/refer/", "/static/", "/api/v1/referrals/", "/api/schema/", "/api/docs/")
 EXEMPT_PREFIXES = SIGN_IN_PREFIXES + PUBLIC_PREFIXES
 # Staff pages that live inside a public prefix (recording a phone referral, a consultation).

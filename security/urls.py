@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import audit_views, break_glass_views, views
+from . import audit_views, break_glass_views, sso_views, views
 
 urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/sso/start/", sso_views.SsoStartView.as_view(), name="sso_start"),
+    path("accounts/sso/callback/", sso_views.SsoCallbackView.as_view(), name="sso_callback"),
     path("accounts/two-factor/", views.verify, name="two_factor_verify"),
     path("accounts/two-factor/set-up/", views.setup, name="two_factor_setup"),
     path("accounts/recovery-codes/", views.recovery_codes, name="recovery_codes"),

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from mash import audit
 from mash.navigation import landing_url
 
-from . import sessions, two_factor
+from . import sessions, sso, two_factor
+from .backends import local_passwords
 from .forms import EnrolForm, GovukPasswordChangeForm, SignInForm, TokenForm
 
 
@@ -51,6 +52,18 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = False
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(sso=sso.configured(), local_passwords=local_passwords())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not local_passwords():
+            # Refused before any password is looked at (the backend refuses them too).
+            context = self.get_context_data(password_refused=True)
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         super().form_valid(form)  # auth.login: cycles the session key
         sessions.start(self.request.session)
@@ -65,12 +78,21 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView): flushes the session row, so the cookie is worthless."""
+    """POST only (Django's LogoutView): flushes the session row, so the cookie is worthless. A
+    session that began at the council's identity provider ends there too (RP-initiated logout)."""
 
     def post(self, request, *args, **kwargs):
+        provider_logout = sso.logout_url(request)
         if request.user.is_authenticated:
-            audit.record(audit.AuditEvent.Kind.AUTH, "auth.signed_out", actor=request.user, obj=request.user)
-        return super().post(request, *args, **kwargs)
+            audit.record(
+                audit.AuditEvent.Kind.AUTH,
+                "auth.signed_out",
+                actor=request.user,
+                obj=request.user,
+                details={"provider": bool(provider_logout)},
+            )
+        response = super().post(request, *args, **kwargs)
+        return redirect(provider_logout) if provider_logout else response
 
 
 # The method first: these paths are open to the anonymous, who are refused 405 before sign-in.

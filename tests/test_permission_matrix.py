@@ -135,6 +135,9 @@ MATRIX: dict[str, Rule] = {
     "login": page(ALL),
     "logout": page(NOBODY),
     "two_factor_verify": page(ALL),
+    # Single sign-on: off to the provider, and its answer (refused without a sign-in it started).
+    "sso_start": page(NOBODY),
+    "sso_callback": page(NOBODY),
     "two_factor_setup": page(ALL),
     "recovery_codes": page(STAFF),
     "password_change": page(STAFF),

@@ -6,7 +6,7 @@ a filesystem Celery broker and e-mail written to files under ``var/``.
 """
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -111,7 +111,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords held by the service, unless LOCAL_PASSWORDS is off (security/backends.py).
+    "security.backends.LocalPasswordBackend",
+    # The council's identity provider over OpenID Connect, when OIDC_RP_CLIENT_ID is set (security/sso.py).
+    "security.sso.ProviderBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -312,8 +315,48 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
 
+# Single sign-on for staff over OpenID Connect (mozilla-django-oidc; docs/single-sign-on.md). Off
+# while OIDC_RP_CLIENT_ID is empty. Endpoints are the provider's (Entra ID: its app registration's
+# "Endpoints"); the ID token must be signed (RS256) and name this client as its audience.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+# Optional: the ID token's claims are enough when it carries the e-mail address.
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+# The provider's end_session_endpoint: signing out of the service signs out of the provider too.
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's sign-out
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+# The claim that identifies a person for good ("oid" on Entra ID is the same for every app).
+OIDC_SUBJECT_CLAIM = env("OIDC_SUBJECT_CLAIM", default="sub")
+# Off: only people the service already has (matched by subject or e-mail) may sign in. On: a new
+# person gets an account, with the roles OIDC_GROUP_ROLES maps their groups to (or none).
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+# {"<provider group id or name>": "<role>"}: roles follow the provider's groups at each sign-in.
+# Empty: roles are granted in the service only.
+OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+# The provider's second factor counts when the ID token's amr names one of these methods or its acr
+# is one of these values; otherwise the service asks for its own (TOTP).
+OIDC_MFA_AMR = env.list("OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "ngcmfa"])
+OIDC_MFA_ACR = env.list("OIDC_MFA_ACR", default=[])
+# Who a person without a role should ask, as the refusal pages say it.
+SSO_ACCESS_CONTACT = env("SSO_ACCESS_CONTACT", default="your MASH administrator")
+# Off: no password form and no password sign-in; staff sign in through the provider only.
+LOCAL_PASSWORDS = env.bool("LOCAL_PASSWORDS", default=True)
+
 # Content Security Policy (django-csp 4): no inline script or style anywhere; the QR code is an
 # inline <svg> element, which is markup, not script. CSP_REPORT_ONLY=true reports instead of blocking.
+_sso_origins = [
+    f"{_url.scheme}://{_url.netloc}" for _url in [urlsplit(OIDC_OP_LOGOUT_ENDPOINT)] if _url.netloc
+]
 _csp = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -324,7 +367,8 @@ _csp = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out is a form whose answer redirects to the provider's sign-out.
+        "form-action": [SELF, *_sso_origins],
         "frame-ancestors": [NONE],
     }
 }

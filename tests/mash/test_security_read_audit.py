@@ -24,6 +24,8 @@ NOT_A_READ = {
     "login": "sign-in",
     "logout": "sign-out",
     "two_factor_verify": "sign-in",
+    "sso_start": "sign-in",
+    "sso_callback": "sign-in",
     "two_factor_setup": "sign-in",
     "recovery_codes": "the user's own codes",
     "password_change": "the user's own password",
