@@ -303,6 +303,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # GOV.UK Notify's delivery statuses for what is still in flight (does nothing on SMTP).
+    "poll-notify": {
+        "task": "notifications.tasks.poll_notify",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 # --- Security (security, SECURITY.md) ---------------------------------------------------
