@@ -33,8 +33,9 @@ class NotificationsConfig(AppConfig):
         from triage import signals
 
         from . import handlers  # noqa: F401
-        from .letters import on_outcome_decided
+        from .letters import letters_of, on_outcome_decided
         from .sweeper import open_alert_levels
 
         signals.outcome_decided.connect(on_outcome_decided, dispatch_uid="notifications.outcome_letter")
         signals.open_alert_levels.supply(open_alert_levels)
+        signals.referral_letters.supply(letters_of)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
@@ -26,6 +27,7 @@ from triage.deadlines import deadline_meet, deadline_start, letter_clock_start
 from triage.models import Deadline
 from triage.policy import current_policy
 
+from . import notify
 from .models import Letter, LetterOutcome, LetterTemplate, OutboxMessage
 from .wording import DEFAULT_BODY, DEFAULT_SUBJECT, challenge_url
 
@@ -216,13 +218,16 @@ def letter_context(letter: Letter) -> dict[str, Any]:
     }
 
 
-def letter_render(letter: Letter, *, fetcher: StaticOnlyFetcher | None = None) -> RenderedLetter:
-    """The letter's subject, PDF and covering e-mail, from the server-owned templates."""
+def letter_render(
+    letter: Letter, *, fetcher: StaticOnlyFetcher | None = None, by_link: bool = False
+) -> RenderedLetter:
+    """The letter's subject, PDF and covering e-mail, from the server-owned templates. ``by_link``:
+    the e-mail gives a link to the letter (GOV.UK Notify's file link) rather than attaching it."""
     context = letter_context(letter)
     fetcher = fetcher or StaticOnlyFetcher()
     html = render_to_string("notifications/letter_outcome.html", context)
     pdf = render_pdf(html, fetcher=fetcher)
-    email_body = render_to_string("notifications/letter_outcome_email.txt", context)
+    email_body = render_to_string("notifications/letter_outcome_email.txt", {**context, "by_link": by_link})
     return RenderedLetter(context["subject"], pdf, email_body, fetcher)
 
 
@@ -247,17 +252,34 @@ def _letter_sent(message: OutboxMessage) -> None:
     now = timezone.now()
     letter.status, letter.sent_at, letter.attempts = Letter.Status.SENT, now, message.attempts
     letter.last_error, letter.message_id = "", message.message_id
-    letter.save(update_fields=["status", "sent_at", "attempts", "last_error", "message_id"])
+    letter.notify_id = message.notify_id
+    letter.delivery_status = "created" if message.notify_id else ""
+    letter.delivery_status_at = now if message.notify_id else None
+    letter.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "attempts",
+            "last_error",
+            "message_id",
+            "notify_id",
+            "delivery_status",
+            "delivery_status_at",
+        ]
+    )
     _meet_deadline(letter, now)
-    reason = f"e-mailed to the referrer, attempt {letter.attempts}"
+    how = "as a GOV.UK Notify file link" if letter.notify_id else "with the PDF attached"
+    reason = f"e-mailed to the referrer {how}, attempt {letter.attempts}"
     if message.resent_in_doubt:
         reason += f" (sent again {message.resent_in_doubt} time(s) with the same Message-ID)"
     record_write("letter_sent", actor=SYSTEM, obj=letter, reason=reason)
 
 
 @handler(OUTCOME_LETTER, on_sent=_letter_sent, on_failure=_letter_failed)
-def send_outcome_letter(message: OutboxMessage) -> None:
-    """Render the PDF and e-mail it, with the Message-ID the outbox recorded for this message.
+def send_outcome_letter(message: OutboxMessage) -> str | None:
+    """Render the PDF and e-mail it: attached, with the Message-ID the outbox recorded for this
+    message (SMTP), or as a GOV.UK Notify file link the referrer opens after confirming their e-mail
+    address, returning Notify's notification id.
 
     Runs outside any transaction (see outbox.deliver_once): the PDF renders and the mail server
     answers with nothing locked; ``_letter_sent`` records it afterwards.
@@ -265,10 +287,14 @@ def send_outcome_letter(message: OutboxMessage) -> None:
     letter = Letter.objects.select_related("referral", "policy_version", "deadline").get(
         pk=message.payload["letter_id"]
     )
+    if letter.notify_id:  # Notify has it: never sent twice
+        return letter.notify_id
     if letter.status == Letter.Status.SENT:
-        return
+        return None
     if letter.referral.referrer_type != letter.referral.ReferrerType.PROFESSIONAL:
         raise PermissionError("Outcome letters go to professional referrers only")
+    if notify.in_use():
+        return _send_by_notify(letter, retry=message.attempts > 1)
     rendered = letter_render(letter)
     email = EmailMessage(
         subject=rendered.subject,
@@ -278,6 +304,23 @@ def send_outcome_letter(message: OutboxMessage) -> None:
     )
     email.attach(f"outcome-{letter.referral.reference}.pdf", rendered.pdf, "application/pdf")
     email.send()
+    return None
+
+
+def _send_by_notify(letter: Letter, *, retry: bool) -> str:
+    rendered = letter_render(letter, by_link=True)
+    filename = f"outcome-{letter.referral.reference}.pdf"
+    return notify.send_email(
+        to=letter.recipient,
+        template_id=settings.NOTIFY_LETTER_EMAIL_TEMPLATE_ID,
+        personalisation={
+            "subject": rendered.subject,
+            "body": rendered.email_body,
+            "link_to_file": notify.file_link(rendered.pdf, filename=filename),
+        },
+        reference=letter.notify_reference,
+        retry=retry,
+    )
 
 
 def _meet_deadline(letter: Letter, now: datetime) -> None:
@@ -289,3 +332,8 @@ def _meet_deadline(letter: Letter, now: datetime) -> None:
 def letters_unsent():
     """Letters not yet sent, oldest deadline first (the admin's and the performance view's list)."""
     return Letter.objects.exclude(status=Letter.Status.SENT).select_related("referral").order_by("due_at")
+
+
+def letters_of(referral) -> list[Letter]:
+    """The referral's outcome letters with their delivery record, newest first (its page)."""
+    return list(Letter.objects.filter(referral=referral).order_by("-sequence"))

@@ -96,6 +96,8 @@ class Letter(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (will retry)"
+        # Handed to GOV.UK Notify, which then reported that it could not deliver it.
+        UNDELIVERED = "undelivered", "Not delivered"
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="letters")
     # The n-th outcome of this referral (an early-help step-up can lead to a second outcome).
@@ -110,11 +112,15 @@ class Letter(models.Model):
     policy_version = models.ForeignKey(
         "triage.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)
+    # GOV.UK Notify's notification id and its last reported delivery status (MESSAGE_CHANNEL=notify).
+    notify_id = models.CharField(max_length=36, blank=True, db_index=True)
+    delivery_status = models.CharField(max_length=30, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -129,6 +135,11 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"Letter {self.referral_id}/{self.sequence} ({self.status})"
+
+    @property
+    def notify_reference(self) -> str:
+        """The reference Notify keeps with the notification: opaque, no personal data."""
+        return f"mash-letter-{self.pk}"
 
     @property
     def outbox_key(self) -> str:

@@ -22,3 +22,6 @@ open_alert_levels = Provider("triage.signals.open_alert_levels", "the notificati
 
 # (referral id, as_at) -> the census rule violations the referral's records now give.
 census_violations = Provider("triage.signals.census_violations", "the reports app (its CIN rules)")
+
+# referral -> its outcome letters with their delivery record, newest first, for the referral's page.
+referral_letters = Provider("triage.signals.referral_letters", "the notifications app (its letters)")

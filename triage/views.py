@@ -205,6 +205,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         **selectors.cse_matrix_context(referral),
         "marac": domestic_abuse.marac_status(referral, policy_for(referral)),
         "agenda_items": domestic_abuse.agenda_items_of(referral),
+        "letters": signals.referral_letters(referral),
     }
     return render(request, "triage/referral_detail.html", context)
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/v1/referrals/", include("referrals.api.urls")),
     path("api/v1/triage/", include("triage.api.urls")),
     path("api/v1/partners/", include("triage.multiagency.partners.api.urls")),
+    # GOV.UK Notify's delivery receipts (bearer token, not a session: notifications/views.py).
+    path("api/v1/notify/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
     path("api/docs/", api_docs, name="api-docs"),

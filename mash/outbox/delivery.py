@@ -48,7 +48,9 @@ from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[OutboxMessage], None]
+# A handler returns None, or the id the receiving system gave the work (GOV.UK Notify's notification
+# id), which is stored on the row with its result.
+Handler = Callable[[OutboxMessage], str | None]
 FailureHook = Callable[[OutboxMessage, BaseException], None]
 
 # With a 10-minute cap, about 33 hours of attempts before a message is given up (and a letter
@@ -68,6 +70,11 @@ class _Registered:
 
 
 _HANDLERS: dict[str, _Registered] = {}
+
+
+class Undeliverable(Exception):
+    """Raised by a handler when the receiving system refused the work for a reason no retry can mend
+    (Notify's 400: an address it will not send to). The row is given up at once, not retried."""
 
 
 def handler(
@@ -268,11 +275,11 @@ def deliver_once(message_id: int) -> str:
         if registered is None:
             raise LookupError(f"No outbox handler for {message.kind!r}")
         with _refusing_writes():
-            registered.send(message)
+            receipt = registered.send(message)
     except Exception as error:  # also SoftTimeLimitExceeded; recorded on the row and retried
         _persist(message, "the failure", _record_failure, message, error, registered)
         return "failed"
-    _persist(message, "that it was done", _record_done, message, registered)
+    _persist(message, "that it was done", _record_done, message, registered, receipt)
     return "done"
 
 
@@ -367,20 +374,26 @@ def _refusing_writes() -> Iterator[None]:
             yield
 
 
-def _record_done(message: OutboxMessage, registered: _Registered) -> None:
+def _record_done(message: OutboxMessage, registered: _Registered, receipt: str | None = None) -> None:
     with transaction.atomic():
         current = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if current.status == OutboxMessage.Status.DONE:
             return  # a repeat, after this attempt's lease ran out, has recorded it already
+        if receipt:
+            current.notify_id = receipt
         if registered.on_sent is not None:
             registered.on_sent(current)
         OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.DONE, done_at=timezone.now(), last_error="", next_attempt_at=None
+            status=OutboxMessage.Status.DONE,
+            done_at=timezone.now(),
+            last_error="",
+            next_attempt_at=None,
+            notify_id=current.notify_id,
         )
 
 
 def _record_failure(message: OutboxMessage, error: BaseException, registered: _Registered | None) -> None:
-    gave_up = message.attempts >= MAX_ATTEMPTS
+    gave_up = message.attempts >= MAX_ATTEMPTS or isinstance(error, Undeliverable)
     message.status = OutboxMessage.Status.DEAD if gave_up else OutboxMessage.Status.FAILED
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.next_attempt_at = timezone.now() + backoff(message.attempts)

@@ -42,6 +42,11 @@ class OutboxMessage(models.Model):
     # When the current (or last) attempt was recorded; while ``sending``, ``next_attempt_at`` is the
     # end of its lease, after which the attempt is over whatever became of it.
     attempt_started_at = models.DateTimeField(null=True, blank=True)
+    # GOV.UK Notify's id for the notification that carried the work (MESSAGE_CHANNEL=notify), and the
+    # delivery status Notify last reported for it (its callback or polling: notifications/receipts.py).
+    notify_id = models.CharField(max_length=36, blank=True, db_index=True)
+    delivery_status = models.CharField(max_length=30, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     resent_in_doubt = models.PositiveIntegerField(
         default=0,
         help_text=(

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -157,6 +158,28 @@ vars().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mash-no-reply@example.gov.uk")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
+# The channel for e-mail and outcome letters: "smtp" (EMAIL_URL above) or "notify" (GOV.UK Notify,
+# docs/notify.md). Notify's templates are named by id; the callback token is the bearer token set on
+# the service's delivery receipts callback.
+MESSAGE_CHANNEL = env("MESSAGE_CHANNEL", default="smtp")
+if MESSAGE_CHANNEL not in ("smtp", "notify"):
+    raise ImproperlyConfigured(f"MESSAGE_CHANNEL must be smtp or notify, not {MESSAGE_CHANNEL!r}")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_LETTER_EMAIL_TEMPLATE_ID = env("NOTIFY_LETTER_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_CALLBACK_TOKEN = env("NOTIFY_CALLBACK_TOKEN", default="")
+# How long the referrer can download the letter's file (Notify allows 1 to 78 weeks).
+NOTIFY_FILE_RETENTION = env("NOTIFY_FILE_RETENTION", default="26 weeks")
+NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=20)
+if MESSAGE_CHANNEL == "notify" and not (
+    NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_LETTER_EMAIL_TEMPLATE_ID
+):
+    raise ImproperlyConfigured(
+        "MESSAGE_CHANNEL=notify needs NOTIFY_API_KEY, NOTIFY_EMAIL_TEMPLATE_ID and "
+        "NOTIFY_LETTER_EMAIL_TEMPLATE_ID"
+    )
+
 # Celery: a filesystem broker by default (no server); Redis via CELERY_BROKER_URL in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
@@ -282,6 +305,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_deadlines",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # GOV.UK Notify's delivery statuses for what is still in flight (does nothing on SMTP).
+    "poll-notify": {
+        "task": "notifications.tasks.poll_notify",
+        "schedule": 300.0,
+        "options": {"expires": 290},
     },
 }
 

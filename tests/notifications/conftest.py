@@ -25,3 +25,21 @@ def decided_referral(policy):
         return referral
 
     return make
+
+
+CALLBACK_TOKEN = "a-callback-token-of-at-least-ten-characters"
+
+
+@pytest.fixture
+def notify(settings):
+    """GOV.UK Notify as the channel, speaking to the local server that plays Notify on loopback."""
+    from tests.support import notify_server
+
+    with notify_server.NotifyServer() as server:
+        settings.MESSAGE_CHANNEL = "notify"
+        settings.NOTIFY_API_KEY = notify_server.API_KEY
+        settings.NOTIFY_BASE_URL = server.url
+        settings.NOTIFY_EMAIL_TEMPLATE_ID = notify_server.EMAIL_TEMPLATE_ID
+        settings.NOTIFY_LETTER_EMAIL_TEMPLATE_ID = notify_server.LETTER_EMAIL_TEMPLATE_ID
+        settings.NOTIFY_CALLBACK_TOKEN = CALLBACK_TOKEN
+        yield server
