@@ -64,11 +64,11 @@ def list_1(start: date, end: date) -> list[Row]:
 
 def list_2(start: date, end: date) -> list[Row]:
     """Early help: each child the MASH passed to early help in the period. The start is the day of
-    that outcome; the early help assessment's completion is the early help service's record, not
-    this system's, so it is left blank (the column may be)."""
+    that outcome; the completion is the day early help's part ended by the period's end (the
+    referral closed, or stepped back up to the MASH), blank while it goes on."""
     return [
-        _child_columns(child, day) + [_date(day), "", organisation]
-        for child, day, organisation in early_help(start, end)
+        _child_columns(row.child, row.start) + [_date(row.start), _date(row.completed), row.organisation]
+        for row in early_help(start, end)
     ]
 
 

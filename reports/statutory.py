@@ -24,7 +24,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from referrals.models import ReferralChild
+from referrals.states import Status
 from triage.models import ChildDecision, ChildProtectionPlan, Deadline, Outcome
+from triage.redecision import STEPPED_UP_FROM
 
 # Outcomes that take a referral on into children's social care (an assessment or an S47): not NFA.
 PROGRESSED = frozenset({Outcome.Destination.STRATEGY_S47, Outcome.Destination.S17_ASSESSMENT})
@@ -434,22 +436,54 @@ def contacts(start: date, end: date) -> list[tuple[Child, date, str]]:
     ]
 
 
-def early_help(start: date, end: date) -> list[tuple[Child, date, str]]:
+@dataclass(frozen=True)
+class EarlyHelp:
+    """A child's time with early help, as Annex A list 2 reports it."""
+
+    child: Child
+    start: date  # the outcome that passed the referral to early help
+    organisation: str  # the team (or lead agency) it went to
+    completed: date | None = None  # the day early help's part ended, if it had by the period's end
+
+
+def _early_help_ended(changes, after: datetime, until: datetime) -> date | None:
+    """The day early help's part ended, from the referral's status history: its first move after the
+    outcome that closed it or stepped it back up to the MASH, before ``until``."""
+    for change in changes:
+        if not after < change.at < until:
+            continue
+        stepped_up = change.to_status == Status.SCREENING and change.from_status in STEPPED_UP_FROM
+        if stepped_up or change.to_status == Status.CLOSED:
+            return _local(change.at)
+    return None
+
+
+def early_help(start: date, end: date) -> list[EarlyHelp]:
     """Each child of a referral the MASH passed to early help in the period: the child, the day of
-    that outcome (when early help took the child on) and the team (or lead agency) it went to."""
+    that outcome (when early help took the child on), the team (or lead agency) it went to, and the
+    day early help's part ended (closed, or stepped up to the MASH) if it had by the period's end."""
     since, until = _bounds(start, end)
     rows = _with_related(
         ReferralChild.objects.filter(
             referral__outcome__destination=Outcome.Destination.EARLY_HELP,
             referral__outcome__decided_at__gte=since,
             referral__outcome__decided_at__lt=until,
-        ).select_related("referral__outcome__team", "referral__outcome__lead_agency")
+        )
+        .select_related("referral__outcome__team", "referral__outcome__lead_agency")
+        .prefetch_related("referral__status_changes")
     ).order_by("referral__outcome__decided_at", "id")
     found = []
     for row in rows:
         outcome = row.referral.outcome
-        organisation = str(outcome.team or outcome.lead_agency or "")
-        found.append((_child_values(row, child_key(row)), _local(outcome.decided_at), organisation))
+        ended = _early_help_ended(row.referral.status_changes.all(), outcome.decided_at, until)
+        found.append(
+            EarlyHelp(
+                child=_child_values(row, child_key(row)),
+                start=_local(outcome.decided_at),
+                organisation=str(outcome.team or outcome.lead_agency or ""),
+                completed=ended,
+            )
+        )
     return found
 
 

@@ -9,11 +9,14 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from referrals.states import Status
 from reports import annex_a
 from reports import annex_a_labels as labels
 from reports.statutory import Assessment, Child, Episode, Section47
+from triage.models import StatusChange
+from triage.redecision import STEP_UP_REASON
 
-from .world import END, START
+from .world import END, START, at
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,42 @@ def test_list_2_early_help_is_each_child_passed_to_early_help(world):
     assert annex_a.list_2(START, END) == [
         [f"C{world.children['c3'].pk}", "c) Not stated/recorded", "t) NOBT", "", "", "13/10/2026", "", "Early Help Hub B"],
     ]  # fmt: skip
+
+
+def _history(referral, moves) -> None:
+    """The referral's status history as the lifecycle writes it: (from, to, when, why)."""
+    for from_status, to_status, when, reason in moves:
+        StatusChange.objects.create(
+            referral=referral, from_status=from_status, to_status=to_status, at=when, by_label="Lee Lead",
+            reason=reason,
+        )  # fmt: skip
+
+
+def test_list_2_early_help_is_complete_when_early_help_steps_the_referral_up(world):
+    """R3 went to early help by the outcome of 13 October (10:00); the hub allocated it on the 14th
+    and stepped it back up to the MASH on 27 October: early help's part ended that day. An earlier
+    move (the decision before the outcome) does not count."""
+    r3 = world.referrals["R3"]
+    _history(r3, [
+        (Status.SCREENING, Status.DECIDED, at("2026-10-12", "16:00"), "Threshold decided: Green"),
+        (Status.DECIDED, Status.OUTCOME, at("2026-10-13", "10:00"), "Early help"),
+        (Status.OUTCOME, Status.ALLOCATED, at("2026-10-14", "09:00"), "Allocated to Eve Helper"),
+        (Status.ALLOCATED, Status.SCREENING, at("2026-10-27", "15:30"), f"{STEP_UP_REASON}Harm disclosed."),
+    ])  # fmt: skip
+    [row] = annex_a.list_2(START, END)
+    assert row[5:] == ["13/10/2026", "27/10/2026", "Early Help Hub B"]
+    # As at 26 October it had not ended yet.
+    [row] = annex_a.list_2(START, date(2026, 10, 26))
+    assert row[5:] == ["13/10/2026", "", "Early Help Hub B"]
+
+
+def test_list_2_early_help_is_complete_when_the_referral_closes(world):
+    r3 = world.referrals["R3"]
+    _history(r3, [(Status.ALLOCATED, Status.CLOSED, at("2026-10-30", "11:00"), "Closed")])
+    assert annex_a.list_2(START, END)[0][6] == "30/10/2026"
+    # Closed after the period's end: still open as at its end.
+    StatusChange.objects.filter(referral=r3).update(at=at("2026-11-02", "11:00"))
+    assert annex_a.list_2(START, END)[0][6] == ""
 
 
 def test_list_3_referrals_count_the_last_twelve_months(world):
