@@ -147,6 +147,8 @@ MATRIX: dict[str, Rule] = {
     "break_glass_review_grant": missing(NOBODY, grant_id=MISSING_ID),
     "api-schema": page(ALL),
     "api-docs": page(ALL),
+    # GOV.UK Notify's delivery receipts: POST with Notify's bearer token only (tests/notifications/).
+    "notifications:notify_callback": page(NOBODY),
     # Intake: the public form, and staff recording a referral or a consultation.
     **{
         f"referrals:{name}": page(ALL)

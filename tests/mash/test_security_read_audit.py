@@ -35,6 +35,7 @@ NOT_A_READ = {
     "audit_log": "audit metadata; records its own search (tested in test_audit_view_records_its_search)",
     "api-schema": "API description",
     "api-docs": "API description",
+    "notifications:notify_callback": "GOV.UK Notify posts delivery statuses; shows nothing",
     "referrals-api:create": "intake write, audited by the intake action",
     "multiagency_public:challenge": "public form: a referrer challenges an outcome; reveals nothing",
 }
