@@ -52,6 +52,13 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = False
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if sso.configured():
+            # The council account's button comes first; focus stays at the top of the page.
+            form.fields["username"].widget.attrs.pop("autofocus", None)
+        return form
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(sso=sso.configured(), local_passwords=local_passwords())

@@ -87,3 +87,21 @@ def login(client):
         return c
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(live_server, tmp_path_factory):
+    """A real OpenID provider on loopback for single sign-on (tests/support/oidc_provider.py)."""
+    from tests.support import oidc_provider as provider
+
+    running = provider.start(tmp_path_factory.mktemp("oidc-provider"), live_server.url)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sso(settings, oidc_provider, make_user):
+    """The service signing staff in through ``oidc_provider`` (its settings for this test)."""
+    for name, value in oidc_provider.settings().items():
+        setattr(settings, name, value)
+    return oidc_provider

@@ -18,23 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mash.models import AuditEvent, User
 from mash.roles import Role
-from tests.support import oidc_provider
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(scope="session")
-def provider(live_server, tmp_path_factory):
-    running = oidc_provider.start(tmp_path_factory.mktemp("oidc-provider"), live_server.url)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def sso(settings, provider, live_server, make_user):
-    for name, value in provider.settings().items():
-        setattr(settings, name, value)
-    return provider
 
 
 @pytest.fixture
