@@ -12,12 +12,13 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from agencies.models import Team
 from mash import audit
 from mash.actor import Actor
 from mash.exceptions import InvalidTransition
 from referrals.locking import referral_lock
 from referrals.models import Referral
-from referrals.states import TRANSITIONS, Status, can_transition
+from referrals.states import TRANSITIONS, Rag, Status, can_transition
 
 from . import deadlines
 from .models import Deadline, PolicyVersion, StatusChange
@@ -247,12 +248,16 @@ def lifecycle_clocks(
         # Routed to the allocated worker: that is the decision on this referral.
         deadlines.decision_clocks_meet(referral, at=at, by=by)
     elif to == Status.SCREENING and from_status != Status.RECEIVED:
-        # Stepped back up (or re-screened): a new threshold decision is due under the policy.
+        # Stepped back up (or re-screened): a new threshold decision is due under the policy, and
+        # early help no longer owes the allocation.
         deadlines.deadline_start(referral, Deadline.Kind.DECISION, policy=policy, start=at, by=by)
+        deadlines.allocation_meeting_clock_stop(referral, at=at, by=by)
     elif to == Status.DECIDED:
         deadlines.decision_clocks_meet(referral, at=at, by=by)
         if referral.rag:
             deadlines.deadlines_recompute_for_rag(referral, policy=policy, by=by)
+        if referral.rag == Rag.GREEN and referral.team and referral.team.kind == Team.Kind.EARLY_HELP:
+            deadlines.allocation_meeting_clock_start(referral, policy=policy, at=at, by=by)
     elif to == Status.STRATEGY_DISCUSSION:
         # The decision to hold one: the MASH has dealt with it; the strategy discussion itself is now
         # due (004: within 24 hours of the decision), met when it is recorded.
@@ -275,4 +280,5 @@ def lifecycle_clocks(
         )
     elif to == Status.ALLOCATED:
         deadlines.deadline_meet(referral, Deadline.Kind.ALLOCATION, at=at, by=by)
+        deadlines.allocation_meeting_clock_stop(referral, at=at, by=by)
         deadlines.clocks_for_allocation(referral, policy=policy, at=at, by=by)

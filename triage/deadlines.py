@@ -26,6 +26,7 @@ from mash.models import AuditEvent
 from referrals.models import Referral
 from referrals.states import Rag
 
+from .meetings import next_allocation_meeting
 from .models import Deadline, PolicyVersion
 from .models_decisions import RAG_SEVERITY
 from .policy import due_at, rag_timescale
@@ -124,6 +125,41 @@ def timescale_for(kind: str, *, policy: PolicyVersion, referral: Referral) -> Ma
             f"The policy ({policy}) sets no timescale for a {Kind(kind).label.lower()} clock here."
         )
     return timescale
+
+
+def allocation_meeting_clock_start(
+    referral: Referral, *, policy: PolicyVersion, at: datetime, by: Actor = None
+) -> Deadline | None:
+    """A Green referral has gone to early help: its allocation is due at the start of the next
+    weekly allocation meeting after ``at`` (Durham 001: "considered for allocation to a lead
+    professional at the relevant weekly allocation meeting"), a bank holiday's meeting falling to
+    the next week's (``triage.meetings``). None when the policy holds no such meeting."""
+    due = next_allocation_meeting(policy, at)
+    if due is None:
+        return None
+    with transaction.atomic():
+        running = _open(referral).filter(kind=Kind.ALLOCATION, subject=ALLOCATION_MEETING).first()
+        if running is not None:
+            return running
+        deadline = Deadline(
+            referral=referral,
+            kind=Kind.ALLOCATION,
+            subject=ALLOCATION_MEETING,
+            started_at=at,
+            due_at=due,
+            warn_at=_warn_at(policy, at, due),
+            policy_version=policy if policy.pk else None,
+            team_id=referral.team_id,
+        )
+        deadline.save()
+        refresh_next_due(referral)
+        _start_audit_event(deadline, policy=policy, by=by).save()
+    return deadline
+
+
+def allocation_meeting_clock_stop(referral: Referral, *, at: datetime, by: Actor = None) -> None:
+    """The referral was allocated, or left early help (stepped up, or re-rated away from Green)."""
+    deadline_meet(referral, Kind.ALLOCATION, at=at, subject=ALLOCATION_MEETING, by=by)
 
 
 def letter_clock_start(
@@ -274,6 +310,8 @@ def deadlines_recompute_for_rag(
             previous_rag = _RAG_OF_CLOCK[rag_clock.kind]
         step_up = previous_rag is None or RAG_SEVERITY.get(rag, 0) >= RAG_SEVERITY.get(previous_rag, 0)
         changed += _recompute_rag_clock(referral, rag_clock, policy=policy, step_up=step_up, by=by)
+        if rag != Rag.GREEN:  # re-rated away from early help: its allocation is no longer owed
+            allocation_meeting_clock_stop(referral, at=timezone.now(), by=by)
         # The serious-concerns clock keeps its own timescale: a RAG never gives it more time.
         recomputed = _open(referral).filter(kind__in=(Kind.DECISION, Kind.PARTNER_RESPONSE))
         for deadline in recomputed.exclude(kind=Kind.DECISION, subject=SERIOUS_CONCERNS):

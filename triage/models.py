@@ -98,6 +98,11 @@ class PolicyVersion(models.Model):
     # Domestic abuse triage meetings: {"days": ["tue", "thu"], "at": "10:00", "agencies": [...],
     # "agenda_grades": ["medium"]}; empty when the council holds none.
     domestic_abuse_meetings = models.JSONField(default=dict, blank=True)
+    # Early help's weekly allocation meeting (Durham 001: level 2 needs are "considered for
+    # allocation to a lead professional at the relevant weekly allocation meeting"):
+    # {"day": "wed", "at": "10:00"}; empty when there is none.
+    # A Green referral to early help is due there (``triage.deadlines.allocation_meeting_clock_start``).
+    early_help_allocation_meeting = models.JSONField(default=dict, blank=True)
     # Whether every high-risk domestic abuse notification must be referred to MARAC.
     marac_required_for_high = models.BooleanField(default=False)
     # What an information request shares with the agency beyond the people and the question

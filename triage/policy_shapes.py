@@ -166,6 +166,21 @@ def validate_domestic_abuse_meetings(value: Any) -> None:
         raise ValidationError(f"{label}.agenda_grades: a list from {', '.join(DOMESTIC_ABUSE_LEVELS)}")
 
 
+def validate_allocation_meeting(value: Any) -> None:
+    """``{}`` (no meeting) or ``{"day": "wed", "at": "HH:MM"}``: one weekday, weekly."""
+    label = "early help allocation meeting"
+    if value in ({}, None):
+        return
+    if not isinstance(value, Mapping) or set(value) != {"day", "at"}:
+        raise ValidationError(f"{label}: expected day and at (or {{}} for none)")
+    if value["day"] not in WEEKDAYS:
+        raise ValidationError(f"{label}.day: one of {', '.join(WEEKDAYS)}")
+    try:
+        parse_hhmm(value["at"])
+    except ValueError as exc:
+        raise ValidationError(f"{label}.at: {exc}") from exc
+
+
 def validate_partner_shares(value: Any) -> None:
     items = ", ".join(PARTNER_SHARE_ITEMS)
     if not isinstance(value, list) or len(set(map(str, value))) != len(value):
@@ -213,6 +228,9 @@ def validate_policy(policy: PolicyVersion) -> None:
         "service_hours": lambda: validate_service_hours(policy.service_hours),
         "duty_rota_allocation": lambda: _validate_field_choice(policy, "duty_rota_allocation"),
         "domestic_abuse_meetings": lambda: validate_domestic_abuse_meetings(policy.domestic_abuse_meetings),
+        "early_help_allocation_meeting": lambda: validate_allocation_meeting(
+            policy.early_help_allocation_meeting
+        ),
         "partner_shares": lambda: validate_partner_shares(policy.partner_shares),
         "recall_window_counts_to": lambda: _validate_field_choice(policy, "recall_window_counts_to"),
         "clock_hours_due_out_of_hours": lambda: _validate_field_choice(

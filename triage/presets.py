@@ -84,6 +84,7 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "service_hours": {},
     "duty_rota_allocation": "off",
     "domestic_abuse_meetings": {},
+    "early_help_allocation_meeting": {},
     "marac_required_for_high": False,
     # Only the people and the question go to an agency unless a council publishes more (002 does).
     "partner_shares": [],
@@ -159,6 +160,10 @@ D_DUE_AS_FALLS = (
 D_RISK_REASON = (
     "Red without consent: taken with Cambridgeshire's consent rules (004: 'Consent not required where "
     "it will place a child at significant risk'), so the risk reason specifically, not any reason"
+)
+D_ALLOCATION_MEETING = (
+    "One Point allocation meeting: 001 says level 2 needs are allocated at a weekly meeting but gives "
+    "no day or time; Wednesday 10am taken (a bank holiday Wednesday: the next week's meeting)"
 )
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -252,6 +257,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         # 001: "Professionals are expected to have completed the risk matrix ... where there is concern
         # about child sexual exploitation": expected, shown as missing, not holding the decision.
         "cse_risk_matrix": "expected",
+        # 001: level 2 needs go to One Point and are "considered for allocation to a lead professional
+        # at the relevant weekly allocation meeting"; no day or time is given (D_ALLOCATION_MEETING).
+        "early_help_allocation_meeting": {"day": "wed", "at": "10:00"},
         "edt_phone": "",
         # 001: "Out of office hours the Emergency Duty Team operates an emergency social work service"
         "edt_hours_text": "Emergency Duty Team: outside MASH hours, at weekends and on bank holidays",
@@ -286,6 +294,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "runs in clock hours, round the clock; kept as they fall"
             ),
             D_RISK_REASON,
+            D_ALLOCATION_MEETING,
         ],
     },
     "wolverhampton": {

@@ -36,7 +36,7 @@ from referrals.restricted import without_restricted
 from referrals.states import QUEUE_STATUSES, TERMINAL, Rag, Status
 from security.break_glass import break_glass_referral_ids
 
-from .deadlines import SERIOUS_CONCERNS
+from .deadlines import ALLOCATION_MEETING, SERIOUS_CONCERNS
 from .decisions.cse import cse_matrix_expected
 from .domestic_abuse.models import MaracReferral
 from .models import Deadline
@@ -180,11 +180,25 @@ def _serious_concerns_due() -> Subquery:
     return Subquery(clocks.values("due_at")[:1])
 
 
+def _allocation_meeting_due() -> Subquery:
+    # Early help's open clock to the weekly allocation meeting (Durham 001), named in its own line
+    # like the serious-concerns clock: "time left" alone would not say the meeting is the deadline.
+    clocks = Deadline.objects.filter(
+        referral=OuterRef("pk"),
+        kind=Deadline.Kind.ALLOCATION,
+        subject=ALLOCATION_MEETING,
+        met_at__isnull=True,
+    )
+    return Subquery(clocks.values("due_at")[:1])
+
+
 def _queue_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     return (
         qs.select_related("claimed_by", "team", "edt_flag")
         .prefetch_related(_children_prefetch())
-        .annotate(serious_concerns_due=_serious_concerns_due())
+        .annotate(
+            serious_concerns_due=_serious_concerns_due(), allocation_meeting_due=_allocation_meeting_due()
+        )
     )
 
 

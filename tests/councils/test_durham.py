@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.models import Team
@@ -22,12 +23,15 @@ from notifications.models import Alert, Letter
 from notifications.sweeper import sweep
 from referrals.models import Referral
 from referrals.states import Rag, Status
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, UserFactory
 from tests.factories.triage import load_preset
 from tests.support.journey import fill_in, submit
 from triage import decisions as d
-from triage.deadlines import SERIOUS_CONCERNS
-from triage.models import ChildDecision, ConsentBasis, CseRiskMatrix, Deadline
+from triage.actions import policy_version_create, policy_version_fields
+from triage.deadlines import ALLOCATION_MEETING, SERIOUS_CONCERNS
+from triage.models import ChildDecision, ConsentBasis, CseRiskMatrix, Deadline, PolicyVersion
+from triage.multiagency import actions as outcomes
+from triage.multiagency.models import Outcome
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=LONDON)
@@ -226,6 +230,121 @@ def test_durham_cse_concern_expects_the_risk_matrix(client, login, durham, offic
         d.referral_decide(other, decisions=[decision(other, Rag.AMBER, 3)], by=lead)
     other.refresh_from_db()
     assert other.status == Status.DECIDED
+
+
+# --- One Point's weekly allocation meeting ----------------------------------------------------------
+
+MEETING = Deadline.Kind.ALLOCATION
+
+
+def _green_to_one_point(client, lead, when: datetime) -> Referral:
+    """A level 2 child, rated Green by the MASH at ``when``: to One Point (001)."""
+    referral = refer(client, when.replace(hour=9))
+    with time_machine.travel(when, tick=False):
+        d.referral_decide(referral, decisions=[decision(referral, Rag.GREEN, 2)], by=lead)
+    referral.refresh_from_db()
+    return referral
+
+
+def _allocation_clock(referral) -> Deadline:
+    return Deadline.objects.get(referral=referral, kind=MEETING, subject=ALLOCATION_MEETING)
+
+
+def test_durham_one_point_allocation_due_at_the_next_wednesday_10am_meeting(
+    client, login, durham, lead, one_point
+):
+    """001: "If the child has level 2 needs, the information will be shared with the One Point duty
+    officer and will be considered for allocation to a lead professional at the relevant weekly
+    allocation meeting." 001 gives no day or time; the preset reads Wednesday 10am. A Green referral
+    decided on Monday is due at Wednesday's meeting; one decided on Wednesday after 10am, at the next
+    week's. The early help queue names the meeting beside the nearer clock."""
+    monday = _green_to_one_point(client, lead, MONDAY_10AM)
+    clock = _allocation_clock(monday)
+    assert (monday.status, monday.team) == (Status.DECIDED, one_point)
+    assert (clock.started_at, clock.due_at, clock.met_at) == (MONDAY_10AM, at(12, 2, 10, 0), None)
+    late_wednesday = _green_to_one_point(client, lead, at(12, 2, 10, 30))
+    assert _allocation_clock(late_wednesday).due_at == at(12, 9, 10, 0)
+
+    with time_machine.travel(at(11, 30, 11, 0), tick=False):
+        queue = login(lead).get(reverse("triage:early_help")).content.decode()
+    row = _text(queue.split(monday.reference, 2)[2].split("</tr>", 1)[0])
+    assert "Allocation due at the weekly allocation meeting, 2 December 2026 at 10am" in row
+    assert "1 day, 23 hours left" in row
+    # The nearer clock (Green's one working day from the 9am receipt) is the row's first line.
+    assert row.startswith("22 hours left Allocation due at the weekly allocation meeting")
+
+
+def test_durham_one_point_meeting_on_a_bank_holiday_wednesday_falls_to_the_next_week(
+    client, durham, lead, one_point
+):
+    """001's weekly allocation meeting does not sit on a bank holiday: a Green referral decided on
+    Christmas Eve 2029 (a Monday) misses Boxing Day (Wednesday 26 December) and is due at the
+    meeting of Wednesday 2 January 2030."""
+    referral = _green_to_one_point(client, lead, datetime(2029, 12, 24, 11, 0, tzinfo=LONDON))
+    assert _allocation_clock(referral).due_at == datetime(2030, 1, 2, 10, 0, tzinfo=LONDON)
+
+
+def test_durham_one_point_allocation_clock_met_when_the_referral_is_allocated(
+    client, durham, lead, one_point
+):
+    """001: "considered for allocation to a lead professional": the clock is met when One Point's
+    manager allocates the referral to a worker, after the MASH records early help as its outcome."""
+    manager = one_point.members.get()
+    one_point.manager = manager
+    one_point.save(update_fields=["manager"])
+    worker = UserFactory(username="lead_professional")
+    one_point.members.add(worker)
+    referral = _green_to_one_point(client, lead, MONDAY_10AM)
+    with time_machine.travel(at(11, 30, 12, 0), tick=False):
+        outcomes.outcome_record(
+            referral,
+            destination=Outcome.Destination.EARLY_HELP,
+            rationale="Level 2 needs.",
+            recommendation="A lead professional from One Point.",
+            team=one_point,
+            by=lead,
+        )
+        assert _allocation_clock(referral).met_at is None
+    allocated = at(12, 2, 10, 20)  # at the meeting
+    with time_machine.travel(allocated, tick=False):
+        outcomes.referral_allocate(referral, worker=worker, by=manager)
+    referral.refresh_from_db()
+    clock = _allocation_clock(referral)
+    assert referral.status == Status.ALLOCATED and clock.met_at == allocated
+
+
+def test_durham_one_point_allocation_clock_stops_on_step_up(client, durham, lead, one_point):
+    """A referral stepped back up from One Point to the MASH is no longer One Point's to allocate:
+    its clock stops at the step-up, and a new Green decision starts a new one for the next meeting."""
+    referral = _green_to_one_point(client, lead, MONDAY_10AM)
+    stepped = at(12, 1, 9, 0)
+    with time_machine.travel(stepped, tick=False):
+        d.referral_step_up(referral, reason="Father has moved back in", by=one_point.members.get())
+    assert _allocation_clock(referral).met_at == stepped
+    assert not Deadline.objects.filter(referral=referral, kind=MEETING, met_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"day": "someday", "at": "10:00"}, "early help allocation meeting.day: one of mon, tue"),
+        ({"day": "wed", "at": "25:00"}, "early help allocation meeting.at: '25:00' is not a time"),
+        ({"days": ["wed"], "at": "10:00"}, "early help allocation meeting: expected day and at"),
+    ],
+)
+def test_durham_bad_allocation_meeting_setting_is_refused(durham, value, message):
+    """The meeting must be a weekday and a time of day; anything else is refused naming the field,
+    and the current version stays as it was."""
+    settings = policy_version_fields(durham) | {"early_help_allocation_meeting": value}
+    with pytest.raises(ValidationError) as refused:
+        policy_version_create(council="durham", settings=settings, by="tests", note="bad")
+    assert any(message in text for text in refused.value.message_dict["early_help_allocation_meeting"])
+    assert PolicyVersion.objects.get(is_current=True) == durham
+
+
+def test_durham_preset_reads_the_allocation_meeting_as_wednesday_10am(durham):
+    assert durham.early_help_allocation_meeting == {"day": "wed", "at": "10:00"}
+    assert any("One Point allocation meeting: 001" in line for line in durham.defaults_taken)
 
 
 def _text(html: str) -> str:

@@ -7,19 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from mash.calendar import LONDON, WEEKDAYS, parse_hhmm
+from mash.calendar import LONDON
 from mash.exceptions import NotFound, NotPermitted
 from mash.roles import is_mash_staff
 from referrals.models import Referral
+from triage import meetings
 from triage.models import PolicyVersion
 from triage.policy import calendar_for
 from triage.selectors import referrals_visible_to
 
 from .models import AgendaItem, MaracReferral, TriageMeeting
-
-# The policy's meetings are at most weekly apart; a fortnight always finds the next one, even over
-# a bank holiday on a meeting day.
-_LOOK_AHEAD_DAYS = 21
 
 # How the pages name the agencies a meeting brings together.
 AGENCY_NAMES = {
@@ -42,23 +39,12 @@ def holds_meetings(policy: PolicyVersion) -> bool:
 
 
 def next_meeting_start(policy: PolicyVersion, after: datetime) -> datetime | None:
-    """The start of the first meeting after ``after``: on one of the policy's days, at its time, on
-    a working day (a bank holiday or closure day on a meeting day has no meeting). None when the
-    policy holds no meetings."""
+    """The start of the first triage meeting after ``after`` (``triage.meetings``: on one of the
+    policy's days, at its time, on a working day). None when the policy holds no meetings."""
     if not holds_meetings(policy):
         return None
     settings = policy.domestic_abuse_meetings
-    at = parse_hhmm(settings["at"])
-    calendar = calendar_for(policy)
-    first = after.astimezone(LONDON).date()
-    for offset in range(_LOOK_AHEAD_DAYS):
-        day = first + timedelta(days=offset)
-        if WEEKDAYS[day.weekday()] not in settings["days"] or not calendar.is_working_day(day):
-            continue
-        starts = datetime.combine(day, at, tzinfo=LONDON)
-        if starts > after:
-            return starts
-    return None
+    return meetings.next_meeting_start(settings["days"], settings["at"], calendar_for(policy), after)
 
 
 def meetings_from(policy: PolicyVersion, after: datetime, count: int) -> list[datetime]:
