@@ -24,6 +24,8 @@ from . import sessions
 EXEMPT_EXACT = frozenset({"/", "/healthz", "/readyz"})
 SIGN_IN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/")
 PUBLIC_PREFIXES = ("/refer/", "/static/", "/api/v1/referrals/", "/api/schema/", "/api/docs/")
+# A partner's one-time link to one request: its own sign-in by e-mailed code, never a staff session.
+PUBLIC_PREFIXES += ("/partner-access/",)
 EXEMPT_PREFIXES = SIGN_IN_PREFIXES + PUBLIC_PREFIXES
 # Staff pages that live inside a public prefix (recording a phone referral, a consultation).
 STAFF_WITHIN_PUBLIC = ("/refer/record/", "/refer/consultation/")

@@ -135,6 +135,48 @@ class InformationRequest(models.Model):
         return f"informationrequest:{self.pk}"
 
 
+class PartnerAccess(models.Model):
+    """A one-time link to one information request, for a professional with no council account.
+
+    Sent with the request's e-mail to the address the request went to (``email``). Neither the
+    link nor a sign-in code is stored: both are derived from ``seed`` with the service's secret key
+    (``triage.multiagency.partner_links``), so the database and the outbox alone reveal neither, and
+    the link is found by the SHA-256 of its token. The link lasts PARTNER_LINK_HOURS, is spent once
+    the request is answered, and a newer link for the same request revokes it.
+    """
+
+    class Reason(models.TextChoices):
+        SENT = "sent", "Sent with the request"
+        CHASED = "chased", "Sent with a reminder"
+        RESENT = "resent", "Resent by MASH staff"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="partner_accesses")
+    email = models.EmailField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    seed = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    # The codes e-mailed so far; the newest (number ``codes_sent``) is the only one that works.
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    spent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Beside the request it opens (agencies_informationrequest), in the agencies app's tables.
+        app_label = "agencies"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Link to {self.request} for {self.email} ({self.get_reason_display()})"
+
+
 class MashDiscussion(models.Model):
     """The multi-agency discussion of one referral. Attendees are ``[{"name", "agency"}]``."""
 
