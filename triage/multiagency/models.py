@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from mash.codes import LawfulBasis, PrimaryNeed
 from referrals.states import Rag
@@ -134,6 +135,12 @@ class InformationRequest(models.Model):
     def deadline_subject(self) -> str:
         return f"informationrequest:{self.pk}"
 
+    @property
+    def latest_link(self) -> PartnerAccess | None:
+        """The newest one-time link (prefetched, newest first, by the MASH's requests page)."""
+        links = list(self.partner_accesses.all())
+        return links[0] if links else None
+
 
 class PartnerAccess(models.Model):
     """A one-time link to one information request, for a professional with no council account.
@@ -175,6 +182,17 @@ class PartnerAccess(models.Model):
 
     def __str__(self) -> str:
         return f"Link to {self.request} for {self.email} ({self.get_reason_display()})"
+
+    @property
+    def state(self) -> str:
+        """The link's state in words, for MASH staff."""
+        if self.spent_at:
+            return "used to answer"
+        if self.revoked_at:
+            return "replaced by a newer link"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "not used yet" if self.signed_in_at is None else "opened, not answered yet"
 
 
 class MashDiscussion(models.Model):

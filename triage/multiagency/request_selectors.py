@@ -118,9 +118,10 @@ def partner_request_by_pk(pk: int) -> InformationRequest:
 def referral_requests(referral: Referral) -> list[InformationRequest]:
     """Every request of one referral with its agency, for MASH staff (callers check access)."""
     return list(
-        referral.information_requests.select_related(
-            "agency", "requested_by", "answered_by", "deadline"
-        ).order_by("agency__name", "id")
+        referral.information_requests.select_related("agency", "requested_by", "answered_by", "deadline")
+        # The one-time links, newest first: the page shows the latest one's state.
+        .prefetch_related("partner_accesses")
+        .order_by("agency__name", "id")
     )
 
 

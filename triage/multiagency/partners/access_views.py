@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from mash import audit
@@ -31,7 +32,8 @@ def _over_rate(request: HttpRequest) -> bool:
         group="partner_access:sign_in",
         key="ip",
         rate=lambda group, request: settings.PARTNER_SIGN_IN_RATE,
-        method=None if request.method == "GET" else "POST",
+        # A posted address or code; on a link that is no link, any method (a guess at a token).
+        method=ALL if request.method == "GET" else "POST",
         increment=True,
     )
 
@@ -112,7 +114,12 @@ def access_code(request: HttpRequest, token: str) -> HttpResponse:
         else:
             access_actions.session_sign_in(request.session, access)
             return redirect("partner_access:request", token=token)
-    context = {"form": form, "token": token, "asked": request.session.get("partner_access_asked", "")}
+    context = {
+        "form": form,
+        "token": token,
+        "asked": request.session.get("partner_access_asked", ""),
+        "code_minutes": settings.PARTNER_CODE_MINUTES,
+    }
     return render(request, "partners/access_code.html", context, status=400 if form.errors else 200)
 
 
