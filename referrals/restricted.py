@@ -93,6 +93,11 @@ def restriction_of(referral: Referral) -> ReferralRestriction | None:
         return None
 
 
+def is_restricted(referral_id: int) -> bool:
+    """Whether the referral is restricted now (a fresh query: no cached answer on an instance)."""
+    return ReferralRestriction.objects.filter(referral_id=referral_id).exists()
+
+
 def may_open(user: Any, referral: Referral) -> bool:
     """Whether the restriction lets ``user`` open ``referral`` (always, if it is not restricted)."""
     if restriction_of(referral) is None:

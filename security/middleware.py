@@ -25,6 +25,8 @@ EXEMPT_EXACT = frozenset({"/", "/healthz", "/readyz"})
 SIGN_IN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/")
 SIGN_IN_PREFIXES += ("/accounts/sso/",)  # single sign-on: off to the council's provider and back
 PUBLIC_PREFIXES = ("/refer/", "/static/", "/api/v1/referrals/", "/api/schema/", "/api/docs/")
+# A partner's one-time link to one request: its own sign-in by e-mailed code, never a staff session.
+PUBLIC_PREFIXES += ("/partner-access/",)
 EXEMPT_PREFIXES = SIGN_IN_PREFIXES + PUBLIC_PREFIXES
 # Staff pages that live inside a public prefix (recording a phone referral, a consultation).
 STAFF_WITHIN_PUBLIC = ("/refer/record/", "/refer/consultation/")

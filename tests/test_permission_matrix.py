@@ -116,6 +116,26 @@ def referral_request(allowed: frozenset[str], *, post: frozenset[str]) -> Rule:
     )
 
 
+def partner_link(allowed: frozenset[str], *, strict: bool = False) -> Rule:
+    """A one-time link's page: a working link (to a new open request about team_b's referral, which
+    the restricted-records test leaves unrestricted), and a token that is no link. Nobody gets the
+    request page or the confirmation without signing in with the e-mailed code."""
+
+    def working(w: World) -> dict[str, Any]:
+        from tests.factories import InformationRequestFactory
+        from triage.multiagency.partner_links import link_token, partner_link_issue
+
+        request = getattr(w, "link_request", None) or InformationRequestFactory(
+            referral=w.referrals["team_b"], agency=w.agencies["health"], requested_by=w.users["lead"]
+        )
+        w.link_request = request  # one open request per agency: each page's link is a new one to it
+        return {"token": link_token(partner_link_issue(request, reason="sent", by=w.users["lead"]))}
+
+    return Rule(
+        {"link": (working, allowed), "no_link": (lambda w: {"token": "0" * 64}, NOBODY)}, strict=strict
+    )
+
+
 MASH_ONLY = {key: MASH for key in SEES_REFERRAL}
 OWN_REQUEST = {
     "police": frozenset({"police"}),
@@ -293,6 +313,12 @@ MATRIX: dict[str, Rule] = {
         strict=True,
     ),
     "multiagency_public:challenge": page(ALL, strict=True),
+    "multiagency:request_resend_link": referral_request(NOBODY, post=MASH),
+    # Anyone holding a link sees its sign-in pages (they show the agency's name only).
+    "partner_access:start": partner_link(ALL, strict=True),
+    "partner_access:code": partner_link(ALL, strict=True),
+    "partner_access:request": partner_link(NOBODY),
+    "partner_access:done": partner_link(NOBODY),
     "partners:request_list": page(PARTNERS, strict=True),
     "partners:request_detail": per_request(OWN_REQUEST, strict=True),
     "partners:request_decline": post_only_request(OWN_REQUEST),

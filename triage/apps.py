@@ -44,6 +44,7 @@ class TriageConfig(AppConfig):
         from .chronology import decision_entries
         from .decisions.known_case import referral_route_to_known_case
         from .intake import on_referral_received
+        from .multiagency import partner_links  # noqa: F401 - registers the link e-mails' outbox handler
         from .policy import break_glass_limits, out_of_hours_at, services_at
         from .selectors import referrals_visible_to
 

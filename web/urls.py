@@ -25,6 +25,8 @@ urlpatterns = [
     path("mash/", include("triage.multiagency.urls")),
     path("casework/", include("triage.casework.urls")),
     path("partners/", include("triage.multiagency.partners.urls")),
+    # A partner's one-time link to one request, without a council account (public prefix).
+    path("partner-access/", include("triage.multiagency.partners.access_urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/referrals/", include("referrals.api.urls")),
     path("api/v1/triage/", include("triage.api.urls")),

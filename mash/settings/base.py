@@ -316,6 +316,15 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Security (security, SECURITY.md) ---------------------------------------------------
 # Sessions: idle and absolute limits in seconds, enforced by SessionLimitsMiddleware.
+# Partner sign-in without a council account (docs/partner-sign-in.md): a one-time link per request,
+# then a code e-mailed to the request's address, then a session for that one request.
+PARTNER_LINK_HOURS = env.int("PARTNER_LINK_HOURS", default=72)
+PARTNER_CODE_MINUTES = env.int("PARTNER_CODE_MINUTES", default=10)
+PARTNER_CODE_ATTEMPTS = env.int("PARTNER_CODE_ATTEMPTS", default=5)
+PARTNER_CODES_PER_LINK = env.int("PARTNER_CODES_PER_LINK", default=5)
+PARTNER_SESSION_MINUTES = env.int("PARTNER_SESSION_MINUTES", default=60)
+PARTNER_SIGN_IN_RATE = env("PARTNER_SIGN_IN_RATE", default="30/h")  # sign-in posts per client address
+
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=900)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=36000)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT

@@ -38,6 +38,9 @@ NOT_A_READ = {
     "notifications:notify_callback": "GOV.UK Notify posts delivery statuses; shows nothing",
     "referrals-api:create": "intake write, audited by the intake action",
     "multiagency_public:challenge": "public form: a referrer challenges an outcome; reveals nothing",
+    "partner_access:start": "a one-time link's sign-in step: the agency's name only",
+    "partner_access:code": "a one-time link's sign-in step: no record shown",
+    "partner_access:done": "confirmation that the answer was sent: no record shown",
 }
 # Whole namespaces or prefixes with one reason.
 NOT_A_READ_NAMESPACES = {
@@ -54,6 +57,7 @@ ACTIONS = {
     "triage-api:domestic_abuse_batch",
     "person_index:match_decide", "person_index:person_merge", "person_index:person_unmerge",
     "multiagency:request_chase", "partners:request_decline", "partners-api:request_answer",
+    "multiagency:request_resend_link",
     "break_glass_review_grant",
 }  # fmt: skip
 # The casework pages that record what the census needs (triage.casework.views_census).
@@ -71,7 +75,7 @@ READS = {
     "multiagency:team_queue", "multiagency:requests", "multiagency:discussion", "multiagency:strategy",
     "multiagency:outcome", "multiagency:summary_pdf", "multiagency:allocate", "multiagency:challenge_respond",
     "partners:request_list", "partners:request_detail", "partners-api:request_list",
-    "partners-api:request_detail",
+    "partners-api:request_detail", "partner_access:request",
     "reports:dashboard", "reports:figure_csv", "reports:statutory", "reports:annex_a", "reports:cin_census",
     "casework:record", "casework:assessment_start", "casework:assessment_authorise", "casework:s47_start",
     "casework:icpc_record", "casework:cin_close", "casework:oversight_record",
@@ -220,6 +224,26 @@ def _as_partner(ctx, make_user, login):
     login(partner)
 
 
+def _as_link_holder(ctx, make_user, login):
+    """A one-time link's holder, signed in with its code: the read is recorded with the link's
+    address as the actor (there is no user)."""
+    from agencies.models import Agency
+    from tests.factories import InformationRequestFactory
+    from triage.multiagency import partner_access
+    from triage.multiagency.partner_links import code_for, link_token, partner_link_issue
+
+    agency = Agency.objects.create(name="GP", slug="gp", kind=Agency.Kind.HEALTH, email="gp@example.org")
+    request = InformationRequestFactory(referral=ctx["referral"], agency=agency, requested_by=ctx["user"])
+    access = partner_link_issue(request, reason="sent", by=ctx["user"])
+    partner_access.partner_code_request(access, email=access.email, ip_address=None)
+    access.refresh_from_db()
+    partner_access.partner_code_verify(access, code=code_for(access, 1), ip_address=None)
+    session = login(ctx["user"]).session
+    session[partner_access.SESSION_KEY] = {"access": access.pk, "until": 2**40}
+    session.save()
+    ctx.update(token=link_token(access), actor_label=partner_access.actor_label(access))
+
+
 def _period(ctx, make_user, login):
     """Statutory pages and exports take a period and the council's number in the query string."""
     from reports.forms import StatutoryForm
@@ -245,6 +269,7 @@ SETUPS = {
     "partners:request_detail": _as_partner,
     "partners-api:request_list": _as_partner,
     "partners-api:request_detail": _as_partner,
+    "partner_access:request": _as_link_holder,
     "reports:statutory": _period,
     "reports:annex_a": _period,
     "reports:cin_census": _period,
@@ -260,6 +285,7 @@ def _url(route: str, ctx) -> str:
         "<uuid:public_id>": str(ctx.get("uuid", "")),
         "<slug:key>": ctx.get("slug", ""),
         "<str:day>": ctx.get("day", ""),
+        "<str:token>": ctx.get("token", ""),
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)
@@ -293,8 +319,10 @@ def test_every_read_path_writes_an_audit_row(client, reader, make_user, login, n
     before = set(AuditEvent.objects.values_list("pk", flat=True))
     response = client.get(url, reader.get("query", {}))
     assert response.status_code == EXPECTED_STATUS.get(name, 200), (name, url, response.status_code)
+    # A one-time link's holder is no user: its reads name the link's address instead.
+    who = {"actor_label": reader["actor_label"]} if "actor_label" in reader else {"actor": reader["user"]}
     rows = AuditEvent.objects.exclude(pk__in=before).filter(
-        actor=reader["user"], kind__in=[AuditEvent.Kind.READ, AuditEvent.Kind.SEARCH, AuditEvent.Kind.EXPORT]
+        **who, kind__in=[AuditEvent.Kind.READ, AuditEvent.Kind.SEARCH, AuditEvent.Kind.EXPORT]
     )
     assert rows.exists(), f"{name} ({url}) showed a child's data without a read audit row"
 

@@ -117,6 +117,7 @@ class Received:
     message_id: str
     subject: str
     pdf: bytes | None
+    body: str = ""  # the plain-text part, as the reader's mail program shows it
 
 
 @dataclass
@@ -148,9 +149,17 @@ class RecordingHandler:
             ),
             None,
         )
+        body = next(
+            (
+                part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+                for part in message.walk()
+                if part.get_content_type() == "text/plain"
+            ),
+            "",
+        )
         with self.lock:
             self.received.append(
-                Received(list(envelope.rcpt_tos), message["Message-ID"], message["Subject"], pdf)
+                Received(list(envelope.rcpt_tos), message["Message-ID"], message["Subject"], pdf, body)
             )
         return "250 OK"
 

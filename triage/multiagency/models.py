@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from mash.codes import LawfulBasis, PrimaryNeed
 from referrals.states import Rag
@@ -133,6 +134,65 @@ class InformationRequest(models.Model):
     @property
     def deadline_subject(self) -> str:
         return f"informationrequest:{self.pk}"
+
+    @property
+    def latest_link(self) -> PartnerAccess | None:
+        """The newest one-time link (prefetched, newest first, by the MASH's requests page)."""
+        links = list(self.partner_accesses.all())
+        return links[0] if links else None
+
+
+class PartnerAccess(models.Model):
+    """A one-time link to one information request, for a professional with no council account.
+
+    Sent with the request's e-mail to the address the request went to (``email``). Neither the
+    link nor a sign-in code is stored: both are derived from ``seed`` with the service's secret key
+    (``triage.multiagency.partner_links``), so the database and the outbox alone reveal neither, and
+    the link is found by the SHA-256 of its token. The link lasts PARTNER_LINK_HOURS, is spent once
+    the request is answered, and a newer link for the same request revokes it.
+    """
+
+    class Reason(models.TextChoices):
+        SENT = "sent", "Sent with the request"
+        CHASED = "chased", "Sent with a reminder"
+        RESENT = "resent", "Resent by MASH staff"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="partner_accesses")
+    email = models.EmailField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    seed = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    # The codes e-mailed so far; the newest (number ``codes_sent``) is the only one that works.
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    spent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Beside the request it opens (agencies_informationrequest), in the agencies app's tables.
+        app_label = "agencies"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Link to {self.request} for {self.email} ({self.get_reason_display()})"
+
+    @property
+    def state(self) -> str:
+        """The link's state in words, for MASH staff."""
+        if self.spent_at:
+            return "used to answer"
+        if self.revoked_at:
+            return "replaced by a newer link"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "not used yet" if self.signed_in_at is None else "opened, not answered yet"
 
 
 class MashDiscussion(models.Model):

@@ -109,12 +109,19 @@ def access_partner_request(user: Any, public_id: Any) -> InformationRequest:
         raise NotFound("There is no such request.") from None
 
 
+def partner_request_by_pk(pk: int) -> InformationRequest:
+    """One request as a partner's page shows it, for a one-time link's holder (who is no user: the
+    link is the access check, ``triage.multiagency.partner_access``)."""
+    return _partner_view(InformationRequest.objects.filter(pk=pk)).get()
+
+
 def referral_requests(referral: Referral) -> list[InformationRequest]:
     """Every request of one referral with its agency, for MASH staff (callers check access)."""
     return list(
-        referral.information_requests.select_related(
-            "agency", "requested_by", "answered_by", "deadline"
-        ).order_by("agency__name", "id")
+        referral.information_requests.select_related("agency", "requested_by", "answered_by", "deadline")
+        # The one-time links, newest first: the page shows the latest one's state.
+        .prefetch_related("partner_accesses")
+        .order_by("agency__name", "id")
     )
 
 

@@ -27,7 +27,8 @@ from referrals.states import Status
 from triage import deadlines
 from triage.actions import referral_lock, referral_transition
 from triage.models import Deadline, PolicyVersion
-from triage.multiagency.models import InformationRequest
+from triage.multiagency.models import InformationRequest, PartnerAccess
+from triage.multiagency.partner_links import partner_link_issue
 from triage.permissions import require_role, require_state
 from triage.policy import due_at, policy_for
 from triage.policy_shapes import PARTNER_SHARE_ITEMS
@@ -165,12 +166,22 @@ def _create_one(referral, agency, question, lawful_basis, due, now, policy, by: 
             "policy_version": policy.pk,
         },
     )
-    _email_agency(request, key=f"inforequest:{request.pk}:sent", subject="New MASH information request")
+    _email_agency(
+        request,
+        key=f"inforequest:{request.pk}:sent",
+        subject="New MASH information request",
+        reason=PartnerAccess.Reason.SENT,
+        by=by,
+    )
     return request
 
 
-def _email_agency(request: InformationRequest, *, key: str, subject: str) -> None:
+def _email_agency(request: InformationRequest, *, key: str, subject: str, reason: str, by: Actor) -> None:
+    """The request's e-mail: with a one-time link to answer without an account where the request
+    may have one (``partner_links``), else pointing at the portal only."""
     if not request.agency.email:
+        return
+    if partner_link_issue(request, reason=reason, by=by, key=key) is not None:
         return
     link = absolute_url("partners:request_detail", public_id=request.public_id)
     due = govuk_datetime(request.due_at)
@@ -187,7 +198,7 @@ def _email_agency(request: InformationRequest, *, key: str, subject: str) -> Non
     )
 
 
-def _lock_open(request: InformationRequest) -> InformationRequest:
+def request_lock_open(request: InformationRequest) -> InformationRequest:
     request = (
         InformationRequest.objects.select_for_update(of=("self",))
         .select_related("agency", "referral")
@@ -210,7 +221,7 @@ def information_request_chase(
         raise NotPermitted("Only MASH staff can chase a request.")
     now = now or timezone.now()
     with transaction.atomic():
-        request = _lock_open(request)
+        request = request_lock_open(request)
         request.status = InformationRequest.Status.CHASED
         request.chase_count += 1
         request.chased_at = now
@@ -222,6 +233,8 @@ def information_request_chase(
             request,
             key=f"inforequest:{request.pk}:chase:{request.chase_count}",
             subject="Reminder: MASH information request",
+            reason=PartnerAccess.Reason.CHASED,
+            by=by,
         )
     return request
 
@@ -242,7 +255,7 @@ def information_request_decline(
         raise InvalidInput("Enter why your agency is declining.")
     now = now or timezone.now()
     with transaction.atomic():
-        request = _lock_open(request)
+        request = request_lock_open(request)
         _check_partner(request, by)
         request.status = InformationRequest.Status.DECLINED
         request.declined_reason, request.declined_at, request.declined_by = reason, now, by
@@ -272,22 +285,50 @@ def information_request_answer(
     indicators = list(dict.fromkeys(risk_indicators))
     _validate_answer(known, summary, indicators, date_checked, now)
     with transaction.atomic():
-        request = _lock_open(request)
+        request = request_lock_open(request)
         _check_partner(request, by)
-        request.status = InformationRequest.Status.ANSWERED
-        request.known, request.summary, request.risk_indicators = known, summary.strip(), indicators
-        request.date_checked, request.free_text = date_checked, (free_text or "").strip()
-        request.answered_by, request.answered_at = by, now
-        request.save()
-        deadlines.deadline_meet(
-            request.referral, Deadline.Kind.PARTNER_RESPONSE, subject=request.deadline_subject, at=now, by=by
+        return answer_record(
+            request,
+            known=known,
+            summary=summary,
+            risk_indicators=indicators,
+            date_checked=date_checked,
+            free_text=free_text,
+            by=by,
+            now=now,
         )
-        audit.record_write(
-            "information_request.answer",
-            actor=by,
-            obj=request,
-            details={"known": known, "risk_indicators": indicators},
-        )
+
+
+def answer_record(
+    request: InformationRequest,
+    *,
+    known: str,
+    summary: str,
+    risk_indicators: list[str],
+    date_checked: date,
+    free_text: str,
+    by: Actor,
+    now: datetime,
+) -> InformationRequest:
+    """Write a checked answer to a request locked open by the caller (the portal's action above, or
+    a one-time link's in ``partner_access``): status answered, the partner deadline met, an audit
+    row. ``answered_by`` is the signed-in user, or empty for a link (its audit row names the address)."""
+    _validate_answer(known, summary, risk_indicators, date_checked, now)
+    request.status = InformationRequest.Status.ANSWERED
+    request.known, request.summary, request.risk_indicators = known, summary.strip(), risk_indicators
+    request.date_checked, request.free_text = date_checked, (free_text or "").strip()
+    request.answered_by = by if getattr(by, "is_authenticated", False) else None
+    request.answered_at = now
+    request.save()
+    deadlines.deadline_meet(
+        request.referral, Deadline.Kind.PARTNER_RESPONSE, subject=request.deadline_subject, at=now, by=by
+    )
+    audit.record_write(
+        "information_request.answer",
+        actor=by,
+        obj=request,
+        details={"known": known, "risk_indicators": risk_indicators},
+    )
     return request
 
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path("challenges/<uuid:public_id>/", views.challenge_respond, name="challenge_respond"),
     path("<ref:reference>/requests/", views.requests_page, name="requests"),
     path("<ref:reference>/requests/<uuid:public_id>/chase/", views.request_chase, name="request_chase"),
+    path(
+        "<ref:reference>/requests/<uuid:public_id>/resend-link/",
+        views.request_resend_link,
+        name="request_resend_link",
+    ),
     path("<ref:reference>/discussion/", views.discussion_page, name="discussion"),
     path("<ref:reference>/strategy/", views.strategy_page, name="strategy"),
     path("<ref:reference>/outcome/", views.outcome_page, name="outcome"),

@@ -25,7 +25,7 @@ from mash.pdf import render_pdf
 from mash.roles import is_mash_lead, is_team_manager
 from triage.casework import oversight_selectors
 from triage.multiagency import actions as outcomes
-from triage.multiagency import request_selectors, rota, strategy_selectors
+from triage.multiagency import partner_access, request_selectors, rota, strategy_selectors
 from triage.multiagency import requests as information_requests
 from triage.multiagency import selectors as selectors
 from triage.multiagency import strategy as strategy_decisions
@@ -120,6 +120,21 @@ def request_chase(request: HttpRequest, reference: str, public_id) -> HttpRespon
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{info_request.agency.name} has been chased.")
+    return redirect("multiagency:requests", reference=referral.reference)
+
+
+@login_required
+@require_POST
+def request_resend_link(request: HttpRequest, reference: str, public_id) -> HttpResponse:
+    """MASH staff send a new one-time link (the partner's was lost or has expired)."""
+    referral = selectors.access_mash_referral(request.user, reference)
+    info_request = request_selectors.access_referral_request(request.user, referral, public_id)
+    try:
+        access = partner_access.partner_link_resend(info_request, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"A new link has been emailed to {access.email}.")
     return redirect("multiagency:requests", reference=referral.reference)
 
 

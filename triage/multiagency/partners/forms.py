@@ -75,3 +75,37 @@ class DeclineForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field.textarea("reason", label_size=Size.SMALL, rows=4))
+
+
+class AccessAddressForm(GovukFormMixin, forms.Form):
+    """The one-time link's first step: the address the request was sent to, for the code."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="The address the MASH sent the request to. We will email a 6-digit code to it.",
+        error_messages={
+            "required": "Enter the email address the request was sent to",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
+class AccessCodeForm(GovukFormMixin, forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label="Code",
+        help_text="The 6-digit code in the email we have just sent.",
+        error_messages={
+            "required": "Enter the 6-digit code from the email",
+            "invalid": "Enter the code as 6 digits, like 123456",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input govuk-input--width-5 govuk-input--extra-letter-spacing",
+            }
+        ),
+    )
