@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('triage', '0014_deadline_team'),
+        ('triage', '0016_s47_emergency_protection'),
     ]
 
     operations = [
