@@ -102,7 +102,9 @@ def test_a_gp_practice_answers_a_request_from_the_emailed_link_and_code(page, li
     expect(page.get_by_text(child.last_name).first).to_be_visible()
     _look(page, "request", accessibility)
 
-    page.get_by_role("group", name="Are the people known to your agency?").get_by_label("Known to us", exact=True).check()
+    page.get_by_role("group", name="Are the people known to your agency?").get_by_label(
+        "Known to us", exact=True
+    ).check()
     fill_in(page, "Summary of what you know", "Registered since 2019; two missed appointments this year.")
     page.get_by_role("group", name="Risk indicators").get_by_label("Violence or threats", exact=True).check()
     today = timezone.localdate()
